@@ -1,0 +1,188 @@
+"""An assignment is data: which exercises, which checks, their points, visibility and limits.
+
+It lives in one declarative place, the ``[tool.grader]`` table of the course's
+``pyproject.toml`` (or any TOML file given with ``--assignment``, with the same table or the
+same keys at top level).  An instructor makes a new assignment by editing that table, never
+``grader/``.  The schema is documented in the README ("The assignment table").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from grader.errors import ConfigError, UsageError
+from grader.sandbox import Limits
+
+VISIBILITIES = ("public", "hidden")
+HIDDEN_FEEDBACK = ("full", "status", "none")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    points: float
+    visibility: str
+
+    @property
+    def hidden(self) -> bool:
+        return self.visibility == "hidden"
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    name: str
+    topic: str
+    checks: tuple[CheckSpec, ...]
+    call_timeout: float
+    check_timeout: float
+    forbidden: tuple[str, ...] = ()     # built-ins that solve the exercise outright
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def check(self, name: str) -> CheckSpec | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    title: str
+    root: Path                      # the course folder: solutions/, exercises/ are relative to it
+    source: Path                    # the TOML file this came from
+    exercises: tuple[ExerciseSpec, ...]
+    limits: Limits
+    solutions_dir: Path
+    stubs_dir: Path
+    checks_dir: Path | None = None  # default: the checks inside the grader package
+    hidden_feedback: str = "full"
+    due: str | None = None
+    # In a student release the hidden checks are absent; this says how many there are.
+    hidden_elsewhere: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [e.name for e in self.exercises]
+
+    @property
+    def topics(self) -> list[str]:
+        return list(dict.fromkeys(e.topic for e in self.exercises))
+
+    def exercise(self, name: str) -> ExerciseSpec:
+        for spec in self.exercises:
+            if spec.name == name:
+                return spec
+        raise UsageError(f"unknown exercise {name!r}; this assignment has: {', '.join(self.names)}")
+
+    def select(self, names: list[str] | tuple[str, ...]) -> "Assignment":
+        if not names:
+            return self
+        wanted = [self.exercise(n) for n in dict.fromkeys(names)]
+        return replace(self, exercises=tuple(wanted))
+
+    @property
+    def max_points(self) -> float:
+        return sum(e.max_points for e in self.exercises)
+
+
+def find_course(start: Path | None = None) -> Path:
+    """The nearest folder, from ``start`` upwards, whose pyproject.toml has [tool.grader]."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and _has_grader_table(candidate):
+            return folder
+    package_parent = Path(__file__).resolve().parent.parent
+    if _has_grader_table(package_parent / "pyproject.toml"):
+        return package_parent
+    raise UsageError("no course found: run grade inside a course folder (one whose "
+                     "pyproject.toml has a [tool.grader] table), or pass --assignment")
+
+
+def _has_grader_table(path: Path) -> bool:
+    try:
+        return "grader" in tomllib.loads(path.read_text()).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load(path: Path | None = None) -> Assignment:
+    """Load the assignment from a TOML file, or from the course found around the cwd."""
+    source = Path(path) if path else find_course() / "pyproject.toml"
+    if source.is_dir():
+        source = source / "pyproject.toml"
+    try:
+        data = tomllib.loads(source.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"assignment file not found: {source}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get("grader", data)
+    return parse(table, source.resolve())
+
+
+def parse(table: dict, source: Path) -> Assignment:
+    where = f"{source} [tool.grader]"
+    root = source.parent
+    default_call = _number(table.get("call_timeout", 10), f"{where} call_timeout")
+    default_check = _number(table.get("check_timeout", 60), f"{where} check_timeout")
+    exercises_table = table.get("exercises")
+    if not isinstance(exercises_table, dict) or not exercises_table:
+        raise ConfigError(f"{where}: no [tool.grader.exercises.<name>] tables")
+    exercises = []
+    for name, spec in exercises_table.items():
+        here = f"{where} exercises.{name}"
+        if not isinstance(spec, dict) or "topic" not in spec:
+            raise ConfigError(f"{here}: needs a topic (the file name in solutions/)")
+        checks = []
+        for check_name, entry in (spec.get("checks") or {}).items():
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{here}.checks.{check_name}: write {{ points = 1, "
+                                  f"visibility = \"public\" }}")
+            visibility = entry.get("visibility", "hidden")
+            if visibility not in VISIBILITIES:
+                raise ConfigError(f"{here}.checks.{check_name}: visibility must be one of "
+                                  f"{', '.join(VISIBILITIES)}")
+            points = _number(entry.get("points", 0), f"{here}.checks.{check_name}.points")
+            if points < 0:
+                raise ConfigError(f"{here}.checks.{check_name}: negative points")
+            checks.append(CheckSpec(check_name, points, visibility))
+        if not checks:
+            raise ConfigError(f"{here}: no checks listed")
+        exercises.append(ExerciseSpec(
+            name=name, topic=str(spec["topic"]), checks=tuple(checks),
+            call_timeout=_number(spec.get("call_timeout", default_call), f"{here}.call_timeout"),
+            check_timeout=_number(spec.get("check_timeout", default_check),
+                                  f"{here}.check_timeout"),
+            forbidden=tuple(str(f) for f in spec.get("forbidden", ()))))
+    feedback = table.get("hidden_feedback", "full")
+    if feedback not in HIDDEN_FEEDBACK:
+        raise ConfigError(f"{where} hidden_feedback must be one of {', '.join(HIDDEN_FEEDBACK)}")
+    paths = table.get("paths", {})
+    due = table.get("due")
+    if isinstance(due, (dt.date, dt.datetime)):
+        due = due.isoformat()
+    return Assignment(
+        title=str(table.get("title", root.name)), root=root, source=source,
+        exercises=tuple(exercises), limits=_limits(table.get("limits", {}), where),
+        solutions_dir=root / paths.get("solutions", "solutions"),
+        stubs_dir=root / paths.get("stubs", "exercises"),
+        checks_dir=root / paths["checks"] if "checks" in paths else None,
+        hidden_feedback=feedback, due=None if due is None else str(due),
+        hidden_elsewhere=dict(table.get("hidden_elsewhere", {})))
+
+
+def _limits(table: dict, where: str) -> Limits:
+    known = {f.name: f.type for f in fields(Limits)}
+    unknown = set(table) - set(known)
+    if unknown:
+        raise ConfigError(f"{where} limits: unknown keys {', '.join(sorted(unknown))}")
+    return Limits(**{k: _number(v, f"{where} limits.{k}") for k, v in table.items()})
+
+
+def _number(value, where: str):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where}: expected a number, got {value!r}")
+    return value

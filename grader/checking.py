@@ -1,0 +1,177 @@
+"""The API for writing checks (``grader/checks/<topic>.py``).
+
+A check is a pytest function decorated with :func:`check`; its docstring is the sentence the
+student sees, and its ``hint`` is the help shown when it fails.  Checks take the ``student``
+fixture (calls go to the worker) and, for hidden checks only, the ``reference`` fixture (the
+solution module, imported in the judge).  They say what is wrong by raising :class:`Failure`,
+usually through the ``expect_*`` helpers, which compare with ``torch.testing.assert_close``
+and describe the difference (shape, dtype, largest error, first mismatching index).
+
+Points and visibility are not here: they are data, in the assignment table.
+"""
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+
+from grader import values
+from grader.student import (Failure, Mismatch, NotImplementedYet, Reply, StudentError,  # noqa: F401
+                            scenario)
+from grader.wire import Opaque
+
+# assert_close imports torch.distributed.tensor on first use (0.6 s here) only to unwrap
+# DTensors, which grading never sees: skip that import.
+if getattr(torch.testing._comparison, "_HAS_DTENSOR", False):
+    torch.testing._comparison._HAS_DTENSOR = False
+
+# Grading is deterministic: a fixed derivation of every random choice from the check's own
+# source, no example database, no deadline (timing belongs to the worker's limits).
+GRADER_SETTINGS = settings(
+    derandomize=True, database=None, deadline=None, print_blob=False,
+    report_multiple_bugs=False, suppress_health_check=list(HealthCheck), max_examples=25,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink), verbosity=Verbosity.quiet)
+
+
+def examples(n: int) -> settings:
+    """``@examples(40)``: how many generated inputs a property check runs."""
+    return settings(GRADER_SETTINGS, max_examples=n)
+
+
+def check(exercise: str, *, hint: str = "", advisory: bool = False):
+    """Declare a check of ``exercise``.  Its name is the function's name without ``test_``.
+
+    ``advisory=True``: a failure is reported as advice and never costs points (e.g. "mutates
+    its input"); such checks have 0 points in the assignment table.
+    """
+    def decorate(fn):
+        return pytest.mark.grader(exercise=exercise, hint=hint, advisory=advisory)(fn)
+    return decorate
+
+
+# --------------------------------------------------------------------------- expectations
+def expect_tensor(value, what: str = "the result") -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise Failure(f"{what} should be a tensor", expected="a torch.Tensor",
+                      actual=values.describe_type(value))
+    return value
+
+
+def expect_shape(value, shape, what: str = "the result") -> torch.Tensor:
+    tensor = expect_tensor(value, what)
+    want = tuple(int(n) for n in shape)
+    if tuple(tensor.shape) != want:
+        raise Failure(f"{what} has the wrong shape", expected=f"shape {_shape(want)}",
+                      actual=f"shape {_shape(tuple(tensor.shape))}")
+    return tensor
+
+
+def expect_close(actual, expected: torch.Tensor, *, rtol: float = 1e-5, atol: float = 1e-5,
+                 what: str = "the result", rationale: str | None = None,
+                 check_dtype: bool = False, equal_nan: bool = False) -> torch.Tensor:
+    """``actual`` must be a tensor of ``expected``'s shape with values close to it."""
+    tensor = expect_shape(actual, expected.shape, what)
+    if check_dtype and tensor.dtype != expected.dtype:
+        raise Failure(f"{what} has the wrong dtype", expected=str(expected.dtype),
+                      actual=str(tensor.dtype))
+    a, e = _comparable(tensor), _comparable(expected)
+    try:
+        torch.testing.assert_close(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                                   check_dtype=False)
+    except AssertionError:
+        raise Failure(rationale or f"{what} has wrong values", expected=values.format_value(expected),
+                      actual=values.format_value(tensor),
+                      details=mismatch_details(a, e, rtol, atol, equal_nan)) from None
+    return tensor
+
+
+def expect_equal(actual, expected, *, what: str = "the result", rationale: str | None = None):
+    """Plain values (numbers, strings, lists): exactly equal; tensors: use expect_close."""
+    if isinstance(expected, torch.Tensor):
+        return expect_close(actual, expected, rtol=0, atol=0, what=what, rationale=rationale)
+    if type(actual) is not type(expected) and not (
+            isinstance(expected, (int, float)) and isinstance(actual, (int, float))
+            and not isinstance(actual, bool)):
+        raise Failure(rationale or f"{what} has the wrong type",
+                      expected=values.describe_type(expected), actual=values.describe_type(actual))
+    if actual != expected:
+        raise Failure(rationale or f"{what} is wrong", expected=values.format_value(expected),
+                      actual=values.format_value(actual))
+    return actual
+
+
+def expect_number(actual, expected: float, *, rel: float = 1e-6, abs_: float = 1e-9,
+                  what: str = "the result", rationale: str | None = None) -> float:
+    """A real number close to ``expected`` (a Python number or a one-element tensor)."""
+    if isinstance(actual, torch.Tensor) and actual.numel() == 1:
+        actual = actual.item()
+    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+        raise Failure(f"{what} should be a number", expected="a float",
+                      actual=values.describe_type(actual))
+    if not abs(actual - expected) <= max(abs_, rel * abs(expected)):
+        raise Failure(rationale or f"{what} is wrong", expected=values.format_number(float(expected)),
+                      actual=values.format_number(float(actual)))
+    return float(actual)
+
+
+def expect_raises(call, *args, types=("AssertionError", "ValueError"), what: str | None = None,
+                  **kwargs) -> str:
+    """``call(*args)`` (a student function) must raise one of ``types`` (names)."""
+    try:
+        reply = call.reply(*args, **kwargs)
+    except NotImplementedYet:
+        raise
+    except StudentError as exc:
+        if exc.type_name in types:
+            return exc.type_name
+        raise Failure(f"{what or 'the call'} raised the wrong kind of error",
+                      expected=" or ".join(types), actual=exc.type_name or "an error") from None
+    raise Failure(f"{what or 'the call'} should raise an error", expected=" or ".join(types),
+                  actual=f"no error; it returned {values.describe_type(reply.value)}")
+
+
+def expect_no_builtin(reply: Reply, exercise: str) -> None:
+    """The call must not have used the built-ins listed as forbidden for the exercise."""
+    if reply.used:
+        names = ", ".join(reply.used)
+        raise Failure(f"{exercise} calls {names}, which does the whole exercise for you",
+                      expected="your own implementation", actual=f"a call to {names}")
+
+
+def mismatch_details(a: torch.Tensor, e: torch.Tensor, rtol: float, atol: float,
+                     equal_nan: bool = False) -> str:
+    if a.numel() == 0:
+        return ""
+    close = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    bad = (~close).nonzero()
+    count = bad.shape[0]
+    first = tuple(int(i) for i in bad[0]) if count else ()
+    diff = (a - e).abs()
+    finite = diff[torch.isfinite(diff)]
+    parts = [f"{count} of {a.numel()} elements differ"]
+    if finite.numel():
+        parts.append(f"largest absolute error {values.format_number(finite.max().item())}")
+    if torch.isnan(a).any() and not torch.isnan(e).any():
+        parts.append("the result contains nan")
+    if count:
+        index = first if a.dim() else ()
+        parts.append(f"first at index {_shape(index)}: expected "
+                     f"{values.format_number(e[index].item())}, got "
+                     f"{values.format_number(a[index].item())}")
+    return "; ".join(parts)
+
+
+def _comparable(t: torch.Tensor) -> torch.Tensor:
+    if t.is_complex():
+        return t.to(torch.complex128)
+    return t.to(torch.float64)
+
+
+def _shape(shape: tuple) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+__all__ = ["GRADER_SETTINGS", "examples", "check", "scenario", "Failure", "Mismatch",
+           "expect_tensor", "expect_shape", "expect_close", "expect_equal", "expect_number",
+           "expect_raises", "expect_no_builtin", "mismatch_details", "Opaque", "StudentError",
+           "NotImplementedYet", "Reply"]

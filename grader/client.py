@@ -1,0 +1,207 @@
+"""The judge's handle on one submission's worker: start it, send requests, survive it.
+
+A :class:`WorkerSession` owns a private copy of the submission and at most one live worker.
+Requests get a deadline; a worker that misses it, dies, or sends malformed bytes is killed
+(its whole process group) and replaced by a fresh one on the next request.  A module that
+hangs or kills the worker while being imported is left out of later workers and reported.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import shutil
+import struct
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import sandbox, wire
+from grader.sandbox import Limits
+
+
+class WorkerFault(Exception):
+    """The worker did not answer: it ``kind`` = "timeout" or "crash"; ``detail`` says how."""
+
+    def __init__(self, kind: str, detail: str, output: str = ""):
+        super().__init__(detail)
+        self.kind, self.detail, self.output = kind, detail, output
+
+
+@dataclass
+class ImportState:
+    errors: dict = field(default_factory=dict)       # module -> error dict from the worker
+    faults: dict = field(default_factory=dict)       # module -> WorkerFault at import
+    printed: dict = field(default_factory=dict)      # module -> what it printed at import
+
+
+class WorkerSession:
+    def __init__(self, modules: list[str], locations: dict[str, str], write_files,
+                 limits: Limits, mode: str = "process", forbidden: list[str] | None = None,
+                 launcher=None):
+        self.modules = list(modules)
+        self.locations = locations
+        self.limits = limits
+        self.mode = mode
+        self.forbidden = sorted(set(forbidden or []))
+        self.launcher = launcher or sandbox.launch
+        self.home = Path(tempfile.mkdtemp(prefix="grader-"))
+        self.root = self.home / "submission"
+        self.root.mkdir()
+        write_files(self.root)
+        self.imports = ImportState()
+        self.live: sandbox.Launched | None = None
+        self.ready = False
+        self.started_workers = 0
+        self.requests = 0
+        self._pending: list[str] = []
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        """Spawn a worker without waiting for it (torch imports while the judge starts)."""
+        if self.live is not None:
+            return
+        self.live = self.launcher(str(self.root), self.limits, self.mode)
+        self.started_workers += 1
+        self.ready = False
+        healthy = [m for m in self.modules if m not in self.imports.faults]
+        self._pending = healthy
+        self._send({"root": str(self.root), "modules": healthy, "locations": self.locations,
+                    "forbidden": self.forbidden, "max_result_mb": self.limits.max_result_mb,
+                    "open_files": self.limits.open_files})
+
+    def wait_ready(self) -> None:
+        """Follow the worker's imports; drop a module that hangs or kills it, and retry."""
+        while not self.ready:
+            self.start()
+            deadline = time.monotonic() + self.limits.start_seconds
+            current = None
+            try:
+                while True:
+                    message = self._receive(deadline)
+                    event = message.get("event")
+                    if event == "importing":
+                        current = message["module"]
+                        deadline = time.monotonic() + self.limits.import_seconds
+                    elif event == "imported":
+                        module = message["module"]
+                        if message.get("error"):
+                            self.imports.errors[module] = message["error"]
+                        if message.get("stdout"):
+                            self.imports.printed[module] = message["stdout"]
+                        current = None
+                    elif event == "ready":
+                        self.ready = True
+                        return
+            except WorkerFault as fault:
+                self._kill()
+                if current is None:
+                    raise   # torch itself failed to import, or the worker is broken: give up
+                if fault.kind == "timeout":
+                    fault = WorkerFault("timeout", f"importing {current} took longer than "
+                                        f"{self.limits.import_seconds:g} s", fault.output)
+                self.imports.faults[current] = fault
+
+    def close(self) -> None:
+        self._kill()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _kill(self) -> None:
+        if self.live is not None:
+            sandbox.stop(self.live)
+            self.live = None
+            self.ready = False
+
+    # ----------------------------------------------------------------- requests
+    def request(self, message: dict, timeout: float) -> dict:
+        """Send one request and return the decoded reply, or raise WorkerFault."""
+        self.wait_ready()
+        self.requests += 1
+        self._send(message)
+        try:
+            reply = self._receive(time.monotonic() + timeout, timeout_text=f"{timeout:g} s")
+        except WorkerFault:
+            self._kill()
+            raise
+        if reply.get("event") != "reply" or not isinstance(reply, dict):
+            self._kill()
+            raise WorkerFault("crash", "the worker sent an unexpected message")
+        return reply
+
+    def _send(self, message: dict) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        frame = struct.pack(">Q", len(data)) + data
+        try:
+            view = memoryview(frame)
+            while view:
+                written = os.write(self.live.request_fd, view)
+                view = view[written:]
+        except (BrokenPipeError, OSError):
+            pass   # the worker is gone; the next read reports how it died
+
+    def _receive(self, deadline: float, timeout_text: str = "") -> dict:
+        prefix = self._read_exact(8, deadline, timeout_text)
+        try:
+            length = wire.frame_length(prefix)
+            body = self._read_exact(length, deadline, timeout_text)
+            message = wire.decode(body)
+        except wire.WireError as exc:
+            self._kill()
+            raise WorkerFault("crash", f"the worker sent malformed data ({exc})") from None
+        if not isinstance(message, dict):
+            raise WorkerFault("crash", "the worker sent malformed data")
+        return message
+
+    def _read_exact(self, n: int, deadline: float, timeout_text: str) -> bytes:
+        live = self.live
+        chunks, remaining = [], n
+        watch = [live.reply_fd] + ([live.pidfd] if live.pidfd is not None else [])
+        while remaining:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerFault("timeout", f"no answer within {timeout_text or 'the time limit'}",
+                                  live.drain.text())
+            readable, _, _ = select.select(watch, [], [], min(left, 0.5))
+            if live.reply_fd in readable:
+                chunk = os.read(live.reply_fd, min(remaining, 1 << 20))
+                if not chunk:
+                    raise self._death()
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            elif readable or (live.pidfd is None and live.proc.poll() is not None):
+                # the process exited; drain what it managed to write before dying
+                more = _read_available(live.reply_fd, remaining)
+                if len(more) < remaining:
+                    raise self._death()
+                chunks.append(more)
+                remaining = 0
+        return b"".join(chunks)
+
+    def _death(self) -> WorkerFault:
+        live = self.live
+        try:
+            code = live.proc.wait(timeout=2)
+        except Exception:  # noqa: BLE001 - still alive but closed its pipe: treat as dead
+            code = None
+        self._kill()                      # also waits for the output drain to finish
+        return WorkerFault("crash", sandbox.describe_exit(code), live.drain.text())
+
+
+def _read_available(fd: int, limit: int) -> bytes:
+    out = b""
+    while len(out) < limit:
+        readable, _, _ = select.select([fd], [], [], 0)
+        if not readable:
+            break
+        chunk = os.read(fd, limit - len(out))
+        if not chunk:
+            break
+        out += chunk
+    return out

@@ -1,0 +1,199 @@
+"""Reading a submission: which files, which modules, where each exercise is defined.
+
+Everything here is parsing (``ast``), never execution: the judge does not run student code.
+A submission is a folder of ``.py`` files and/or notebooks, or one such file.  Each becomes a
+:class:`Unit` (one importable module for the worker); problems found while parsing (a syntax
+error, an unreadable notebook) are attached to the unit or to the names they break, so one
+broken file or cell never stops the others from being graded.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import keyword
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.errors import UsageError
+
+
+@dataclass
+class Unit:
+    module: str                  # the import name the worker uses
+    origin: str                  # what the student calls it: "convolution.py", "lenet.ipynb"
+    source: str = ""             # Python source handed to the worker
+    problem: str | None = None   # the whole unit cannot be used (unreadable, syntax error)
+    broken: dict = field(default_factory=dict)   # name -> why its definition cannot be used
+    defines: set = field(default_factory=set)    # top-level names
+    line_origins: dict = field(default_factory=dict)  # source line -> "cell 3, line 2"
+
+    def where(self, line: int | None) -> str:
+        if line is None:
+            return self.origin
+        return f"{self.origin}, {self.line_origins.get(line, f'line {line}')}"
+
+
+@dataclass
+class Submission:
+    path: Path
+    units: dict[str, Unit]
+
+    def locate(self, name: str, topic: str) -> tuple[Unit | None, str | None]:
+        """The unit defining ``name`` (the topic's own file first), or why there is none."""
+        preferred = self.units.get(topic)
+        ordered = ([preferred] if preferred else []) + sorted(
+            (u for u in self.units.values() if u is not preferred), key=lambda u: u.module)
+        for unit in ordered:
+            if name in unit.broken:
+                return None, unit.broken[name]
+            if unit.problem is None and name in unit.defines:
+                return unit, None
+        if preferred is not None and preferred.problem:
+            return None, preferred.problem
+        broken_elsewhere = [u for u in ordered if u.problem]
+        if preferred is None and broken_elsewhere:
+            return None, broken_elsewhere[0].problem
+        expected = preferred.origin if preferred else f"{topic}.py"
+        return None, f"{name} is not defined: expected a definition of {name} in {expected}"
+
+    def digest(self) -> str:
+        """Content hash of what is graded (stable across copies and file times)."""
+        h = hashlib.sha256()
+        for module in sorted(self.units):
+            unit = self.units[module]
+            h.update(f"{module}\0{unit.origin}\0{unit.problem}\0".encode())
+            h.update(unit.source.encode())
+        return h.hexdigest()
+
+    def write(self, dest: Path) -> list[str]:
+        """Write the importable units into ``dest``; return their module names."""
+        modules = []
+        for module, unit in sorted(self.units.items()):
+            if unit.problem is None:
+                (dest / f"{module}.py").write_text(unit.source)
+                modules.append(module)
+        return modules
+
+
+def load(path: Path, exercise_names: list[str] | None = None) -> Submission:
+    """Read a submission folder or file.  Never modifies it."""
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"submission not found: {path}")
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".py", ".ipynb")
+                       and not p.name.startswith("."))
+        if not files:
+            raise UsageError(f"{path} has no .py or .ipynb files to grade")
+    elif path.suffix in (".py", ".ipynb"):
+        files = [path]
+    else:
+        raise UsageError(f"cannot grade {path}: give a folder, a .py file or a .ipynb notebook")
+    units: dict[str, Unit] = {}
+    for file in files:
+        module = module_name(file.stem, taken=units)
+        if file.suffix == ".py":
+            units[module] = python_unit(file, module)
+        else:
+            from grader import notebook
+            units[module] = notebook.unit_from_notebook(file, module, exercise_names or [])
+    return Submission(path, units)
+
+
+def module_name(stem: str, taken) -> str:
+    name = re.sub(r"\W", "_", stem)
+    if not name or name[0].isdigit() or keyword.iskeyword(name):
+        name = "m_" + name
+    base, n = name, 2
+    while name in taken:
+        name = f"{base}_{n}"
+        n += 1
+    return name
+
+
+def python_unit(file: Path, module: str) -> Unit:
+    unit = Unit(module=module, origin=file.name)
+    try:
+        unit.source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        unit.problem = f"could not read {file.name}: {exc}"
+        return unit
+    try:
+        tree = ast.parse(unit.source, filename=file.name)
+    except SyntaxError as exc:
+        unit.problem = describe_syntax_error(exc, unit.origin, unit.source)
+        return unit
+    unit.defines = top_level_names(tree)
+    return unit
+
+
+def describe_syntax_error(exc: SyntaxError, where: str, source: str) -> str:
+    line = exc.lineno or 0
+    text = (exc.text or "").rstrip("\n")
+    if not text and 0 < line <= len(source.splitlines()):
+        text = source.splitlines()[line - 1]
+    message = f"{type(exc).__name__} in {where}, line {line}: {exc.msg}"
+    if text.strip():
+        message += f"\n    {text.strip()}"
+    return message
+
+
+def top_level_names(tree: ast.Module) -> set[str]:
+    """Names a module defines at top level (also inside top-level if/try blocks)."""
+    names: set[str] = set()
+
+    def visit(body):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for sub in ast.walk(target):
+                        if isinstance(sub, ast.Name):
+                            names.add(sub.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    names.add((alias.asname or alias.name).split(".")[0])
+            elif isinstance(node, ast.If):
+                visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+                for handler in node.handlers:
+                    visit(handler.body)
+                visit(node.orelse)
+                visit(node.finalbody)
+    visit(tree.body)
+    return names
+
+
+def definition_source(source: str, name: str) -> str | None:
+    """The source text of the top-level def/class ``name`` (for static checks), or None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and node.name == name:
+            return ast.get_source_segment(source, node)
+    return None
+
+
+def signatures(source: str) -> dict[str, list[str]]:
+    """Positional parameter names of each top-level function (and class constructor)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    found: dict[str, list[str]] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = [a.arg for a in node.args.posonlyargs + node.args.args]
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    found[node.name] = [a.arg for a in item.args.posonlyargs + item.args.args][1:]
+    return found

@@ -1,0 +1,311 @@
+"""A warm template process that forks workers: no torch import per submission.
+
+``python -m grader.forkserver FD`` imports torch and the worker code once, then waits on the
+Unix socket FD.  For each ``spawn`` request (with the worker's three pipe ends passed as file
+descriptors) it forks a child that becomes a worker exactly as ``python -m grader.worker``
+would: its own session, a scrubbed environment, the same resource limits, its own private
+copy of the submission.  The fork server never runs student code itself; it is a child
+subreaper, so anything a worker leaves behind is re-parented to it and killed on ``stop``.
+
+Messages both ways are length-prefixed JSON.  The judge side is :class:`ForkServer`, whose
+:meth:`ForkServer.launch` has the signature of :func:`grader.sandbox.launch`.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+# --------------------------------------------------------------------------- messages
+def _send(sock: socket.socket, message: dict, fds: list[int] = ()) -> None:
+    data = json.dumps(message).encode()
+    frame = struct.pack(">I", len(data)) + data
+    if fds:
+        socket.send_fds(sock, [frame], list(fds))
+    else:
+        sock.sendall(frame)
+
+
+def _receive(sock: socket.socket, max_fds: int = 0):
+    try:
+        return _receive_frame(sock, max_fds)
+    except (ConnectionError, OSError):
+        return None, []
+
+
+def _receive_frame(sock: socket.socket, max_fds: int):
+    if max_fds:
+        data, fds, _, _ = socket.recv_fds(sock, 4, max_fds)
+    else:
+        data, fds = sock.recv(4), []
+    if not data:
+        return None, []
+    while len(data) < 4:
+        more = sock.recv(4 - len(data))
+        if not more:
+            return None, fds
+        data += more
+    (length,) = struct.unpack(">I", data)
+    body = b""
+    while len(body) < length:
+        chunk = sock.recv(length - len(body))
+        if not chunk:
+            return None, fds
+        body += chunk
+    return json.loads(body), fds
+
+
+# --------------------------------------------------------------------------- server side
+class _Server:
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.live: set[int] = set()
+        self.statuses: dict[int, int] = {}
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.statuses[pid] = os.waitstatus_to_exitcode(status)
+            self.live.discard(pid)
+
+    def serve(self) -> None:
+        while True:
+            message, fds = _receive(self.sock, max_fds=3)
+            if message is None:
+                break
+            self.reap()
+            op = message.get("op")
+            if op == "spawn":
+                pid = os.fork()
+                if pid == 0:
+                    self.become_worker(message, fds)   # never returns
+                for fd in fds:
+                    os.close(fd)
+                self.live.add(pid)
+                _send(self.sock, {"pid": pid})
+            elif op == "status":
+                _send(self.sock, {"code": self.statuses.get(int(message["pid"]))})
+            elif op == "stop":
+                _send(self.sock, {"code": self.stop(int(message["pid"]))})
+            else:
+                _send(self.sock, {"error": f"unknown op {op!r}"})
+        for pid in list(self.live):
+            self.stop(pid)
+
+    def stop(self, pid: int):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if pid in self.live:
+            try:
+                _, status = os.waitpid(pid, 0)
+                self.statuses[pid] = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                pass
+            self.live.discard(pid)
+        self.kill_strays()
+        return self.statuses.pop(pid, None)
+
+    def kill_strays(self) -> None:
+        """Processes re-parented to us that are not live workers: daemons left behind."""
+        from grader.sandbox import children_of
+        for _ in range(100):
+            strays = [p for p in children_of(os.getpid()) if p not in self.live]
+            if not strays:
+                return
+            for pid in strays:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            for pid in strays:
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:
+                    pass
+            time.sleep(0.005)
+
+    def become_worker(self, message: dict, fds: list[int]) -> None:
+        code = 0
+        try:
+            self.sock.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.setsid()
+            request_fd, reply_fd, output_fd = fds
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(output_fd, 1)
+            os.dup2(output_fd, 2)
+            for fd in (null, output_fd):
+                os.close(fd)
+            os.environ.clear()
+            os.environ.update(message["env"])
+            os.chdir(message["root"])
+            from grader import worker
+            worker.apply_limits(message["limits"])
+            worker.serve(request_fd, reply_fd)
+        except BaseException:  # noqa: BLE001 - report on the output pipe, then exit
+            import traceback
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+
+
+def main() -> None:
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    import torch
+    torch.set_num_threads(1)
+    import grader.scenario_lib  # noqa: F401 - warm what every worker needs
+    import grader.wire  # noqa: F401
+    import grader.worker  # noqa: F401
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except OSError:
+        pass
+    _send(sock, {"ready": True})
+    _Server(sock).serve()
+
+
+# --------------------------------------------------------------------------- judge side
+class ForkedProcess:
+    """Looks enough like subprocess.Popen for the judge: pid, poll, wait, stdout."""
+
+    def __init__(self, pid: int, server: "ForkServer", stdout):
+        self.pid, self.server, self.stdout = pid, server, stdout
+        self.returncode = None
+        self._stopped = False
+
+    def poll(self):
+        if self.returncode is None and not self._alive():
+            self.returncode = self.server.request({"op": "status", "pid": self.pid}).get("code")
+        return self.returncode
+
+    def wait(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._alive():
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.005)
+        return self.stop()
+
+    def stop(self):
+        """Kill the worker's group and whatever it left behind; return its exit code."""
+        if not self._stopped:
+            self._stopped = True
+            code = self.server.request({"op": "stop", "pid": self.pid}).get("code")
+            if self.returncode is None:
+                self.returncode = code
+        return self.returncode
+
+    def _alive(self) -> bool:
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as handle:
+                state = handle.read().rsplit(b")", 1)[1].split()[0]
+            return state not in (b"Z", b"X")
+        except (OSError, IndexError):
+            return False
+
+
+class ForkServer:
+    """The judge's handle on a fork server; ``launch`` starts a worker in milliseconds."""
+
+    def __init__(self, python: str | None = None):
+        from grader.sandbox import register_own_child, scrubbed_env
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock = ours
+        self.home = tempfile.mkdtemp(prefix="grader-forkserver-")
+        env = scrubbed_env(self.home)
+        self.proc = subprocess.Popen(
+            [python or sys.executable, "-s", "-P", "-m", "grader.forkserver",
+             str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), env=env, cwd=self.home, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        theirs.close()
+        register_own_child(self.proc.pid)
+        self.lock = threading.Lock()
+        self._ready = False
+
+    def request(self, message: dict, fds: list[int] = ()) -> dict:
+        with self.lock:
+            if not self._ready:
+                reply, _ = _receive(self.sock)
+                if not reply or not reply.get("ready"):
+                    raise RuntimeError("the fork server did not start")
+                self._ready = True
+            _send(self.sock, message, fds)
+            reply, _ = _receive(self.sock)
+        if reply is None:
+            raise RuntimeError("the fork server stopped")
+        return reply
+
+    def launch(self, root: str, limits, mode: str):
+        from grader.sandbox import Launched, OutputDrain, become_subreaper, scrubbed_env
+        from grader.worker import LIMITS_ENV
+        if mode != "process":
+            raise RuntimeError("the fork server only starts process-mode workers")
+        become_subreaper()
+        os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        out_r, out_w = os.pipe()
+        env = scrubbed_env(root)
+        env[LIMITS_ENV] = json.dumps(limits.worker_env())
+        try:
+            reply = self.request({"op": "spawn", "root": root, "env": env,
+                                  "limits": limits.worker_env()}, [req_r, rep_w, out_w])
+        finally:
+            for fd in (req_r, rep_w, out_w):
+                os.close(fd)
+        pid = int(reply["pid"])
+        stdout = os.fdopen(out_r, "rb", buffering=0)
+        proc = ForkedProcess(pid, self, stdout)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            pidfd = None
+        drain = OutputDrain(stdout, limits.output_kb * 1024)
+        drain.start()
+        return Launched(proc, req_w, rep_r, drain, pidfd)
+
+    def close(self) -> None:
+        from grader.sandbox import unregister_own_child
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        unregister_own_child(self.proc.pid)
+        import shutil
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The pytest plugin object that turns a pytest session into check results.
+
+Registered by :func:`grader.run.run` for one in-process pytest session over the check files.
+It selects the checks the assignment lists, provides the ``student`` and ``reference``
+fixtures, seeds every check, and turns each test's outcome (never its traceback or source)
+into a :class:`grader.score.CheckResult`.
+"""
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import values
+from grader.client import WorkerFault
+from grader.errors import InternalError
+from grader.score import CheckResult, Feedback
+from grader.student import (CheckContext, Failure, NotImplementedYet, Student, StudentProblem,
+                            Unavailable)
+
+_SPEC = pytest.StashKey()
+_CONTEXT = pytest.StashKey()
+
+
+class GraderPlugin:
+    def __init__(self, assignment, session, submission, signatures: dict,
+                 only_checks: set | None = None, progress=None):
+        self.assignment = assignment
+        self.session = session
+        self.submission = submission
+        self.signatures = signatures
+        self.only_checks = only_checks
+        self.progress = progress
+        self.results: dict[tuple[str, str], CheckResult] = {}
+        self.collection_errors: list[str] = []
+        self.check_bugs: list[str] = []
+        self.unlisted: list[str] = []
+        self.fatal: InternalError | None = None
+        self.expected: list[tuple[str, str]] = []
+        self._references: dict[str, object] = {}
+        self._total = 0
+
+    # ----------------------------------------------------------------- collection
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "grader(exercise, hint, advisory): a graded check")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        wanted = {e.name: e for e in self.assignment.exercises}
+        keep, drop = [], []
+        for item in items:
+            marker = item.get_closest_marker("grader")
+            if marker is None:
+                self.collection_errors.append(f"{item.nodeid}: a check needs @check(exercise)")
+                drop.append(item)
+                continue
+            exercise = wanted.get(marker.kwargs.get("exercise"))
+            name = check_name(item)
+            if exercise is None or (self.only_checks and name not in self.only_checks):
+                drop.append(item)
+                continue
+            spec = exercise.check(name)
+            if spec is None:
+                self.unlisted.append(f"{exercise.name}.{name}")
+                drop.append(item)
+                continue
+            item.stash[_SPEC] = (exercise, spec, marker.kwargs)
+            keep.append(item)
+        self.expected = [(e.name, c.name) for e in self.assignment.exercises for c in e.checks
+                         if not self.only_checks or c.name in self.only_checks]
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+        self._total = len(keep)
+
+    # ----------------------------------------------------------------- fixtures
+    @pytest.fixture(autouse=True)
+    def _grader_seed(self):
+        import torch
+        torch.manual_seed(0)
+        random.seed(0)
+        yield
+
+    @pytest.fixture
+    def student(self, request):
+        exercise, spec, _ = request.node.stash[_SPEC]
+        unit, problem = self.submission.locate(exercise.name, exercise.topic)
+        if unit is not None:
+            problem = self.import_problem(unit)
+        context = CheckContext(self.session, exercise, f"{exercise.name}.{spec.name}",
+                               self.signatures.get(exercise.topic, {}), self.where, problem)
+        request.node.stash[_CONTEXT] = context
+        if problem:
+            raise Unavailable(problem)
+        return Student(context)
+
+    @pytest.fixture
+    def reference(self, request):
+        exercise, _, _ = request.node.stash[_SPEC]
+        return self.reference_module(exercise.topic)
+
+    def reference_module(self, topic: str):
+        if topic not in self._references:
+            path = Path(self.assignment.solutions_dir) / f"{topic}.py"
+            if not path.is_file():
+                raise InternalError(f"this check needs the reference solution {path}, which is "
+                                    "not here (public checks must not use `reference`)")
+            name = f"grader_reference_{topic}"
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            self._references[topic] = module
+        return self._references[topic]
+
+    def import_problem(self, unit) -> str | None:
+        """Why the unit's module cannot be used by the worker, if it cannot."""
+        try:
+            self.session.wait_ready()
+        except WorkerFault as fault:
+            raise InternalError(f"the worker could not start: {fault.detail}\n{fault.output}")
+        fault = self.session.imports.faults.get(unit.module)
+        if fault is not None:
+            return f"importing {unit.origin} failed: {fault.detail}"
+        error = self.session.imports.errors.get(unit.module)
+        if error is not None:
+            context = CheckContext(None, None, "", {}, self.where)
+            return context.describe_error(error, None, at_import=True).replace(
+                "the file could not", f"{unit.origin} could not", 1)
+        return None
+
+    def where(self, file: str, line) -> str:
+        module = file[:-3] if file.endswith(".py") else file
+        unit = self.submission.units.get(module)
+        line = line if isinstance(line, int) else None
+        return unit.where(line) if unit else f"{file}, line {line}"
+
+    # ----------------------------------------------------------------- outcomes
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        yield
+        if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+            exercise, spec, marker = item.stash[_SPEC]
+            result = self.classify(item, exercise, spec, marker,
+                                   call.excinfo.value if call.excinfo else None)
+            self.results[(exercise.name, spec.name)] = result
+            if self.progress:
+                self.progress(len(self.results), self._total, exercise.name)
+
+    def classify(self, item, exercise, spec, marker, exc) -> CheckResult:
+        doc = (item.obj.__doc__ or check_name(item)).strip().splitlines()[0]
+        result = CheckResult(exercise.name, spec.name, doc, "pass", spec.points, spec.visibility,
+                             bool(marker.get("advisory")))
+        if exc is None:
+            return result
+        context = item.stash.get(_CONTEXT, None)
+        exc = _unwrap(exc)
+        last = context.last_call.describe() if context and context.last_call else None
+        if isinstance(exc, StudentProblem):
+            result.status = exc.status
+            result.message = exc.message
+            result.unavailable = isinstance(exc, Unavailable)
+            call = exc.call.describe() if exc.call else None
+            if not isinstance(exc, (NotImplementedYet, Unavailable)):
+                result.feedback = Feedback(call=call, output=exc.output or None)
+        elif isinstance(exc, AssertionError):
+            result.status = "fail"
+            if isinstance(exc, Failure):
+                result.message = exc.rationale
+                result.feedback = Feedback(call=last, expected=exc.expected, actual=exc.actual,
+                                           details=exc.details,
+                                           hint=exc.help or marker.get("hint") or None,
+                                           output=(context.last_stdout or None) if context else None)
+            else:
+                result.message = str(exc).strip() or "the check failed"
+                result.feedback = Feedback(call=last, hint=marker.get("hint") or None)
+        elif _is_flaky(exc):
+            result.status = "fail"
+            result.message = ("gave different results for the same input: the answer must not "
+                              "depend on hidden state or unseeded randomness")
+            result.feedback = Feedback(call=last, hint=marker.get("hint") or None)
+        elif isinstance(exc, InternalError):
+            self.fatal = exc
+            result.status = "error"
+            result.message = str(exc)
+        else:
+            self.check_bugs.append(f"{exercise.name}.{spec.name}: {type(exc).__name__}: {exc}")
+            result.status = "error"
+            result.message = values.scrub(
+                f"the check could not evaluate the answer ({type(exc).__name__}: {exc})")[:1000]
+            result.feedback = Feedback(call=last) if last else None
+        if result.message:
+            result.message = values.scrub(result.message)
+        return result
+
+
+def check_name(item) -> str:
+    name = getattr(item, "originalname", None) or item.name
+    return name[5:] if name.startswith("test_") else name
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """Hypothesis reports flaky failures as exception groups: find the student's problem."""
+    if isinstance(exc, BaseExceptionGroup):
+        inner = list(_leaves(exc))
+        for candidate in inner:
+            if isinstance(candidate, StudentProblem):
+                return candidate
+        if _is_flaky(exc):
+            return exc
+        return inner[0] if inner else exc
+    return exc
+
+
+def _leaves(group):
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            yield from _leaves(exc)
+        else:
+            yield exc
+
+
+def _is_flaky(exc) -> bool:
+    from hypothesis.errors import Flaky
+    return isinstance(exc, Flaky)

@@ -1,0 +1,126 @@
+"""One grading run: discover -> start the worker -> run the checks -> score.
+
+:func:`run` is the single entry point the CLI, the batch grader and the tests call.  The
+worker is started before the judge imports pytest, hypothesis and torch, so that the two
+imports overlap on a two-core machine.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from grader import discover, sandbox
+from grader.assignment import Assignment
+from grader.client import WorkerSession
+from grader.errors import ConfigError, InternalError
+from grader.score import CheckResult, ExerciseResult, GradeResult
+
+
+@dataclass
+class GradeRequest:
+    assignment: Assignment
+    submission: Path
+    exercises: tuple[str, ...] = ()
+    sandbox: str = "auto"
+    only_checks: frozenset | None = None          # check names (tests use this to go faster)
+    progress: Callable[[int, int, str], None] | None = None
+    launcher: Callable | None = None              # how to start a worker (batch: a fork server)
+
+
+@dataclass
+class RunInfo:
+    """What a run learnt besides the result: for validate and benchmarks."""
+    check_bugs: list[str] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)
+
+
+def checks_dir(assignment: Assignment) -> Path:
+    import grader.checks
+    return assignment.checks_dir or Path(grader.checks.__file__).parent
+
+
+def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
+    assignment = request.assignment.select(request.exercises)
+    submission = discover.load(request.submission, assignment.names)
+    mode = sandbox.resolve_mode(request.sandbox)
+    files = _check_files(assignment)
+    located = {e.name: submission.locate(e.name, e.topic)[0] for e in assignment.exercises}
+    modules = list(dict.fromkeys(u.module for u in located.values() if u is not None))
+    forbidden = sorted({f for e in assignment.exercises for f in e.forbidden})
+    session = WorkerSession(modules, {n: u.module for n, u in located.items() if u is not None},
+                            submission.write, assignment.limits, mode, forbidden,
+                            launcher=request.launcher)
+    try:
+        session.start()
+        plugin = _run_checks(assignment, submission, session, files, request)
+    finally:
+        session.close()
+    if plugin.fatal is not None:
+        raise plugin.fatal
+    if plugin.collection_errors:
+        raise InternalError("the checks could not be collected:\n" +
+                            "\n".join(plugin.collection_errors))
+    missing = [f"{e}.{c}" for e, c in plugin.expected if (e, c) not in plugin.results]
+    if missing:
+        raise ConfigError("the assignment lists checks that do not exist in "
+                          f"{checks_dir(assignment)}: {', '.join(missing)}")
+    if info is not None:
+        info.check_bugs += plugin.check_bugs
+        info.unlisted += plugin.unlisted
+    exercises = []
+    for spec in assignment.exercises:
+        results: list[CheckResult] = [plugin.results[(spec.name, c.name)] for c in spec.checks
+                                      if (spec.name, c.name) in plugin.results]
+        advice = [f"{r.description}: {r.message}" for r in results
+                  if r.advisory and r.status == "fail"]
+        exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
+    hidden = assignment.hidden_elsewhere or None
+    return GradeResult(assignment.title, str(request.submission), exercises, hidden,
+                       calls=session.requests, workers=session.started_workers)
+
+
+def _check_files(assignment: Assignment) -> list[Path]:
+    folder = checks_dir(assignment)
+    files = []
+    for topic in assignment.topics:
+        path = folder / f"{topic}.py"
+        if not path.is_file():
+            raise ConfigError(f"no checks for topic {topic!r}: expected {path}")
+        files.append(path)
+    return files
+
+
+def _run_checks(assignment, submission, session, files, request):
+    import pytest
+
+    from grader.plugin import GraderPlugin
+    signatures = {}
+    for topic in assignment.topics:
+        stub = assignment.stubs_dir / f"{topic}.py"
+        source = stub.read_text() if stub.is_file() else ""
+        signatures[topic] = discover.signatures(source)
+    plugin = GraderPlugin(assignment, session, submission, signatures,
+                          set(request.only_checks) if request.only_checks else None,
+                          request.progress)
+    args = ["-c", os.devnull, "--rootdir", str(checks_dir(assignment)),
+            "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
+            "--assert=plain", "--noconftest", "--import-mode=importlib",
+            "-o", "python_files=*.py", "-W", "ignore", "--capture=sys",
+            *[str(f) for f in files]]
+    saved = {k: os.environ.get(k) for k in ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS")}
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if code not in (0, 1, 5) and not plugin.collection_errors:
+        plugin.collection_errors.append(f"pytest stopped with exit code {int(code)}")
+    return plugin

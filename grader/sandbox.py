@@ -1,0 +1,269 @@
+"""Starting and stopping the worker process, and what it is allowed to see and use.
+
+Two modes:
+- ``process``: a separate Python process in its own session, with resource limits, a scrubbed
+  environment and a private copy of the submission.  Isolated (a crash, hang or monkeypatch
+  cannot touch the judge) but not hardened: it can read what the grading user can read.
+- ``bwrap``: the same process inside a bubblewrap sandbox (see :mod:`grader.bwrap`).
+
+Nothing the worker starts outlives grading: the judge becomes a child subreaper, so processes
+that detach from the worker are re-parented to the judge, which kills them at the end.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, asdict
+
+from grader.errors import UsageError
+from grader.worker import FDS_ENV, LIMITS_ENV
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits; the assignment's [tool.grader.limits] table overrides them."""
+    memory_mb: int = 2048        # address space of the worker
+    cpu_seconds: int = 600       # CPU time of one worker process
+    file_mb: int = 64            # largest file the worker may write
+    open_files: int = 256
+    processes: int = 64          # enforced where the kernel applies it (not for root)
+    max_result_mb: int = 64      # largest reply the worker may send
+    output_kb: int = 64          # worker stdout/stderr kept for diagnostics
+    start_seconds: float = 60.0  # importing torch and the submission
+    import_seconds: float = 20.0  # one submission module's import
+
+    def worker_env(self) -> dict:
+        return {k: v for k, v in asdict(self).items()
+                if k in ("memory_mb", "cpu_seconds", "file_mb", "processes")}
+
+
+def bwrap_available() -> bool:
+    return shutil.which("bwrap") is not None
+
+
+def resolve_mode(requested: str) -> str:
+    if requested not in ("auto", "bwrap", "process"):
+        raise UsageError(f"unknown sandbox mode {requested!r}: use auto, bwrap or process")
+    if requested == "auto":
+        return "bwrap" if bwrap_available() and _bwrap_works() else "process"
+    if requested == "bwrap" and not (bwrap_available() and _bwrap_works()):
+        raise UsageError("--sandbox bwrap: bubblewrap is not installed or cannot create a "
+                         "sandbox here (apt-get install bubblewrap)")
+    return requested
+
+
+_BWRAP_OK: bool | None = None
+
+
+def _bwrap_works() -> bool:
+    global _BWRAP_OK
+    if _BWRAP_OK is None:
+        from grader import bwrap
+        _BWRAP_OK = bwrap.probe()
+    return _BWRAP_OK
+
+
+def scrubbed_env(home: str) -> dict:
+    """The worker's whole environment: nothing of the caller's (tokens, keys) gets through."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home, "TMPDIR": os.path.join(home, "tmp"),
+        "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+    }
+
+
+class OutputDrain(threading.Thread):
+    """Reads the worker's raw stdout/stderr so it can never block, keeping only the start."""
+
+    def __init__(self, stream, cap_bytes: int):
+        super().__init__(daemon=True)
+        self.stream, self.cap = stream, cap_bytes
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self):
+        try:
+            while True:
+                chunk = self.stream.read1(65536) if hasattr(self.stream, "read1") \
+                    else self.stream.read(65536)
+                if not chunk:
+                    break
+                room = self.cap - len(self.kept)
+                if room > 0:
+                    self.kept += chunk[:room]
+                self.dropped += max(0, len(chunk) - max(room, 0))
+        except (OSError, ValueError):
+            pass
+
+    def text(self) -> str:
+        out = self.kept.decode("utf-8", "replace")
+        if self.dropped:
+            out += f"\n... ({self.dropped} more bytes of output dropped)"
+        return out
+
+
+@dataclass
+class Launched:
+    proc: subprocess.Popen
+    request_fd: int       # judge writes requests here
+    reply_fd: int         # judge reads replies here
+    drain: OutputDrain
+    pidfd: int | None
+
+
+def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> Launched:
+    """Start ``python -m grader.worker`` with ``root`` (the private copy) as its home."""
+    become_subreaper()
+    os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+    req_r, req_w = os.pipe()
+    rep_r, rep_w = os.pipe()
+    env = scrubbed_env(root)
+    env[LIMITS_ENV] = json.dumps(limits.worker_env())
+    env[FDS_ENV] = f"{req_r},{rep_w}"
+    # -s: no user site-packages; -P: the working directory is not put on sys.path.
+    command = [python or sys.executable, "-s", "-P", "-m", "grader.worker"]
+    if mode == "bwrap":
+        from grader import bwrap
+        command, env = bwrap.wrap(command, env, root, (req_r, rep_w))
+    try:
+        proc = subprocess.Popen(
+            command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=(req_r, rep_w), start_new_session=True)
+    finally:
+        os.close(req_r)
+        os.close(rep_w)
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    drain = OutputDrain(proc.stdout, limits.output_kb * 1024)
+    drain.start()
+    return Launched(proc, req_w, rep_r, drain, pidfd)
+
+
+def stop(launched: Launched, exempt: set[int] | None = None) -> None:
+    """Kill the worker's whole process group, then anything that escaped it."""
+    proc = launched.proc
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    for fd in (launched.request_fd, launched.reply_fd, launched.pidfd):
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    launched.drain.join(timeout=2)
+    try:
+        proc.stdout.close()
+    except OSError:
+        pass
+    reap_orphans(exempt or set())
+
+
+_SUBREAPER = False
+
+
+def become_subreaper() -> None:
+    global _SUBREAPER
+    if _SUBREAPER or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        _SUBREAPER = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except OSError:
+        _SUBREAPER = False
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        # the command name may contain spaces and parentheses: split after the last ')'
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def reap_orphans(exempt: set[int]) -> None:
+    """Kill and reap processes re-parented to us (daemons the worker left behind)."""
+    if not _SUBREAPER:
+        return
+    me = os.getpid()
+    for _ in range(100):
+        strays = [pid for pid in children_of(me) if pid not in exempt and not _is_ours(pid)]
+        if not strays:
+            break
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        time.sleep(0.01)
+
+
+_OURS: set[int] = set()
+
+
+def register_own_child(pid: int) -> None:
+    """Children the judge started for itself (batch jobs): never treated as strays."""
+    _OURS.add(pid)
+
+
+def unregister_own_child(pid: int) -> None:
+    _OURS.discard(pid)
+
+
+def _is_ours(pid: int) -> bool:
+    return pid in _OURS
+
+
+def describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "the worker stopped responding"
+    if returncode < 0:
+        number = -returncode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        meaning = {
+            "SIGSEGV": "a segmentation fault", "SIGKILL": "killed (out of memory or a limit)",
+            "SIGXCPU": "the CPU time limit", "SIGABRT": "an abort", "SIGBUS": "a bus error",
+            "SIGXFSZ": "the file size limit", "SIGTERM": "terminated",
+        }.get(name, name)
+        return f"the worker process died: {meaning} ({name})"
+    return f"the worker process exited with status {returncode} (os._exit or a crash)"

@@ -1,0 +1,94 @@
+"""What a scenario (a small trusted script a check runs inside the worker) can use.
+
+Scenarios exist for exercises that need objects rather than values: build the student's
+network, copy known weights into it, run it, return tensors.  They are sent to the worker as
+source text and executed there with this namespace; they must only use their arguments and
+the names below.  Nothing here may know about references or hidden checks: the worker
+imports this module next to student code.
+"""
+from __future__ import annotations
+
+import math
+
+
+class Mismatch(Exception):
+    """Raised by a scenario when the student's object does not have the expected structure.
+
+    The judge reports it as a failed check (with this message), not as a crash of student code.
+    """
+
+
+def parameters_of(module) -> list:
+    """A module's parameters in registration order, or a list/generator of tensors as given."""
+    import torch
+    if isinstance(module, torch.nn.Module):
+        return list(module.parameters())
+    return list(module)
+
+
+def load_by_shape(module, tensors) -> None:
+    """Copy ``tensors`` into ``module``'s parameters, matching them by shape, never by name.
+
+    Within a group of equal shapes, tensors are assigned in registration order: tests choose
+    sizes that make every shape distinct wherever the order could matter.
+    """
+    import torch
+    params = parameters_of(module)
+    want = sorted(tuple(t.shape) for t in tensors)
+    have = sorted(tuple(p.shape) for p in params)
+    if want != have:
+        raise Mismatch(describe_shape_difference(want, have))
+    pool: dict[tuple, list] = {}
+    for tensor in tensors:
+        pool.setdefault(tuple(tensor.shape), []).append(tensor)
+    with torch.no_grad():
+        for param in params:
+            param.copy_(pool[tuple(param.shape)].pop(0))
+
+
+def describe_shape_difference(want: list[tuple], have: list[tuple]) -> str:
+    from collections import Counter
+    missing = Counter(want) - Counter(have)
+    extra = Counter(have) - Counter(want)
+    parts = [f"expected {len(want)} parameter tensors, found {len(have)}"]
+    if missing:
+        parts.append("missing shapes " + ", ".join(_shape(s) for s in sorted(missing.elements())))
+    if extra:
+        parts.append("unexpected shapes " + ", ".join(_shape(s) for s in sorted(extra.elements())))
+    return "; ".join(parts)
+
+
+def _shape(shape: tuple) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def stage_outputs(module, X) -> list:
+    """Run X through the children of a sequential-like module, returning each stage's output.
+
+    Works for ``nn.Sequential`` and for modules whose children, applied in registration order,
+    are the forward pass; for anything else, only the final output is returned.
+    """
+    import torch
+    children = list(module.children()) if isinstance(module, torch.nn.Module) else []
+    outputs, value = [], X
+    try:
+        for child in children:
+            value = child(value)
+            outputs.append(value)
+    except Exception:  # noqa: BLE001 - not a pure pipeline: fall back to the whole forward
+        return [module(X)]
+    return outputs or [module(X)]
+
+
+def namespace(student) -> dict:
+    """Globals for a scenario's source."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+    return {
+        "__name__": "grader_scenario", "__builtins__": __builtins__,
+        "torch": torch, "nn": nn, "F": F, "math": math, "student": student,
+        "scenario": lambda fn: fn, "Mismatch": Mismatch,
+        "parameters_of": parameters_of, "load_by_shape": load_by_shape,
+        "stage_outputs": stage_outputs,
+    }

@@ -1,0 +1,273 @@
+"""The ``student`` fixture: how a check calls student code without importing it.
+
+``student.corr2d(X, K)`` sends the call to the worker and returns the plain value that comes
+back.  Whatever goes wrong on the student's side arrives here as a :class:`StudentProblem`
+whose class is the check's status (error, not-implemented, timeout, crash).  After a timeout or
+a crash the check is *poisoned*: further calls fail at once with the same problem, so that
+hypothesis's shrinking does not restart a hanging worker hundreds of times, and the report
+names the call that really hung.
+"""
+from __future__ import annotations
+
+import inspect
+import textwrap
+import time
+import zlib
+from dataclasses import dataclass, field
+
+from grader import values
+from grader.client import WorkerFault
+
+
+# --------------------------------------------------------------------------- problems
+class StudentProblem(Exception):
+    """Student code did not produce a value; ``status`` is what the check is marked."""
+    status = "error"
+
+    def __init__(self, message: str, call: "Call | None" = None, output: str = ""):
+        super().__init__(message)
+        self.message, self.call, self.output = message, call, output
+
+
+class StudentError(StudentProblem):
+    status = "error"
+
+    def __init__(self, message, call=None, output="", type_name: str = ""):
+        super().__init__(message, call, output)
+        self.type_name = type_name
+
+
+class NotImplementedYet(StudentProblem):
+    status = "not-implemented"
+
+
+class StudentTimeout(StudentProblem):
+    status = "timeout"
+
+
+class StudentCrash(StudentProblem):
+    status = "crash"
+
+
+class Unavailable(StudentProblem):
+    """The exercise cannot be called at all: missing, or its file does not import."""
+    status = "error"
+
+
+class Failure(AssertionError):
+    """A check's verdict that the student's answer is wrong, with what the student needs.
+
+    check50-style payload: ``rationale`` (what is wrong, one sentence), ``expected``,
+    ``actual``, ``details`` (e.g. the first mismatching index) and ``help`` (a hint).  The
+    call that produced the answer is added by the plugin (the last call the check made).
+    """
+
+    def __init__(self, rationale: str, *, expected: str | None = None, actual: str | None = None,
+                 details: str | None = None, help: str | None = None):
+        super().__init__(rationale)
+        self.rationale, self.expected, self.actual = rationale, expected, actual
+        self.details, self.help = details, help
+
+
+class Mismatch(Failure):
+    """A scenario found the student's object structurally different."""
+
+
+# --------------------------------------------------------------------------- calls
+@dataclass
+class Call:
+    name: str
+    args: tuple
+    kwargs: dict
+    params: list[str] | None = None
+    scenario: str | None = None      # a scenario's one-line description
+
+    def describe(self) -> str:
+        if self.scenario:
+            shown = values.format_call("", self.args, self.kwargs, self.params)[1:-1]
+            return f"{self.scenario}" + (f" (with {shown})" if shown else "")
+        return values.format_call(self.name, self.args, self.kwargs, self.params)
+
+
+@dataclass
+class Reply:
+    value: object
+    call: Call
+    stdout: str = ""
+    used: list = field(default_factory=list)        # forbidden built-ins the call used
+    mutated: list = field(default_factory=list)     # names of arguments changed in place
+    seconds: float = 0.0
+
+
+class CheckContext:
+    """Per-check state: the calls made, the time budget, the poison after a fault."""
+
+    def __init__(self, session, exercise, check_id: str, signatures: dict, where,
+                 unavailable: str | None = None):
+        self.session = session
+        self.exercise = exercise
+        self.check_id = check_id
+        self.signatures = signatures      # name -> parameter names, from the stub
+        self.where = where                # (file, line) -> "convolution.py, line 3"
+        self.unavailable = unavailable
+        self.exercise_forbidden = list(getattr(exercise, "forbidden", ()))
+        self.started = time.monotonic()
+        self.calls = 0
+        self.last_call: Call | None = None
+        self.last_stdout = ""
+        self.poison: StudentProblem | None = None
+
+    def next_seed(self) -> int:
+        self.calls += 1
+        return zlib.crc32(f"{self.check_id}:{self.calls}".encode())
+
+    def request(self, message: dict, call: Call) -> Reply:
+        if self.poison is not None:
+            raise self.poison
+        if self.unavailable:
+            raise Unavailable(self.unavailable, call)
+        self.last_call = call
+        budget = self.exercise.check_timeout
+        if time.monotonic() - self.started > budget:
+            self.poison = StudentTimeout(
+                f"the check ran out of its total time ({budget:g} s): each call is too slow",
+                call)
+            raise self.poison
+        message["seed"] = self.next_seed()
+        try:
+            reply = self.session.request(message, self.exercise.call_timeout)
+        except WorkerFault as fault:
+            problem_type = StudentTimeout if fault.kind == "timeout" else StudentCrash
+            if fault.kind == "timeout":
+                text = (f"{call.name or 'the code'} did not finish within "
+                        f"{self.exercise.call_timeout:g} s (an infinite loop, or far too slow)")
+            else:
+                text = f"{fault.detail} while running {call.name or 'the scenario'}"
+            self.poison = problem_type(text, call, fault.output)
+            raise self.poison from None
+        stdout = reply.get("stdout") or ""
+        self.last_stdout = stdout if isinstance(stdout, str) else ""
+        try:
+            return self.interpret(reply, call)
+        except (NotImplementedYet, Unavailable) as problem:
+            self.poison = problem      # the same answer for every input: stop asking
+            raise
+
+    def interpret(self, reply: dict, call: Call) -> Reply:
+        stdout = self.last_stdout
+        if reply.get("ok") is True:
+            used = reply.get("used") or []
+            mutated_idx = reply.get("mutated") or []
+            names = (call.params or []) + list(call.kwargs)
+            mutated = [names[i] if isinstance(i, int) and i < len(names) else f"argument {i}"
+                       for i in mutated_idx]
+            seconds = reply.get("seconds")
+            return Reply(reply.get("value"), call, stdout,
+                         [u for u in used if isinstance(u, str)], mutated,
+                         seconds if isinstance(seconds, float) else 0.0)
+        if "not_implemented" in reply:
+            raise NotImplementedYet(f"{call.name or 'this'} is not implemented yet "
+                                    f"(it raises NotImplementedError)", call, stdout)
+        if "error" in reply:
+            error = reply["error"] if isinstance(reply["error"], dict) else {}
+            raise StudentError(self.describe_error(error, call), call, stdout,
+                               str(error.get("type", "")))
+        if "unavailable" in reply:
+            error = reply["unavailable"] if isinstance(reply["unavailable"], dict) else {}
+            raise Unavailable(self.describe_error(error, None, at_import=True), call, stdout)
+        if "missing" in reply:
+            raise Unavailable(str(reply["missing"]), call, stdout)
+        if "mismatch" in reply:
+            raise Mismatch(str(reply["mismatch"]))
+        if "bad_value" in reply:
+            raise StudentError(f"{call.name or 'the code'} returned a value that cannot be "
+                               f"graded: {reply['bad_value']}", call, stdout, "BadValue")
+        raise StudentCrash("the worker sent an unexpected reply", call, stdout)
+
+    def describe_error(self, error: dict, call: Call | None, at_import: bool = False) -> str:
+        kind = str(error.get("type", "Exception"))
+        message = values.scrub(str(error.get("message", "")))
+        head = f"{kind}: {message}" if message else kind
+        if at_import:
+            head = f"the file could not be imported: {head}"
+        elif call is not None and call.name:
+            head = f"{call.name} raised {head}"
+        frames = error.get("frames") if isinstance(error.get("frames"), list) else []
+        lines = [head]
+        for frame in frames[-3:]:
+            if not isinstance(frame, dict):
+                continue
+            place = self.where(str(frame.get("file", "")), frame.get("line"))
+            code = str(frame.get("code", "")).strip()
+            lines.append(f"  at {place}, in {frame.get('function', '?')}" +
+                         (f": {code}" if code else ""))
+        return "\n".join(lines)
+
+
+class Student:
+    """What a check sees as ``student``: attribute access calls the submission's names."""
+
+    def __init__(self, context: CheckContext):
+        object.__setattr__(self, "_ctx", context)
+
+    def __getattr__(self, name: str) -> "StudentFunction":
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return StudentFunction(self._ctx, name)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("student is read-only")
+
+    @property
+    def last_call(self) -> Call | None:
+        return self._ctx.last_call
+
+    def run(self, scenario, *args, **kwargs):
+        """Run a trusted ``@scenario`` function inside the worker; return its (plain) result."""
+        return self.run_reply(scenario, *args, **kwargs).value
+
+    def run_reply(self, scenario, *args, watch: bool = False, **kwargs) -> Reply:
+        source, name, doc = scenario_source(scenario)
+        call = Call(name, args, kwargs, params=_params(scenario), scenario=doc)
+        message = {"op": "scenario", "source": source, "name": name, "args": args,
+                   "kwargs": kwargs, "forbidden": self._ctx.exercise_forbidden if watch else []}
+        return self._ctx.request(message, call)
+
+
+class StudentFunction:
+    def __init__(self, context: CheckContext, name: str):
+        self._ctx, self._name = context, name
+
+    def __call__(self, *args, **kwargs):
+        return self.reply(*args, **kwargs).value
+
+    def reply(self, *args, watch: bool = False, check_mutation: bool = False, **kwargs) -> Reply:
+        """Like calling, but returns the whole :class:`Reply` (forbidden calls, mutation)."""
+        call = Call(self._name, args, kwargs, params=self._ctx.signatures.get(self._name))
+        message = {"op": "call", "name": self._name, "args": args, "kwargs": kwargs,
+                   "forbidden": self._ctx.exercise_forbidden if watch else [],
+                   "check_mutation": check_mutation}
+        return self._ctx.request(message, call)
+
+
+_SCENARIOS: dict = {}
+
+
+def scenario(fn):
+    """Mark a function in a check file as a scenario: it runs in the worker, by source."""
+    source = textwrap.dedent(inspect.getsource(fn))
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith("@scenario")]
+    doc = (inspect.getdoc(fn) or fn.__name__).splitlines()[0]
+    _SCENARIOS[fn] = ("\n".join(lines) + "\n", fn.__name__, doc)
+    return fn
+
+
+def scenario_source(fn) -> tuple[str, str, str]:
+    if fn not in _SCENARIOS:
+        raise TypeError(f"{getattr(fn, '__name__', fn)!r} is not decorated with @scenario")
+    return _SCENARIOS[fn]
+
+
+def _params(fn) -> list[str]:
+    return [p.name for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]

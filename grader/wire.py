@@ -1,0 +1,257 @@
+"""The only format in which anything travels from the worker back to the judge.
+
+The worker runs student code, so whatever it sends is untrusted bytes.  Nothing is ever
+unpickled on the judge's side: a reply is a JSON header plus raw tensor buffers, and the
+decoder rebuilds fresh plain values (``torch.Tensor``, ``int``, ``float``, ``bool``, ``str``,
+``None``, lists, tuples, dicts) from them, checking every field as it goes.  An object the
+worker cannot express that way arrives as an :class:`Opaque` description, never as itself.
+
+Frame layout: ``u64 total | u32 header_len | header (UTF-8 JSON) | buffer bytes ...``.
+This module imports only the standard library and (lazily, so that the judge can start the
+worker before paying for its own torch import) torch: the worker imports it too.
+"""
+from __future__ import annotations
+
+import json
+import math
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+MAX_FRAME = 256 * 1024 * 1024      # a reply larger than this is a protocol violation
+MAX_DEPTH = 32
+MAX_ITEMS = 200_000
+MAX_STR = 1_000_000
+
+# Tensor dtypes that may cross; anything else is described as opaque.
+DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128",
+               "uint8", "int8", "int16", "int32", "int64", "bool")
+
+
+@lru_cache(maxsize=None)
+def _torch():
+    import torch
+    return torch
+
+
+@lru_cache(maxsize=None)
+def _dtypes() -> dict:
+    torch = _torch()
+    return {name: getattr(torch, name) for name in DTYPE_NAMES}
+
+
+@lru_cache(maxsize=None)
+def _dtype_names() -> dict:
+    return {dtype: name for name, dtype in _dtypes().items()}
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value the worker could not send as plain data: only its type name and a short repr."""
+    type_name: str
+    text: str
+    reason: str = ""
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+class WireError(Exception):
+    """The bytes from the worker are not a well-formed reply."""
+
+
+# --------------------------------------------------------------------------- encoding (worker)
+class _Encoder:
+    def __init__(self, max_bytes: int):
+        self.buffers: list[bytes] = []
+        self.nbytes = 0
+        self.items = 0
+        self.max_bytes = max_bytes
+
+    def encode(self, value, depth: int = 0):
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            raise WireError(f"the result has more than {MAX_ITEMS} items")
+        if depth > MAX_DEPTH:
+            raise WireError(f"the result is nested more than {MAX_DEPTH} levels deep")
+        kind = type(value)
+        if value is None or kind is bool or kind is str and len(value) <= MAX_STR:
+            return value
+        if kind is str:
+            raise WireError(f"the result contains a string of {len(value)} characters")
+        if kind is int:
+            if value.bit_length() > 256:
+                raise WireError("the result contains an integer with more than 256 bits")
+            return value
+        if kind is float:
+            return value if math.isfinite(value) else {"$float": repr(value)}
+        if isinstance(value, _torch().Tensor):
+            return self._tensor(value)
+        if kind is list:
+            return [self.encode(v, depth + 1) for v in value]
+        if kind is tuple:
+            return {"$tuple": [self.encode(v, depth + 1) for v in value]}
+        if kind is dict:
+            return {"$dict": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
+                              for k, v in value.items()]}
+        return self._other(value, depth)
+
+    def _tensor(self, value):
+        torch = _torch()
+        if type(value) is not torch.Tensor and type(value) is not torch.nn.Parameter:
+            return self._opaque(value, "a subclass of torch.Tensor")
+        if value.layout != torch.strided or value.is_quantized or value.is_meta:
+            return self._opaque(value, f"a tensor with layout {value.layout}")
+        if value.dtype not in _dtype_names():
+            return self._opaque(value, f"a tensor of dtype {value.dtype}")
+        plain = value.detach().to("cpu").contiguous()
+        if plain.is_conj():
+            plain = plain.resolve_conj()
+        data = plain.view(-1).view(torch.uint8).numpy().tobytes() if plain.numel() else b""
+        self.nbytes += len(data)
+        if self.nbytes > self.max_bytes:
+            raise WireError(f"the result is larger than {self.max_bytes // (1024 * 1024)} MB")
+        self.buffers.append(data)
+        return {"$tensor": len(self.buffers) - 1, "dtype": _dtype_names()[value.dtype],
+                "shape": list(plain.shape)}
+
+    def _other(self, value, depth):
+        # numpy values are common in student answers (e.g. a BLEU score from math on arrays).
+        module = type(value).__module__
+        if module == "numpy":
+            if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
+                try:
+                    return self._tensor(_torch().as_tensor(value))
+                except Exception:  # noqa: BLE001 - e.g. an object array
+                    return self._opaque(value, "a numpy array torch cannot hold")
+            item = value.item() if hasattr(value, "item") else value
+            if type(item) in (bool, int, float):
+                return self.encode(item, depth + 1)
+        if isinstance(value, (int, float, str, list, tuple, dict)):  # subclasses: describe only
+            return self._opaque(value, f"a subclass of {type(value).__mro__[1].__name__}")
+        return self._opaque(value, "")
+
+    @staticmethod
+    def _opaque(value, reason):
+        try:
+            text = object.__repr__(value)
+        except Exception:  # noqa: BLE001
+            text = "?"
+        name = f"{type(value).__module__}.{type(value).__qualname__}"
+        return {"$opaque": name[:200], "text": text[:200], "reason": reason}
+
+
+def encode(message, max_bytes: int = 64 * 1024 * 1024) -> bytes:
+    """Serialise a reply (a dict of plain values) into one frame."""
+    enc = _Encoder(max_bytes)
+    header = json.dumps({"value": enc.encode(message), "sizes": [len(b) for b in enc.buffers]},
+                        allow_nan=False, separators=(",", ":")).encode()
+    body = struct.pack(">I", len(header)) + header + b"".join(enc.buffers)
+    return struct.pack(">Q", len(body)) + body
+
+
+# --------------------------------------------------------------------------- decoding (judge)
+def frame_length(prefix: bytes) -> int:
+    (length,) = struct.unpack(">Q", prefix)
+    if length > MAX_FRAME:
+        raise WireError(f"the worker announced a reply of {length} bytes")
+    return length
+
+
+def decode(body: bytes):
+    """Rebuild plain values from one frame body; raises WireError on anything malformed."""
+    if len(body) < 4:
+        raise WireError("truncated reply")
+    (hlen,) = struct.unpack(">I", body[:4])
+    if hlen > len(body) - 4:
+        raise WireError("truncated header")
+    try:
+        header = json.loads(body[4:4 + hlen].decode("utf-8"), parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WireError(f"unreadable header: {exc}") from None
+    if type(header) is not dict or set(header) != {"value", "sizes"}:
+        raise WireError("header has the wrong fields")
+    sizes = header["sizes"]
+    if type(sizes) is not list or any(type(s) is not int or s < 0 for s in sizes):
+        raise WireError("bad buffer sizes")
+    if sum(sizes) != len(body) - 4 - hlen:
+        raise WireError("buffer sizes do not match the frame")
+    buffers, offset = [], 4 + hlen
+    for size in sizes:
+        buffers.append(body[offset:offset + size])
+        offset += size
+    return _Decoder(buffers).decode(header["value"], 0)
+
+
+def _no_constants(name):
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+class _Decoder:
+    def __init__(self, buffers):
+        self.buffers = buffers
+        self.used: set[int] = set()
+
+    def decode(self, node, depth):
+        if depth > MAX_DEPTH + 2:
+            raise WireError("nested too deeply")
+        kind = type(node)
+        if node is None or kind in (bool, int, str):
+            return node
+        if kind is float:
+            return node
+        if kind is list:
+            return [self.decode(v, depth + 1) for v in node]
+        if kind is not dict or len(node) == 0:
+            raise WireError("unexpected node")
+        if "$float" in node:
+            text = node["$float"]
+            if set(node) != {"$float"} or text not in ("nan", "inf", "-inf"):
+                raise WireError("bad float")
+            return float(text)
+        if "$tuple" in node:
+            if set(node) != {"$tuple"} or type(node["$tuple"]) is not list:
+                raise WireError("bad tuple")
+            return tuple(self.decode(v, depth + 1) for v in node["$tuple"])
+        if "$dict" in node:
+            pairs = node["$dict"]
+            if set(node) != {"$dict"} or type(pairs) is not list:
+                raise WireError("bad dict")
+            out = {}
+            for pair in pairs:
+                if type(pair) is not list or len(pair) != 2:
+                    raise WireError("bad dict entry")
+                key = self.decode(pair[0], depth + 1)
+                try:
+                    out[key] = self.decode(pair[1], depth + 1)
+                except TypeError:
+                    raise WireError("unhashable dict key") from None
+            return out
+        if "$tensor" in node:
+            return self._tensor(node)
+        if "$opaque" in node:
+            if set(node) != {"$opaque", "text", "reason"} or not all(
+                    type(node[k]) is str for k in node):
+                raise WireError("bad opaque value")
+            return Opaque(node["$opaque"][:200], node["text"][:200], node["reason"][:200])
+        raise WireError("unknown node")
+
+    def _tensor(self, node):
+        if set(node) != {"$tensor", "dtype", "shape"}:
+            raise WireError("bad tensor fields")
+        index, dtype_name, shape = node["$tensor"], node["dtype"], node["shape"]
+        if type(index) is not int or not 0 <= index < len(self.buffers) or index in self.used:
+            raise WireError("bad tensor buffer")
+        self.used.add(index)
+        if dtype_name not in DTYPE_NAMES or type(shape) is not list or len(shape) > 16 or any(
+                type(s) is not int or s < 0 for s in shape):
+            raise WireError("bad tensor dtype or shape")
+        torch = _torch()
+        dtype = _dtypes()[dtype_name]
+        numel = math.prod(shape)
+        data = self.buffers[index]
+        if len(data) != numel * torch.empty((), dtype=dtype).element_size():
+            raise WireError("tensor size does not match its buffer")
+        if numel == 0:
+            return torch.empty(shape, dtype=dtype)
+        return torch.frombuffer(bytearray(data), dtype=dtype).reshape(shape)

@@ -1,0 +1,60 @@
+"""Shared fixtures: the course, and grading a submission built from files in a temp folder."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import assignment as assignment_mod
+from grader.run import GradeRequest, RunInfo, run
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "tests" / "mutants"
+
+
+@pytest.fixture(scope="session")
+def course():
+    return assignment_mod.load(ROOT / "pyproject.toml")
+
+
+@pytest.fixture(scope="session")
+def forkserver():
+    """One warm template process for the whole test session: workers start in milliseconds."""
+    from grader.forkserver import ForkServer
+    server = ForkServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def grade(course, tmp_path, forkserver):
+    """grade(files={"dropout.py": "..."}, exercises=(...)) -> GradeResult.
+
+    ``base="solutions"`` starts from a copy of the reference files (then ``files`` replace or
+    extend them); ``base=None`` starts empty.
+    """
+    def _grade(files=None, exercises=(), base=None, only_checks=None, info=None, path=None,
+               fresh_process=False, assignment=None):
+        submission = path or tmp_path / "submission"
+        if path is None:
+            submission.mkdir(exist_ok=True)
+            if base == "solutions":
+                for file in course.solutions_dir.glob("*.py"):
+                    shutil.copy(file, submission / file.name)
+            for name, text in (files or {}).items():
+                (submission / name).write_text(text)
+        launcher = None if fresh_process else forkserver.launch
+        return run(GradeRequest(assignment or course, submission, tuple(exercises), sandbox="process",
+                                only_checks=frozenset(only_checks) if only_checks else None,
+                                launcher=launcher), info)
+    return _grade
+
+
+def statuses(result, exercise):
+    ex = next(e for e in result.exercises if e.name == exercise)
+    return {c.name: c.status for c in ex.checks}
+
+
+def exercise_of(result, exercise):
+    return next(e for e in result.exercises if e.name == exercise)

@@ -1,0 +1,13 @@
+"""Forgets to divide the kept elements by 1 - drop_prob.
+
+kills: kept_values_are_scaled, does_not_call_builtin
+"""
+
+
+def dropout(X, drop_prob):
+    X = X.float()
+    assert 0 <= drop_prob <= 1
+    if drop_prob == 1:
+        return torch.zeros_like(X)
+    mask = (torch.rand(X.shape) < 1 - drop_prob).float()
+    return mask * X

@@ -1,0 +1,16 @@
+"""Makes 'avg' the default mode.
+
+kills: book_example_max
+"""
+
+
+def pool2d(X, pool_size, mode='avg'):
+    p_h, p_w = pool_size
+    Y = torch.zeros(X.shape[0] - p_h + 1, X.shape[1] - p_w + 1)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            if mode == 'max':
+                Y[i, j] = X[i:i + p_h, j:j + p_w].max()
+            elif mode == 'avg':
+                Y[i, j] = X[i:i + p_h, j:j + p_w].mean()
+    return Y

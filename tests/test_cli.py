@@ -1,0 +1,72 @@
+"""The command line, through click's CliRunner: output formats, selection, exit codes."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    return CliRunner()
+
+
+def test_help_lists_commands_and_exit_codes(runner):
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "generate" in result.output and "Exit codes" in result.output
+    run_help = runner.invoke(cli, ["run", "--help"])
+    for option in ("--submission", "--format", "--fail-under", "--sandbox"):
+        assert option in run_help.output
+
+
+def test_json_for_selected_exercises(runner):
+    result = runner.invoke(cli, ["pool2d", "--submission", "solutions", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == "grader-result" and data["version"] == 1
+    assert [e["name"] for e in data["exercises"]] == ["pool2d"]
+    assert data["score"] == data["max_score"] == 9
+    check = data["exercises"][0]["checks"][0]
+    assert set(check) >= {"name", "status", "points", "max_points", "message"}
+
+
+def test_wrong_submission_text_feedback_and_fail_under(runner, tmp_path):
+    shutil.copy(ROOT / "solutions" / "convolution.py", tmp_path / "convolution.py")
+    with open(tmp_path / "convolution.py", "a") as handle:
+        handle.write((ROOT / "tests" / "mutants" / "corr2d" / "flipped_kernel.py").read_text())
+    result = runner.invoke(cli, ["corr2d", "-s", str(tmp_path), "--fail-under", "10"])
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "reproduces the book's example" in out
+    for label in ("called", "expected", "got", "hint"):
+        assert label in out
+    assert "corr2d(X=torch.tensor(" in out
+    assert "Total" in out and "/ 10" in out
+
+
+def test_usage_errors_exit_2(runner, tmp_path):
+    unknown = runner.invoke(cli, ["no_such_exercise", "-s", "solutions"])
+    assert unknown.exit_code == 2 and "unknown exercise" in unknown.stderr
+    missing = runner.invoke(cli, ["-s", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "not found" in missing.stderr
+    bad = runner.invoke(cli, ["--format", "xml"])
+    assert bad.exit_code == 2
+
+
+def test_broken_assignment_exits_3(runner, tmp_path):
+    (tmp_path / "broken.toml").write_text("[tool.grader]\ntitle = 'x'\n")
+    result = runner.invoke(cli, ["--assignment", str(tmp_path / "broken.toml")])
+    assert result.exit_code == 3 and "no [tool.grader.exercises" in result.stderr
+
+
+def test_generate_check_passes_here(runner):
+    result = runner.invoke(cli, ["generate", "--check"])
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,139 @@
+"""Whatever the student's code does to its own process, the judge grades on.
+
+Each test is a submission that misbehaves in one exercise; that exercise gets the named
+status and a message, the other exercises are graded normally (full marks here, since the
+rest of the submission is the reference).
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from conftest import exercise_of, statuses
+
+def corr2d_file(body: str, header: str = "import torch\n") -> dict:
+    code = header + "\n\ndef corr2d(X, K):\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    return {"convolution.py": code}
+
+
+def assert_isolated(result, exercise="corr2d"):
+    for other in result.exercises:
+        if other.name != exercise:
+            assert other.score == other.max_score, (other.name, other.to_dict())
+
+
+@pytest.fixture
+def quick(course):
+    """The course with short time limits, so that hanging submissions fail fast."""
+    from dataclasses import replace
+    exercises = tuple(replace(e, call_timeout=2.0) for e in course.exercises)
+    return replace(course, exercises=exercises,
+                   limits=replace(course.limits, import_seconds=3.0))
+
+
+@pytest.fixture
+def grade_corr2d(grade, quick):
+    """Grade corr2d (misbehaving) next to pool2d (the reference) with a few checks each."""
+    def _grade(files, **kw):
+        kw.setdefault("assignment", quick)
+        return grade(files=files, base="solutions", exercises=("corr2d", "pool2d"),
+                     only_checks={"book_example", "matches_conv2d", "output_shape",
+                                  "book_example_max", "max_matches_max_pool2d"}, **kw)
+    return _grade
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ("import os\nos._exit(3)\n", "crash", "exited with status 3"),
+    ("import ctypes\nctypes.string_at(0)\n", "crash", "segmentation fault"),
+    ("while True:\n    pass\n", "timeout", "did not finish"),
+    ("raise SystemExit(1)\n", "error", "exit(1)"),
+    ("return [[1.0]]\n", "fail", "should be a tensor"),
+    ("class T(torch.Tensor):\n    pass\nreturn torch.zeros(1, 1).as_subclass(T)\n",
+     "fail", "subclass of torch.Tensor"),
+    ("return torch.full((X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1), "
+     "float('nan'))\n", "fail", "nan"),
+    ("print('x' * 10_000_000)\nreturn X\n", "fail", "wrong shape"),
+    ("import torch.nn.functional as F\nF.conv2d = lambda *a, **k: None\n"
+     "torch.testing.assert_close = lambda *a, **k: None\nreturn torch.zeros(1)\n",
+     "fail", "wrong shape"),
+    ("return X[100]\n", "error", "IndexError"),
+])
+def test_misbehaving_corr2d(grade_corr2d, body, status, words):
+    result = grade_corr2d(corr2d_file(body))
+    got = statuses(result, "corr2d")
+    assert got["book_example"] == status, exercise_of(result, "corr2d").to_dict()
+    check = exercise_of(result, "corr2d").checks[0]
+    text = " ".join(filter(None, [check.message, *(check.feedback.to_dict().values()
+                                                    if check.feedback else [])]))
+    assert words in text, text
+    assert_isolated(result)
+
+
+def test_timeout_poisons_the_check_instead_of_hanging_while_shrinking(grade_corr2d, quick):
+    # matches_conv2d is a hypothesis check: without poisoning, shrinking would re-run the
+    # hanging call once per shrink step (10 s each).
+    import time
+    start = time.monotonic()
+    result = grade_corr2d(corr2d_file("while True:\n    pass\n"))
+    assert statuses(result, "corr2d")["matches_conv2d"] == "timeout"
+    assert time.monotonic() - start < 3 * quick.exercise("corr2d").call_timeout + 15
+
+
+def test_exception_at_import_names_the_file_and_line(grade_corr2d):
+    files = {"convolution.py": "import torch\n\nx = 1 / 0\n\ndef corr2d(X, K):\n    return X\n"}
+    result = grade_corr2d(files)
+    ex = exercise_of(result, "corr2d")
+    assert ex.status == "unavailable" and ex.score == 0
+    assert "ZeroDivisionError" in ex.message and "convolution.py, line 3" in ex.message
+    assert_isolated(result)
+
+
+def test_syntax_error_names_the_line_and_others_are_graded(grade_corr2d):
+    files = {"convolution.py": "import torch\n\ndef corr2d(X, K)\n    return X\n"}
+    result = grade_corr2d(files)
+    ex = exercise_of(result, "corr2d")
+    assert ex.status == "unavailable"
+    assert "SyntaxError in convolution.py, line 3" in ex.message
+    assert_isolated(result)
+
+
+def test_missing_name_is_reported(grade_corr2d):
+    files = {"convolution.py": "import torch\n\ndef corr_2d(X, K):\n    return X\n"}
+    ex = exercise_of(grade_corr2d(files), "corr2d")
+    assert ex.status == "unavailable"
+    assert "corr2d is not defined" in ex.message and "convolution.py" in ex.message
+
+
+def test_exit_at_import_is_a_crash_of_that_file_only(grade_corr2d):
+    files = {"convolution.py": "import os\nos._exit(0)\n\ndef corr2d(X, K):\n    return X\n"}
+    result = grade_corr2d(files)
+    ex = exercise_of(result, "corr2d")
+    assert ex.status == "unavailable" and "importing convolution.py failed" in ex.message
+    assert_isolated(result)
+
+
+def test_hang_at_import_is_reported_and_others_graded(grade_corr2d):
+    files = {"convolution.py": "while True:\n    pass\n\ndef corr2d(X, K):\n    return X\n"}
+    result = grade_corr2d(files)
+    ex = exercise_of(result, "corr2d")
+    assert ex.status == "unavailable" and "took longer than" in ex.message
+    assert_isolated(result)
+
+
+def test_fresh_process_worker_handles_a_crash(grade_corr2d):
+    result = grade_corr2d(corr2d_file("import os\nos._exit(7)\n"), fresh_process=True)
+    assert statuses(result, "corr2d")["book_example"] == "crash"
+    assert_isolated(result)
+
+
+def test_grading_does_not_modify_the_submission(grade, tmp_path):
+    folder = tmp_path / "untouched"
+    folder.mkdir()
+    source = "import torch\n\ndef corr2d(X, K):\n    open('written.txt', 'w').write('x')\n" \
+             "    return X\n"
+    (folder / "convolution.py").write_text(source)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    grade(path=folder, exercises=("corr2d",), only_checks={"book_example"})
+    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert before == after

@@ -1,0 +1,131 @@
+"""The worker-to-judge format: plain values round-trip; anything else is refused or described."""
+from __future__ import annotations
+
+import math
+import os
+import struct
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader import wire
+
+
+def roundtrip(value):
+    frame = wire.encode({"value": value})
+    length = wire.frame_length(frame[:8])
+    assert length == len(frame) - 8
+    return wire.decode(frame[8:])["value"]
+
+
+@pytest.mark.parametrize("value", [
+    None, True, False, 0, -7, 2 ** 70, 1.5, "text", "", [1, 2.0, "x"], (1, (2, 3)),
+    {"a": 1, 2: [3]}, {(1, 2): "tuple key"}, [[[]]],
+])
+def test_plain_values_roundtrip(value):
+    assert roundtrip(value) == value
+    assert type(roundtrip(value)) is type(value)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16,
+                                   torch.int64, torch.int8, torch.uint8, torch.bool,
+                                   torch.complex64])
+def test_tensors_roundtrip_bit_for_bit(dtype):
+    t = (torch.randn(3, 4) * 10).to(dtype)
+    back = roundtrip(t)
+    assert type(back) is torch.Tensor and back.dtype == dtype and back.shape == t.shape
+    assert torch.equal(back, t)
+
+
+def test_special_tensors():
+    for t in (torch.empty(0, 3), torch.tensor(2.5), torch.arange(12.).reshape(3, 4).t(),
+              torch.ones(3, requires_grad=True) * 2, torch.nn.Parameter(torch.ones(2))):
+        back = roundtrip(t)
+        assert type(back) is torch.Tensor and torch.equal(back, t.detach())
+
+
+def test_non_finite_floats():
+    back = roundtrip([math.inf, -math.inf, math.nan])
+    assert back[0] == math.inf and back[1] == -math.inf and math.isnan(back[2])
+
+
+def test_tensor_subclass_is_described_not_sent():
+    class Liar(torch.Tensor):
+        def __eq__(self, other):
+            return True
+    back = roundtrip(torch.zeros(2).as_subclass(Liar))
+    assert isinstance(back, wire.Opaque) and "subclass of torch.Tensor" in back.reason
+
+
+def test_objects_are_described_not_sent():
+    class Sneaky:
+        def __eq__(self, other):
+            return True
+    back = roundtrip(Sneaky())
+    assert isinstance(back, wire.Opaque) and back.type_name.endswith("Sneaky")
+    assert back != 1   # a description, not the object: it cannot lie about equality
+
+    class MyFloat(float):
+        pass
+    assert isinstance(roundtrip(MyFloat(1.0)), wire.Opaque)
+
+
+def test_numpy_values_become_plain():
+    import numpy as np
+    assert type(roundtrip(np.float64(0.25))) is float
+    assert type(roundtrip(np.int64(3))) is int
+    assert torch.equal(roundtrip(np.arange(3)), torch.arange(3))
+
+
+def test_limits():
+    with pytest.raises(wire.WireError):
+        wire.encode({"v": torch.zeros(1024, 1024)}, max_bytes=1024)
+    nested = []
+    for _ in range(100):
+        nested = [nested]
+    with pytest.raises(wire.WireError):
+        wire.encode({"v": nested})
+    with pytest.raises(wire.WireError):
+        wire.frame_length(struct.pack(">Q", wire.MAX_FRAME + 1))
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"\x00\x00\x00\x05{}", struct.pack(">I", 2) + b"{}",
+    struct.pack(">I", 24) + b'{"value":1,"sizes":[99]}',
+    struct.pack(">I", 43) + b'{"value":{"$tensor":0,"dtype":"float32","shape":[4]},"sizes":[4]}'[:43],
+])
+def test_malformed_frames_are_refused(body):
+    with pytest.raises(wire.WireError):
+        wire.decode(body)
+
+
+def test_forged_tensor_headers_are_refused():
+    for header in (b'{"value":{"$tensor":0,"dtype":"float32","shape":[4]},"sizes":[4]}',
+                   b'{"value":{"$tensor":0,"dtype":"object","shape":[1]},"sizes":[4]}',
+                   b'{"value":[{"$tensor":0,"dtype":"uint8","shape":[4]},'
+                   b'{"$tensor":0,"dtype":"uint8","shape":[4]}],"sizes":[4]}',
+                   b'{"value":{"__reduce__":"os.system"},"sizes":[]}',
+                   b'{"value":NaN,"sizes":[]}'):
+        body = struct.pack(">I", len(header)) + header + b"\x00" * 4
+        with pytest.raises(wire.WireError):
+            wire.decode(body)
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.binary(max_size=200))
+def test_random_bytes_never_escape_as_anything_but_wire_error(data):
+    try:
+        wire.decode(data)
+    except wire.WireError:
+        pass
+
+
+def test_random_bytes_after_a_valid_header():
+    for seed in range(50):
+        body = os.urandom(64)
+        try:
+            wire.decode(struct.pack(">I", 64) + body)
+        except wire.WireError:
+            pass
