@@ -24,6 +24,8 @@ class CheckSpec:
     name: str
     points: float
     visibility: str
+    call_timeout: float | None = None     # overrides the exercise's, for this check only
+    check_timeout: float | None = None
 
     @property
     def hidden(self) -> bool:
@@ -148,7 +150,13 @@ def parse(table: dict, source: Path) -> Assignment:
             points = _number(entry.get("points", 0), f"{here}.checks.{check_name}.points")
             if points < 0:
                 raise ConfigError(f"{here}.checks.{check_name}: negative points")
-            checks.append(CheckSpec(check_name, points, visibility))
+            unknown = set(entry) - {"points", "visibility", "call_timeout", "check_timeout"}
+            if unknown:
+                raise ConfigError(f"{here}.checks.{check_name}: unknown keys "
+                                  f"{', '.join(sorted(unknown))}")
+            timeouts = {k: _number(entry[k], f"{here}.checks.{check_name}.{k}")
+                        for k in ("call_timeout", "check_timeout") if k in entry}
+            checks.append(CheckSpec(check_name, points, visibility, **timeouts))
         if not checks:
             raise ConfigError(f"{here}: no checks listed")
         exercises.append(ExerciseSpec(

@@ -138,6 +138,25 @@ def expect_no_builtin(reply: Reply, exercise: str) -> None:
                       expected="your own implementation", actual=f"a call to {names}")
 
 
+def advise_device(source, exercise: str) -> None:
+    """Advice: tensors created with torch.zeros(...) & co. without ``device=``."""
+    from grader.hygiene import device_unaware_factories
+    found = device_unaware_factories(source.text)
+    if found:
+        places = ", ".join(f"{call} at {source.where(line)}" for call, line in found[:3])
+        raise Failure(f"{exercise} creates tensors on the CPU whatever the input's device "
+                      f"({places}): pass device=X.device, or use torch.zeros_like / "
+                      f"X.new_zeros, so that it also works on a GPU")
+
+
+def advise_vectorised(reply: Reply, outputs: int, exercise: str) -> None:
+    """Advice: more torch calls than output elements means a Python loop per element."""
+    if reply.ops is not None and reply.ops > outputs:
+        raise Failure(f"{exercise} made {reply.ops} torch calls for {outputs} output elements: "
+                      f"a Python loop per element is far slower than a vectorised version "
+                      f"(slicing whole rows/columns, or Tensor.unfold)")
+
+
 def mismatch_details(a: torch.Tensor, e: torch.Tensor, rtol: float, atol: float,
                      equal_nan: bool = False) -> str:
     if a.numel() == 0:
@@ -173,5 +192,6 @@ def _shape(shape: tuple) -> str:
 
 __all__ = ["GRADER_SETTINGS", "examples", "check", "scenario", "Failure", "Mismatch",
            "expect_tensor", "expect_shape", "expect_close", "expect_equal", "expect_number",
-           "expect_raises", "expect_no_builtin", "mismatch_details", "Opaque", "StudentError",
+           "expect_raises", "expect_no_builtin", "advise_device", "advise_vectorised",
+           "mismatch_details", "Opaque", "StudentError",
            "NotImplementedYet", "Reply"]

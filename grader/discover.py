@@ -169,17 +169,18 @@ def top_level_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def definition_source(source: str, name: str) -> str | None:
-    """The source text of the top-level def/class ``name`` (for static checks), or None."""
+def definition_source(source: str, name: str) -> tuple[str, int] | None:
+    """The text of the (last) top-level def/class ``name`` and its first line, or None."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return None
+    found = None
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
                 and node.name == name:
-            return ast.get_source_segment(source, node)
-    return None
+            found = (ast.get_source_segment(source, node), node.lineno)
+    return found
 
 
 def signatures(source: str) -> dict[str, list[str]]:

@@ -175,7 +175,7 @@ def main() -> None:
     torch.set_num_threads(1)
     import grader.scenario_lib  # noqa: F401 - warm what every worker needs
     import grader.wire  # noqa: F401
-    import grader.worker  # noqa: F401
+    import grader.worker  # noqa: F401 - pre-imported so that every fork has it
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except OSError:

@@ -94,11 +94,21 @@ class GraderPlugin:
         if unit is not None:
             problem = self.import_problem(unit)
         context = CheckContext(self.session, exercise, f"{exercise.name}.{spec.name}",
-                               self.signatures.get(exercise.topic, {}), self.where, problem)
+                               self.signatures.get(exercise.topic, {}), self.where, problem,
+                               spec)
         request.node.stash[_CONTEXT] = context
         if problem:
             raise Unavailable(problem)
         return Student(context)
+
+    @pytest.fixture
+    def student_source(self, request):
+        """The text of the exercise's definition in the submission (for static advice)."""
+        exercise, _, _ = request.node.stash[_SPEC]
+        unit, problem = self.submission.locate(exercise.name, exercise.topic)
+        if unit is None:
+            raise Unavailable(problem or f"{exercise.name} is not defined")
+        return SourceView(unit, exercise.name)
 
     @pytest.fixture
     def reference(self, request):
@@ -198,6 +208,18 @@ class GraderPlugin:
         if result.message:
             result.message = values.scrub(result.message)
         return result
+
+
+class SourceView:
+    """A read-only view of one definition in the student's source."""
+
+    def __init__(self, unit, name: str):
+        from grader.discover import definition_source
+        self.unit, self.name = unit, name
+        self.text, self.first_line = definition_source(unit.source, name) or ("", 1)
+
+    def where(self, line_in_definition: int) -> str:
+        return self.unit.where(self.first_line + line_in_definition - 1)
 
 
 def check_name(item) -> str:

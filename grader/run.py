@@ -73,8 +73,7 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
     for spec in assignment.exercises:
         results: list[CheckResult] = [plugin.results[(spec.name, c.name)] for c in spec.checks
                                       if (spec.name, c.name) in plugin.results]
-        advice = [f"{r.description}: {r.message}" for r in results
-                  if r.advisory and r.status == "fail"]
+        advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
     hidden = assignment.hidden_elsewhere or None
     return GradeResult(assignment.title, str(request.submission), exercises, hidden,

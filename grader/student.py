@@ -84,7 +84,7 @@ class Call:
 
     def describe(self) -> str:
         if self.scenario:
-            shown = values.format_call("", self.args, self.kwargs, self.params)[1:-1]
+            shown = values.format_call("", self.args, self.kwargs, self.params, limit=16)[1:-1]
             return f"{self.scenario}" + (f" (with {shown})" if shown else "")
         return values.format_call(self.name, self.args, self.kwargs, self.params)
 
@@ -97,15 +97,20 @@ class Reply:
     used: list = field(default_factory=list)        # forbidden built-ins the call used
     mutated: list = field(default_factory=list)     # names of arguments changed in place
     seconds: float = 0.0
+    ops: int | None = None                          # torch calls made (when counted)
 
 
 class CheckContext:
     """Per-check state: the calls made, the time budget, the poison after a fault."""
 
     def __init__(self, session, exercise, check_id: str, signatures: dict, where,
-                 unavailable: str | None = None):
+                 unavailable: str | None = None, spec=None):
         self.session = session
         self.exercise = exercise
+        self.call_timeout = getattr(spec, "call_timeout", None) or \
+            getattr(exercise, "call_timeout", 10.0)
+        self.check_timeout = getattr(spec, "check_timeout", None) or \
+            getattr(exercise, "check_timeout", 60.0)
         self.check_id = check_id
         self.signatures = signatures      # name -> parameter names, from the stub
         self.where = where                # (file, line) -> "convolution.py, line 3"
@@ -127,7 +132,7 @@ class CheckContext:
         if self.unavailable:
             raise Unavailable(self.unavailable, call)
         self.last_call = call
-        budget = self.exercise.check_timeout
+        budget = self.check_timeout
         if time.monotonic() - self.started > budget:
             self.poison = StudentTimeout(
                 f"the check ran out of its total time ({budget:g} s): each call is too slow",
@@ -135,12 +140,12 @@ class CheckContext:
             raise self.poison
         message["seed"] = self.next_seed()
         try:
-            reply = self.session.request(message, self.exercise.call_timeout)
+            reply = self.session.request(message, self.call_timeout)
         except WorkerFault as fault:
             problem_type = StudentTimeout if fault.kind == "timeout" else StudentCrash
             if fault.kind == "timeout":
                 text = (f"{call.name or 'the code'} did not finish within "
-                        f"{self.exercise.call_timeout:g} s (an infinite loop, or far too slow)")
+                        f"{self.call_timeout:g} s (an infinite loop, or far too slow)")
             else:
                 text = f"{fault.detail} while running {call.name or 'the scenario'}"
             self.poison = problem_type(text, call, fault.output)
@@ -161,10 +166,11 @@ class CheckContext:
             names = (call.params or []) + list(call.kwargs)
             mutated = [names[i] if isinstance(i, int) and i < len(names) else f"argument {i}"
                        for i in mutated_idx]
-            seconds = reply.get("seconds")
+            seconds, ops = reply.get("seconds"), reply.get("ops")
             return Reply(reply.get("value"), call, stdout,
                          [u for u in used if isinstance(u, str)], mutated,
-                         seconds if isinstance(seconds, float) else 0.0)
+                         seconds if isinstance(seconds, float) else 0.0,
+                         ops if isinstance(ops, int) else None)
         if "not_implemented" in reply:
             raise NotImplementedYet(f"{call.name or 'this'} is not implemented yet "
                                     f"(it raises NotImplementedError)", call, stdout)
@@ -241,12 +247,15 @@ class StudentFunction:
     def __call__(self, *args, **kwargs):
         return self.reply(*args, **kwargs).value
 
-    def reply(self, *args, watch: bool = False, check_mutation: bool = False, **kwargs) -> Reply:
-        """Like calling, but returns the whole :class:`Reply` (forbidden calls, mutation)."""
+    def reply(self, *args, watch: bool = False, check_mutation: bool = False,
+              count_ops: bool = False, **kwargs) -> Reply:
+        """Like calling, but returns the whole :class:`Reply`: with ``watch``, the forbidden
+        built-ins used; with ``check_mutation``, the arguments changed in place; with
+        ``count_ops``, how many torch functions the call made (deterministic, unlike time)."""
         call = Call(self._name, args, kwargs, params=self._ctx.signatures.get(self._name))
         message = {"op": "call", "name": self._name, "args": args, "kwargs": kwargs,
                    "forbidden": self._ctx.exercise_forbidden if watch else [],
-                   "check_mutation": check_mutation}
+                   "check_mutation": check_mutation, "count_ops": count_ops}
         return self._ctx.request(message, call)
 
 

@@ -193,8 +193,9 @@ class Worker:
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = stdout
         started = time.perf_counter()
+        count_ops = bool(request.get("count_ops"))
         try:
-            with self.recorder.watch(forbidden):
+            with self.recorder.watch(forbidden, count_ops):
                 value = target(*args, **kwargs)
             reply = {"ok": True, "value": value}
         except NotImplementedError as exc:
@@ -210,6 +211,8 @@ class Worker:
         reply["stdout"] = stdout.getvalue()
         if forbidden:
             reply["used"] = sorted(self.recorder.used)
+        if count_ops:
+            reply["ops"] = self.recorder.ops
         if before is not None:
             reply["mutated"] = _mutated(before, args, kwargs)
         return reply
@@ -275,6 +278,7 @@ class ForbiddenRecorder:
         self.targets: dict[int, str] = {}
         self.used: set[str] = set()
         self.active: set[str] = set()
+        self.ops = 0
         for dotted in names:
             obj = _lookup(dotted)
             if obj is None:
@@ -299,17 +303,20 @@ class ForbiddenRecorder:
         self.targets[id(original)] = dotted
         return recorded
 
-    def watch(self, names: list[str]):
+    def watch(self, names: list[str], count_ops: bool = False):
+        """Record forbidden calls (and, if asked, count every torch call) while active."""
         import contextlib
         self.used = set()
         self.active = set(names)
-        if not names:
+        self.ops = 0
+        if not names and not count_ops:
             return contextlib.nullcontext()
         from torch.overrides import TorchFunctionMode
         recorder = self
 
         class Mode(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
+                recorder.ops += 1
                 dotted = recorder.targets.get(id(func))
                 if dotted in recorder.active:
                     recorder.used.add(dotted)

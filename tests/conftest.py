@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader import assignment as assignment_mod
-from grader.run import GradeRequest, RunInfo, run
+from grader.run import GradeRequest, run
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "tests" / "mutants"

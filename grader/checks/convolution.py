@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checking import (Failure, check, examples, expect_close, expect_no_builtin,
+from grader.checking import (Failure, advise_device, advise_vectorised, check, examples, expect_close, expect_no_builtin,
                              expect_shape)
 from grader.strategies import input_and_kernel, tensors
 
@@ -126,3 +126,16 @@ def test_does_not_modify_input(student):
     if reply.mutated:
         raise Failure(f"corr2d changes {', '.join(reply.mutated)} in place: compute a new "
                       "tensor instead")
+
+
+@check("corr2d", advisory=True)
+def test_creates_tensors_on_input_device(student_source):
+    """creates its tensors on the input's device"""
+    advise_device(student_source, "corr2d")
+
+
+@check("corr2d", advisory=True)
+def test_is_vectorised(student):
+    """is vectorised (no Python loop per output element)"""
+    X, K = torch.arange(256.0).reshape(16, 16), torch.ones(3, 3)
+    advise_vectorised(student.corr2d.reply(X, K, count_ops=True), 14 * 14, "corr2d")

@@ -12,7 +12,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checking import (Failure, check, examples, expect_close, expect_no_builtin,
+from grader.checking import (Failure, advise_device, check, examples, expect_close, expect_no_builtin,
                              expect_raises, expect_shape, expect_tensor)
 from grader.strategies import shapes, tensors
 
@@ -150,3 +150,9 @@ def test_does_not_modify_input(student):
     if reply.mutated:
         raise Failure("dropout changes its argument X in place (X.float() does not copy a "
                       "float tensor): compute a new tensor instead of writing into X")
+
+
+@check("dropout", advisory=True)
+def test_creates_tensors_on_input_device(student_source):
+    """creates its mask on the input's device"""
+    advise_device(student_source, "dropout")

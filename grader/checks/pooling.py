@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checking import (Failure, check, examples, expect_close, expect_no_builtin,
+from grader.checking import (Failure, advise_device, advise_vectorised, check, examples, expect_close, expect_no_builtin,
                              expect_shape, expect_tensor)
 from grader.strategies import input_and_window
 
@@ -90,3 +90,16 @@ def test_does_not_modify_input(student):
         reply = student.pool2d.reply(X, (2, 2), mode, check_mutation=True)
         if reply.mutated:
             raise Failure("pool2d changes X in place: compute a new tensor instead")
+
+
+@check("pool2d", advisory=True)
+def test_creates_tensors_on_input_device(student_source):
+    """creates its tensors on the input's device"""
+    advise_device(student_source, "pool2d")
+
+
+@check("pool2d", advisory=True)
+def test_is_vectorised(student):
+    """is vectorised (no Python loop per output element)"""
+    X = torch.arange(256.0).reshape(16, 16)
+    advise_vectorised(student.pool2d.reply(X, (3, 3), count_ops=True), 14 * 14, "pool2d")

@@ -2,6 +2,7 @@
 
 kills: matches_conv2d, edge_detection_example
 """
+import torch
 
 
 def corr2d(X, K):

@@ -1,7 +1,8 @@
 """Forgets the + 1 in the output size: (h - kh, w - kw).
 
-kills: book_example, output_shape, matches_conv2d
+kills: book_example, output_shape, matches_conv2d, creates_tensors_on_input_device, is_vectorised
 """
+import torch
 
 
 def corr2d(X, K):

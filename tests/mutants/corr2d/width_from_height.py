@@ -2,6 +2,7 @@
 
 kills: output_shape, shifting_input_shifts_output, edge_detection_example
 """
+import torch
 
 
 def corr2d(X, K):

@@ -2,6 +2,7 @@
 
 kills: does_not_modify_input
 """
+import torch
 
 
 def dropout(X, drop_prob):

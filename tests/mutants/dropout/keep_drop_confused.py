@@ -2,6 +2,7 @@
 
 kills: kept_fraction_matches_probability, p0_is_identity
 """
+import torch
 
 
 def dropout(X, drop_prob):

@@ -2,6 +2,7 @@
 
 kills: converts_to_float
 """
+import torch
 
 
 def dropout(X, drop_prob):

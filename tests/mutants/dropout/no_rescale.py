@@ -1,7 +1,8 @@
 """Forgets to divide the kept elements by 1 - drop_prob.
 
-kills: kept_values_are_scaled, does_not_call_builtin
+kills: kept_values_are_scaled, does_not_call_builtin, creates_tensors_on_input_device
 """
+import torch
 
 
 def dropout(X, drop_prob):

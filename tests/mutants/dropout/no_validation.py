@@ -2,6 +2,7 @@
 
 kills: invalid_probability_raises
 """
+import torch
 
 
 def dropout(X, drop_prob):

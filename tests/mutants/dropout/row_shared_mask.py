@@ -2,6 +2,7 @@
 
 kills: masks_are_independent
 """
+import torch
 
 
 def dropout(X, drop_prob):

@@ -2,6 +2,7 @@
 
 kills: kept_values_are_scaled, p0_is_identity
 """
+import torch
 
 
 def dropout(X, drop_prob):

@@ -2,6 +2,7 @@
 
 kills: book_example_max
 """
+import torch
 
 
 def pool2d(X, pool_size, mode='avg'):

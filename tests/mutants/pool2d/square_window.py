@@ -2,6 +2,7 @@
 
 kills: max_matches_max_pool2d, avg_matches_avg_pool2d
 """
+import torch
 
 
 def pool2d(X, pool_size, mode='max'):
