@@ -34,17 +34,23 @@ class _Channel:
         pass
 
 
-class InProcessSession:
-    """The WorkerSession interface, with the student's code imported into this process."""
+class InProcessPool:
+    """The WorkerPool interface, with the student's code imported into this process."""
 
-    def __init__(self, modules, locations, write_files, limits, mode="process",
-                 forbidden=None, launcher=None):
+    def __init__(self, modules_for, locations, write_files, limits, mode, forbidden, launcher):
         self.root = Path(tempfile.mkdtemp(prefix="grader-inprocess-"))
         write_files(self.root)
         self.worker = Worker(_Channel(), {"root": str(self.root), "locations": locations,
                                           "forbidden": forbidden or []})
-        self.modules, self.imports = modules, ImportState()
+        self.modules = sorted({m for ms in modules_for.values() for m in ms})
+        self.imports = ImportState()
         self.requests, self.started_workers, self.ready = 0, 0, False
+
+    def session(self, exercise):
+        return self
+
+    def release(self, exercise):
+        pass
 
     def start(self):
         pass
@@ -66,11 +72,11 @@ class InProcessSession:
         pass
 
 
-grader.run.WorkerSession = InProcessSession
+grader.run.WorkerPool = InProcessPool
 from grader import assignment
 from grader.run import GradeRequest, run
 result = run(GradeRequest(assignment.load(), Path("solutions"), tuple(sys.argv[1:]),
-                          sandbox="process"))
+                          sandbox="process", launcher=lambda *a: None))
 print(f"CALLS {result.calls} SCORE {result.score}/{result.max_score}")
 '''
 

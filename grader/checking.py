@@ -38,14 +38,16 @@ def examples(n: int) -> settings:
     return settings(GRADER_SETTINGS, max_examples=n)
 
 
-def check(exercise: str, *, hint: str = "", advisory: bool = False):
-    """Declare a check of ``exercise``.  Its name is the function's name without ``test_``.
+def check(exercise: str, *, hint: str = "", advisory: bool = False, name: str | None = None):
+    """Declare a check of ``exercise``.  Its name is ``name``, or the function's name without
+    ``test_`` (give ``name`` when two exercises of one topic file have a check of that name).
 
     ``advisory=True``: a failure is reported as advice and never costs points (e.g. "mutates
     its input"); such checks have 0 points in the assignment table.
     """
     def decorate(fn):
-        return pytest.mark.grader(exercise=exercise, hint=hint, advisory=advisory)(fn)
+        return pytest.mark.grader(exercise=exercise, hint=hint, advisory=advisory,
+                                  name=name)(fn)
     return decorate
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from grader.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, GraderError
+from grader.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, GraderError, UsageError
 
 EPILOG = """\b
 Exit codes:
@@ -71,9 +71,11 @@ def cli():
               help="Assignment TOML file [default: pyproject.toml of the course].")
 @click.option("--hidden-feedback", type=click.Choice(["full", "status", "none"]), default=None,
               help="What to show of hidden checks [default: the assignment's setting].")
+@click.option("--checks", "only_checks", default=None, metavar="NAME[,NAME...]",
+              help="Run only these checks (by name) of the selected exercises.")
 @click.option("--verbose", "-v", is_flag=True, help="List passing checks too.")
 def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hidden_feedback,
-                verbose):
+                only_checks, verbose):
     """Grade a submission (by default the course's exercises/ folder)."""
     from grader import assignment as assignment_mod
     from grader.report import render_text
@@ -83,14 +85,17 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
     target = submission if submission is not None else spec.stubs_dir
     mode = _announce_sandbox(sandbox)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
-    result = run(GradeRequest(spec, Path(target), tuple(exercises), mode, progress=progress))
+    checks = frozenset(c.strip() for c in only_checks.split(",") if c.strip()) \
+        if only_checks else None
+    result = run(GradeRequest(spec, Path(target), tuple(exercises), mode, only_checks=checks,
+                              progress=progress))
     if progress:
         progress.clear()
     result = result.with_hidden_feedback(hidden_feedback or spec.hidden_feedback)
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
     else:
-        click.echo(render_text(result, unicode=_unicode_ok()), nl=False)
+        click.echo(render_text(result, unicode=_unicode_ok(), verbose=verbose), nl=False)
     if fail_under is not None and result.score < fail_under:
         sys.exit(EXIT_BELOW_THRESHOLD)
     sys.exit(EXIT_OK)
@@ -113,6 +118,143 @@ def generate_command(check_only, assignment):
         sys.exit(EXIT_BELOW_THRESHOLD if stale else EXIT_OK)
     for path in generate.write(spec.solutions_dir, spec.stubs_dir, spec.topics):
         click.echo(f"wrote {path}")
+
+
+@cli.command("batch", epilog=EPILOG)
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Submissions graded at once [default: the number of cores].")
+@click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("gradebook.db"), show_default=True, help="The SQLite gradebook.")
+@click.option("--force", is_flag=True, help="Regrade submissions the gradebook already holds.")
+@click.option("--timeout", type=float, default=300.0, show_default=True,
+              help="Wall-clock limit for grading one submission, in seconds.")
+@click.option("--memory-mb", type=int, default=None,
+              help="Address-space limit of a submission's worker [default: the assignment's].")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+              show_default=True)
+@click.option("--assignment", type=click.Path(exists=True, path_type=Path))
+@click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write the HTML reports (class overview and one page per student).")
+def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, sandbox,
+                  assignment, reports):
+    """Grade a folder of submissions (one per student) into the gradebook, in parallel.
+
+    Entries: a folder of .py files or notebooks, a notebook, or a zip of either, named after
+    the student; GitHub Classroom and Gradescope export folders are recognised too.  Already
+    graded content is skipped (--force regrades); an interrupted batch resumes where it
+    stopped.
+    """
+    import os
+    from dataclasses import replace
+
+    from grader import assignment as assignment_mod
+    from grader.batch import grade_class
+    from grader.gradebook import Gradebook
+
+    spec = assignment_mod.load(assignment)
+    if memory_mb:
+        spec = replace(spec, limits=replace(spec.limits, memory_mb=memory_mb))
+    mode = _announce_sandbox(sandbox)
+    jobs = jobs or os.cpu_count() or 1
+    with Gradebook(gradebook_path) as book:
+        bar = _BatchProgress()
+        summary = grade_class(spec, submissions, book, jobs=jobs, sandbox=mode, timeout=timeout,
+                              force=force, progress=bar)
+        bar.close()
+        click.echo(f"{summary.graded} graded, {summary.crashed} crashed, {summary.timeout} timed "
+                   f"out, {summary.malformed} malformed, {summary.skipped} already in the "
+                   f"gradebook; {summary.seconds:.1f} s with {jobs} jobs")
+        if summary.scores:
+            import statistics
+            click.echo(f"mean score {statistics.mean(summary.scores):.2f}, "
+                       f"median {statistics.median(summary.scores):g}")
+        click.echo(f"gradebook: {gradebook_path}")
+        if reports is not None:
+            _write_html(book.current(), reports, spec)
+            click.echo(f"reports: {reports / 'index.html'}")
+
+
+@cli.group("gradebook")
+def gradebook_group():
+    """Read the gradebook: export current results."""
+
+
+@gradebook_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "junit", "markdown", "html"]),
+              default="csv", show_default=True)
+@click.option("--gradebook", "gradebook_path", type=click.Path(exists=True, dir_okay=False,
+                                                               path_type=Path),
+              default=Path("gradebook.db"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="File (csv, markdown) or folder (json, junit, html) [default: stdout for "
+                   "csv and markdown].")
+@click.option("--assignment", type=click.Path(exists=True, path_type=Path))
+def export_command(fmt, gradebook_path, out, assignment):
+    """Export every student's current result."""
+    from grader import exports
+    from grader.gradebook import Gradebook
+
+    with Gradebook(gradebook_path) as book:
+        items = book.current()
+    if fmt in ("csv", "markdown"):
+        if fmt == "csv":
+            text = exports.to_csv(items)
+        else:
+            from grader import assignment as assignment_mod
+            text = exports.to_markdown(items, _title(assignment_mod, assignment))
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            out.write_text(text)
+            click.echo(f"wrote {out}", err=True)
+        return
+    if out is None:
+        raise UsageError(f"--out FOLDER is needed for --format {fmt}")
+    if fmt == "json":
+        paths = exports.write_json(items, out)
+    elif fmt == "junit":
+        paths = exports.write_junit(items, out)
+    else:
+        from grader import assignment as assignment_mod
+        paths = _write_html(items, out, assignment_mod.load(assignment))
+    click.echo(f"wrote {len(paths)} files to {out}", err=True)
+
+
+def _title(assignment_mod, assignment) -> str:
+    try:
+        return assignment_mod.load(assignment).title
+    except GraderError:
+        return "Grades"
+
+
+def _write_html(items, folder, spec):
+    from grader import html_report
+    entries = [{"student": i["student"], "status": i["status"], "score": i["score"],
+                "max_score": i["max_score"], "seconds": i["seconds"], "result": i["result"],
+                "message": i["message"]} for i in items]
+    return html_report.write_reports(folder, entries, title=spec.title,
+                                     hidden_feedback=spec.hidden_feedback)
+
+
+class _BatchProgress:
+    """A progress bar with ETA on stderr (click's); one line per submission without a tty."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, entry, status, done, total):
+        if sys.stderr.isatty():
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, file=sys.stderr, show_eta=True,
+                                             show_pos=True, label="grading")
+            self.bar.update(1)
+        else:
+            click.echo(f"[{done}/{total}] {entry.student}: {status}", err=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.render_finish()
 
 
 def _announce_sandbox(requested: str) -> str:

@@ -39,7 +39,7 @@ class ImportState:
 class WorkerSession:
     def __init__(self, modules: list[str], locations: dict[str, str], write_files,
                  limits: Limits, mode: str = "process", forbidden: list[str] | None = None,
-                 launcher=None):
+                 launcher=None, imports: ImportState | None = None):
         self.modules = list(modules)
         self.locations = locations
         self.limits = limits
@@ -50,7 +50,7 @@ class WorkerSession:
         self.root = self.home / "submission"
         self.root.mkdir()
         write_files(self.root)
-        self.imports = ImportState()
+        self.imports = imports if imports is not None else ImportState()
         self.live: sandbox.Launched | None = None
         self.ready = False
         self.started_workers = 0
@@ -67,7 +67,8 @@ class WorkerSession:
         self.ready = False
         healthy = [m for m in self.modules if m not in self.imports.faults]
         self._pending = healthy
-        self._send({"root": str(self.root), "modules": healthy, "locations": self.locations,
+        self._send({"root": self.live.root_inside or str(self.root), "modules": healthy,
+                    "locations": self.locations,
                     "forbidden": self.forbidden, "max_result_mb": self.limits.max_result_mb,
                     "open_files": self.limits.open_files})
 
@@ -191,7 +192,8 @@ class WorkerSession:
         except Exception:  # noqa: BLE001 - still alive but closed its pipe: treat as dead
             code = None
         self._kill()                      # also waits for the output drain to finish
-        return WorkerFault("crash", sandbox.describe_exit(code), live.drain.text())
+        return WorkerFault("crash", sandbox.describe_exit(code, live.signals_as_128),
+                           live.drain.text())
 
 
 def _read_available(fd: int, limit: int) -> bytes:
@@ -205,3 +207,41 @@ def _read_available(fd: int, limit: int) -> bytes:
             break
         out += chunk
     return out
+
+
+class WorkerPool:
+    """One fresh worker per exercise, all forked from one warm template.
+
+    A fresh worker per exercise means one exercise's crash, monkeypatch or global state can
+    never change another's result, and an exercise gets the same result whether it is graded
+    alone or with the others.  What the pool learns about the submission's modules (one hangs
+    at import, one does not import) is shared, so it is paid for only once.
+    """
+
+    def __init__(self, modules_for: dict[str, list[str]], locations: dict[str, str],
+                 write_files, limits: Limits, mode: str, forbidden: list[str], launcher):
+        self.modules_for, self.locations = modules_for, locations
+        self.write_files, self.limits, self.mode = write_files, limits, mode
+        self.forbidden, self.launcher = forbidden, launcher
+        self.imports = ImportState()
+        self.sessions: dict[str, WorkerSession] = {}
+        self.requests = 0
+        self.started_workers = 0
+
+    def session(self, exercise: str) -> WorkerSession:
+        if exercise not in self.sessions:
+            self.sessions[exercise] = WorkerSession(
+                self.modules_for.get(exercise, []), self.locations, self.write_files,
+                self.limits, self.mode, self.forbidden, self.launcher, self.imports)
+        return self.sessions[exercise]
+
+    def release(self, exercise: str) -> None:
+        session = self.sessions.pop(exercise, None)
+        if session is not None:
+            self.requests += session.requests
+            self.started_workers += session.started_workers
+            session.close()
+
+    def close(self) -> None:
+        for exercise in list(self.sessions):
+            self.release(exercise)

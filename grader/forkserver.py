@@ -100,7 +100,8 @@ class _Server:
                 self.live.add(pid)
                 _send(self.sock, {"pid": pid})
             elif op == "status":
-                _send(self.sock, {"code": self.statuses.get(int(message["pid"]))})
+                pid = int(message["pid"])
+                _send(self.sock, {"code": self.statuses.get(pid), "alive": pid in self.live})
             elif op == "stop":
                 _send(self.sock, {"code": self.stop(int(message["pid"]))})
             else:
@@ -109,10 +110,13 @@ class _Server:
             self.stop(pid)
 
     def stop(self, pid: int):
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # the worker's group (a plain fork is a session leader), and the process itself
+        # (an isolated worker's keeper: the worker dies with it, by its parent-death signal)
+        for kill, target in ((os.killpg, pid), (os.kill, pid)):
+            try:
+                kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if pid in self.live:
             try:
                 _, status = os.waitpid(pid, 0)
@@ -147,6 +151,8 @@ class _Server:
         try:
             self.sock.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            if message.get("isolate"):
+                isolate(message, fds)       # returns in the worker, never in the keeper
             os.setsid()
             request_fd, reply_fd, output_fd = fds
             null = os.open(os.devnull, os.O_RDONLY)
@@ -169,6 +175,58 @@ class _Server:
             os._exit(code)
 
 
+# --------------------------------------------------------------------------- isolation
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWIPC = 0x20000, 0x10000000, 0x20000000, 0x8000000
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x4000, 1 << 18, 2, 4
+PR_SET_PDEATHSIG = 1
+
+
+def isolate(message: dict, fds: list[int]) -> None:
+    """Inside the sandboxed fork server: give this worker namespaces of its own.
+
+    Workers forked from one template would otherwise share its mount and PID namespaces:
+    one student's code could read another's files or kill another's worker.  A new user
+    namespace (mapped to the same unprivileged user) lets us create a private mount namespace
+    (fresh ``/scratch`` and ``/submission``, where the submission's files are written) and a PID
+    namespace in which this worker is process 1 and sees no other process to signal.  The
+    process that called ``isolate`` stays outside as the keeper: it waits for the worker and
+    exits with its status (128 + N for signal N), and the worker dies with it.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    with open("/proc/self/setgroups", "w") as handle:
+        handle.write("deny")
+    with open("/proc/self/uid_map", "w") as handle:
+        handle.write(f"{uid} {uid} 1")
+    with open("/proc/self/gid_map", "w") as handle:
+        handle.write(f"{gid} {gid} 1")
+    _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate")
+    size = f"size={int(message.get('tmpfs_mb', 256))}m,mode=0755".encode()
+    for target in (message["scratch"].encode(), message["root"].encode()):
+        _check(libc.mount(b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV, size), "mount tmpfs")
+    pid = os.fork()
+    if pid:                                  # the keeper
+        for fd in fds:
+            os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        os._exit(128 - code if code < 0 else code)
+    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+    for name, text in message.get("files", {}).items():
+        path = os.path.join(message["root"], name)
+        if os.path.dirname(os.path.normpath(path)) != message["root"]:
+            raise ValueError(f"bad file name {name!r}")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     import torch
@@ -186,10 +244,15 @@ def main() -> None:
 
 # --------------------------------------------------------------------------- judge side
 class ForkedProcess:
-    """Looks enough like subprocess.Popen for the judge: pid, poll, wait, stdout."""
+    """Looks enough like subprocess.Popen for the judge: pid, poll, wait, stdout.
 
-    def __init__(self, pid: int, server: "ForkServer", stdout):
+    In a sandboxed fork server ``pid`` is a number in the sandbox's PID namespace, not the
+    judge's: everything about the process then goes through the server, never ``os.kill``.
+    """
+
+    def __init__(self, pid: int, server: "ForkServer", stdout, host_pid: bool = True):
         self.pid, self.server, self.stdout = pid, server, stdout
+        self.host_pid = host_pid
         self.returncode = None
         self._stopped = False
 
@@ -215,7 +278,14 @@ class ForkedProcess:
                 self.returncode = code
         return self.returncode
 
+    def kill_all(self) -> None:
+        self.stop()
+
     def _alive(self) -> bool:
+        if not self.host_pid:
+            if self._stopped:
+                return False
+            return bool(self.server.request({"op": "status", "pid": self.pid}).get("alive"))
         try:
             with open(f"/proc/{self.pid}/stat", "rb") as handle:
                 state = handle.read().rsplit(b")", 1)[1].split()[0]
@@ -224,20 +294,38 @@ class ForkedProcess:
             return False
 
 
+def _read_files(root: str, limit: int = 32 * 1024 * 1024) -> dict:
+    """The submission copy's modules, to be written inside the worker's private namespace."""
+    files, total = {}, 0
+    for name in sorted(os.listdir(root)):
+        path = os.path.join(root, name)
+        if name.endswith(".py") and os.path.isfile(path):
+            with open(path, encoding="utf-8") as handle:
+                files[name] = handle.read()
+            total += len(files[name])
+    if total > limit:
+        raise ValueError(f"the submission's files are larger than {limit // 2**20} MB")
+    return files
+
+
 class ForkServer:
     """The judge's handle on a fork server; ``launch`` starts a worker in milliseconds."""
 
-    def __init__(self, python: str | None = None):
+    def __init__(self, python: str | None = None, mode: str = "process"):
         from grader.sandbox import register_own_child, scrubbed_env
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
+        self.mode = mode
         self.home = tempfile.mkdtemp(prefix="grader-forkserver-")
         env = scrubbed_env(self.home)
+        command = [python or sys.executable, "-s", "-P", "-m", "grader.forkserver",
+                   str(theirs.fileno())]
+        if mode == "bwrap":
+            from grader import bwrap
+            command, env = bwrap.wrap(command, env, None, (theirs.fileno(),))
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-s", "-P", "-m", "grader.forkserver",
-             str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), env=env, cwd=self.home, stdin=subprocess.DEVNULL,
-            start_new_session=True)
+            command, pass_fds=(theirs.fileno(),), env=env, cwd=self.home,
+            stdin=subprocess.DEVNULL, start_new_session=True)
         theirs.close()
         register_own_child(self.proc.pid)
         self.lock = threading.Lock()
@@ -257,33 +345,43 @@ class ForkServer:
         return reply
 
     def launch(self, root: str, limits, mode: str):
+        """Start a worker for the submission copy in ``root`` (as :func:`sandbox.launch`)."""
         from grader.sandbox import Launched, OutputDrain, become_subreaper, scrubbed_env
-        from grader.worker import LIMITS_ENV
-        if mode != "process":
-            raise RuntimeError("the fork server only starts process-mode workers")
+        if mode != self.mode:
+            raise RuntimeError(f"this fork server starts {self.mode} workers, not {mode}")
         become_subreaper()
-        os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
-        env = scrubbed_env(root)
-        env[LIMITS_ENV] = json.dumps(limits.worker_env())
+        message = {"op": "spawn", "limits": limits.worker_env()}
+        if self.mode == "bwrap":
+            from grader import bwrap
+            message.update(root=bwrap.INSIDE_ROOT, scratch=bwrap.SCRATCH, isolate=True,
+                           files=_read_files(root),
+                           env=bwrap.inside_env(scrubbed_env(bwrap.SCRATCH), bwrap.SCRATCH),
+                           limits=bwrap.limits_inside(limits),
+                           tmpfs_mb=max(64, 4 * limits.file_mb))
+        else:
+            os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+            message.update(root=root, env=scrubbed_env(root))
         try:
-            reply = self.request({"op": "spawn", "root": root, "env": env,
-                                  "limits": limits.worker_env()}, [req_r, rep_w, out_w])
+            reply = self.request(message, [req_r, rep_w, out_w])
         finally:
             for fd in (req_r, rep_w, out_w):
                 os.close(fd)
         pid = int(reply["pid"])
         stdout = os.fdopen(out_r, "rb", buffering=0)
-        proc = ForkedProcess(pid, self, stdout)
-        try:
-            pidfd = os.pidfd_open(pid)
-        except (AttributeError, OSError):
-            pidfd = None
+        host = self.mode != "bwrap"
+        proc = ForkedProcess(pid, self, stdout, host_pid=host)
+        pidfd = None
+        if host:
+            try:
+                pidfd = os.pidfd_open(pid)
+            except (AttributeError, OSError):
+                pidfd = None
         drain = OutputDrain(stdout, limits.output_kb * 1024)
         drain.start()
-        return Launched(proc, req_w, rep_r, drain, pidfd)
+        return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host)
 
     def close(self) -> None:
         from grader.sandbox import unregister_own_child

@@ -1,89 +1,837 @@
 """Notebooks in: turning a student's notebook into one importable module, without running it.
 
-Only the cells that matter are kept: cells tagged ``exercise`` (the tag the published
-notebooks carry), cells that define one of the assignment's exercise names, and cells made of
-imports only.  Inside those cells only definitions are kept (imports, ``def``, ``class``,
-assignments, top-level ``if``/``try`` blocks); calls, prints, loops and plots are dropped, so
-nothing of the rest of the notebook runs.  A cell with a syntax error is reported by its
-number, and only the exercises it defines are affected.
+The grader reads a notebook the way it reads a ``.py`` file: by parsing, never by running it.
+What it keeps is what the exercises need, in notebook order (so, as when the notebook runs top
+to bottom, the last definition of a name wins):
+
+* the *definitions* (imports, ``def``, ``class``, top-level ``if``/``try`` blocks made of
+  those) of the cells that matter: the setup cell (tag ``exercise-setup``), the exercise cells
+  (tag ``exercise``), cells that define an exercise's name, and cells made of imports only;
+* then, from any code cell, every definition of a name that the kept code uses (a helper
+  written in another cell, a constant such as ``dropout1``, an import), until nothing is
+  missing.  Assignments are kept only this way: ``dropout1, dropout2 = 0.2, 0.5`` is kept when
+  an exercise reads ``dropout1``, ``net = train(...)`` is not, since nothing graded reads it.
+
+Everything else (calls, prints, plots, ``for`` loops, training runs, IPython magics and shell
+lines) is never run.  A cell that is not Python (a syntax error) is reported by its number and
+only costs the exercises that it defines or that need a name it defines.
+
+Imports.  Every kept top-level import is guarded: if its module is not installed where the
+notebook is graded (``matplotlib``, ``IPython``), the name is bound to a placeholder that
+explains this when the graded code uses it, instead of failing the whole notebook.  The
+book's package ``d2l`` (``from d2l import torch as d2l``; also ``d2lzh_pytorch`` and the
+course's ``d2lzh1981``) is never imported, installed or not: ``d2l.NAME`` stands for the
+``NAME`` the notebook defines, as the book builds ``d2l`` from its own earlier sections
+(``d2l.corr2d`` is the student's ``corr2d``, ``d2l.Encoder`` the setup cell's), or failing
+that for a ``NAME`` defined in another file of the same submission, a few given utilities
+(``linreg``, ``Accumulator``, the encoder-decoder base classes...) and no-op plotting.  So a
+notebook written with the book grades the same on every machine, and the book's own
+solutions can never be graded in place of the student's.
 """
 from __future__ import annotations
 
 import ast
+import io
+import json
 import re
+import tokenize
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.discover import Unit, describe_syntax_error, top_level_names
 
 EXERCISE_TAG = "exercise"
-KEPT_STATEMENTS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
-                   ast.ClassDef, ast.Assign, ast.AnnAssign, ast.If, ast.Try)
-_MAGIC = re.compile(r"^\s*[%!]")
+SETUP_TAG = "exercise-setup"
+BOOK_PACKAGES = {"d2l", "d2lzh", "d2lzh_pytorch", "d2lzh1981", "d2l_zh"}
+RUNTIME = "_grader_nb_"              # the name of this module inside a graded notebook
+# cell magics whose body is Python (the body is read; other cell magics are not Python)
+PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit"}
+
+_LINE_MAGIC = re.compile(r"^(?P<indent>\s*)(?:[%!]|\?{1,2}[\w.]|[\w.]+\?{1,2}\s*$)")
+_MAGIC_ASSIGN = re.compile(r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w., ]*?)\s*=\s*[%!](?!=)")
 
 
+# ----------------------------------------------------------------------------- reading
 def read_cells(path: Path) -> list[dict]:
-    """The notebook's cells as plain dicts; raises ValueError with a readable message."""
-    import nbformat
+    """The notebook's cells (nbformat 4, converted from 3), as plain dicts.
+
+    Raises ValueError with a message for the student when the file is not a notebook.
+    """
+    from nbformat import converter, reader
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name} is not a readable notebook: it is not UTF-8 text "
+                         f"(byte {exc.start})") from None
+    except OSError as exc:
+        raise ValueError(f"could not read {path.name}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path.name} is not a readable notebook: the file is not valid JSON "
+                         f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).  Was it saved "
+                         "completely?  Open it in Jupyter and save it again, or start again "
+                         "from the published notebook.") from None
+    if not isinstance(data, dict) or "nbformat" not in data:
+        raise ValueError(f"{path.name} is not a readable notebook: the JSON has no 'nbformat' "
+                         "field")
+    try:
+        nb = converter.convert(reader.reads(text), 4)
+        cells = nb.get("cells")
+        if not isinstance(cells, list):
+            raise ValueError("it has no list of cells")
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for bad files
-        raise ValueError(f"{path.name} is not a readable notebook ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else 'no details'})") from None
-    return [dict(cell) for cell in nb.cells]
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"{path.name} is not a readable notebook ({detail})") from None
+    return [dict(cell) if isinstance(cell, dict) else {} for cell in cells]
 
 
-def unit_from_notebook(path: Path, module: str, exercise_names: list[str]) -> Unit:
-    unit = Unit(module=module, origin=path.name)
+def _text(source) -> str:
+    if isinstance(source, list):
+        return "".join(str(s) for s in source)
+    return source if isinstance(source, str) else ""
+
+
+# ----------------------------------------------------------------------------- IPython syntax
+def python_source(source: str) -> str | None:
+    """The cell's text with IPython syntax made harmless, or None if it is not Python.
+
+    ``%magic`` and ``!shell`` lines (also ``x = !ls``, ``obj?``) at the start of a statement
+    become ``pass``, keeping the line count, so line numbers stay those of the cell.  A cell
+    magic whose body is Python (``%%time``) keeps its body; other cell magics (``%%bash``,
+    ``%%writefile``) make the cell not Python.
+    """
+    lines = source.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):
+        magic = lines[first].strip()[2:].split(maxsplit=1)
+        if not magic or magic[0] not in PYTHON_CELL_MAGICS:
+            return None
+        lines[first] = ""
+    text = "\n".join(lines)
     try:
-        cells = read_cells(path)
-    except ValueError as exc:
-        unit.problem = str(exc)
-        return unit
-    lines: list[str] = []
-    for index, cell in enumerate(cells, 1):
-        if cell.get("cell_type") != "code":
+        ast.parse(text)
+        return text
+    except SyntaxError:
+        pass
+    for index, line in enumerate(lines):
+        match = _MAGIC_ASSIGN.match(line) or _LINE_MAGIC.match(line)
+        if not match or not _starts_statement(lines[:index]):
             continue
-        source = _without_magics(cell.get("source", ""))
-        tags = set((cell.get("metadata") or {}).get("tags", []))
-        label = f"cell {index}"
-        try:
-            tree = ast.parse(source)
-        except SyntaxError as exc:
-            names = [n for n in exercise_names if re.search(rf"\b(def|class)\s+{re.escape(n)}\b",
-                                                           source)]
-            message = describe_syntax_error(exc, f"{path.name} {label}", source)
-            for name in names:
-                unit.broken[name] = message
-            continue
-        defined = top_level_names(tree)
-        imports_only = tree.body and all(isinstance(n, (ast.Import, ast.ImportFrom))
-                                         for n in tree.body)
-        if not (EXERCISE_TAG in tags or imports_only or defined & set(exercise_names)):
-            continue
-        kept = [node for node in tree.body if _keep(node)]
-        if not kept:
-            continue
-        cell_lines = source.splitlines()
-        lines.append(f"# --- {label} ---")
-        for node in kept:
-            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            for number in range(first, node.end_lineno + 1):
-                lines.append(cell_lines[number - 1])
-                unit.line_origins[len(lines)] = f"{label}, line {number}"
-        unit.defines |= top_level_names(ast.Module(body=kept, type_ignores=[]))
-    unit.source = "\n".join(lines) + "\n"
-    return unit
+        indent = match.group("indent")
+        if "target" in match.groupdict() and match.group("target"):
+            lines[index] = f"{indent}{match.group('target')} = None"
+        else:
+            lines[index] = f"{indent}pass"
+    return "\n".join(lines)
 
 
-def _keep(node: ast.stmt) -> bool:
-    if not isinstance(node, KEPT_STATEMENTS):
+def _starts_statement(previous: list[str]) -> bool:
+    """Whether the line after ``previous`` starts a statement (not inside brackets/strings)."""
+    if not previous:
+        return True
+    if previous[-1].rstrip().endswith("\\"):
         return False
-    if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
-        return False
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("\n".join(previous) + "\n").readline):
+            pass
+    except tokenize.TokenError:
+        return False            # an open bracket or string goes on to this line
+    except (SyntaxError, ValueError):
+        return True
     return True
 
 
-def _without_magics(source) -> str:
-    if isinstance(source, list):
-        source = "".join(source)
-    return "\n".join("# " + line if _MAGIC.match(line) else line for line in source.splitlines())
+# ----------------------------------------------------------------------------- analysis
+@dataclass
+class Cell:
+    index: int                      # 1-based, counting every cell as Jupyter shows them
+    tags: set
+    exercise: str | None            # metadata.grader.exercise of a published exercise cell
+    setup: bool
+    source: str
+    tree: ast.Module | None = None
+    error: str | None = None        # why the cell is not Python
+
+    @property
+    def label(self) -> str:
+        return f"cell {self.index}"
+
+    def describe(self) -> str:
+        if self.setup:
+            return f"{self.label} (the setup cell)"
+        if self.exercise:
+            return f"{self.label} (the exercise cell of {self.exercise})"
+        first = next((line.strip() for line in self.source.splitlines() if line.strip()), "")
+        return f"{self.label} ({first[:40]!r})" if first else self.label
+
+
+@dataclass
+class Statement:
+    cell: Cell
+    node: ast.stmt
+    kind: str                        # "definition", "assignment" or "other" (never kept)
+    defines: set = field(default_factory=set)
+    reads: set = field(default_factory=set)
+    attaches: set = field(default_factory=set)   # names it changes: N.attr = ..., @to(N)
+
+
+def _bound_in_function(fn) -> set[str]:
+    args = fn.args
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    declared_global: set[str] = set()
+    body = fn.body if isinstance(fn.body, list) else [fn.body]
+    for node in body:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                names.add(sub.id)
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(sub.name)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                names |= {(a.asname or a.name).split(".")[0] for a in sub.names}
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                names.add(sub.name)
+            elif isinstance(sub, ast.Global):
+                declared_global |= set(sub.names)
+    return names - declared_global
+
+
+def global_reads(node: ast.AST) -> set[str]:
+    """Module-level names a statement reads, when it runs or when its functions are called."""
+    found: set[str] = set()
+
+    def visit(n, local):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for d in getattr(n, "decorator_list", []):
+                visit(d, local)
+            for d in n.args.defaults + [k for k in n.args.kw_defaults if k is not None]:
+                visit(d, local)
+            for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs + \
+                    [a for a in (n.args.vararg, n.args.kwarg) if a is not None]:
+                if a.annotation is not None:
+                    visit(a.annotation, local)
+            if getattr(n, "returns", None) is not None:
+                visit(n.returns, local)
+            inner = (local or set()) | _bound_in_function(n)
+            for b in (n.body if isinstance(n.body, list) else [n.body]):
+                visit(b, inner)
+            return
+        if isinstance(n, ast.ClassDef):
+            for x in n.bases + [k.value for k in n.keywords] + n.decorator_list:
+                visit(x, local)
+            class_local = set(local or set())
+            for b in n.body:
+                visit(b, class_local)
+                class_local |= top_level_names(ast.Module(body=[b], type_ignores=[]))
+            return
+        if isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            targets = {s.id for g in n.generators for s in ast.walk(g.target)
+                       if isinstance(s, ast.Name)}
+            inner = (local or set()) | targets
+            for child in ast.iter_child_nodes(n):
+                visit(child, inner)
+            return
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            if local is None or n.id not in local:
+                found.add(n.id)
+            return
+        for child in ast.iter_child_nodes(n):
+            visit(child, local)
+
+    visit(node, None)
+    return found
+
+
+def _kind(node: ast.stmt) -> str:
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+                         ast.ClassDef)):
+        return "definition"
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return "assignment"
+    if isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
+        if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
+            return "other"
+        inner = [_kind(n) for n in _nested(node)]
+        if "other" in inner:
+            return "other"
+        return "assignment" if "assignment" in inner else "definition"
+    return "other"
+
+
+def _nested(node):
+    """The statements inside a top-level if/try block (not inside its functions)."""
+    blocks = [getattr(node, name, []) for name in ("body", "orelse", "finalbody")]
+    blocks += [h.body for h in getattr(node, "handlers", [])]
+    for block in blocks:
+        for stmt in block:
+            if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(
+                    stmt.value, ast.Constant)):
+                continue
+            yield stmt
+
+
+def _attaches(node: ast.stmt) -> set[str]:
+    names: set[str] = set()
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            while isinstance(target, (ast.Attribute, ast.Subscript)):
+                target = target.value
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+    for decorator in getattr(node, "decorator_list", []):
+        if isinstance(decorator, ast.Call):           # @d2l.add_to_class(Seq2SeqEncoder)
+            names |= {a.id for a in decorator.args if isinstance(a, ast.Name)}
+    return names
+
+
+def statements(cell: Cell) -> list[Statement]:
+    found = []
+    for node in cell.tree.body:
+        found.append(Statement(cell, node, _kind(node),
+                               top_level_names(ast.Module(body=[node], type_ignores=[])),
+                               global_reads(node), _attaches(node)))
+    return found
+
+
+_BROKEN_NAMES = [
+    re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)"),
+    re.compile(r"^class\s+([A-Za-z_]\w*)"),
+]
+
+
+def names_in_broken_source(source: str) -> set[str]:
+    """What a cell that does not parse would have defined (read line by line, at column 0)."""
+    names: set[str] = set()
+    for line in source.splitlines():
+        for pattern in _BROKEN_NAMES:
+            match = pattern.match(line)
+            if match:
+                names.add(match.group(1))
+        match = re.match(r"^import\s+(.+)$", line)
+        if match:
+            for item in match.group(1).split("#")[0].split(","):
+                words = item.split()
+                if words:
+                    names.add(words[-1] if "as" in words else words[0].split(".")[0])
+        match = re.match(r"^from\s+\S+\s+import\s+\(?([^)#]+)", line)
+        if match:
+            for item in match.group(1).split(","):
+                words = item.split()
+                if words and words[0] != "*":
+                    names.add(words[-1])
+        match = re.match(r"^([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=(?!=)", line)
+        if match:
+            names |= {n.strip() for n in match.group(1).split(",")}
+    return names
+
+
+# ----------------------------------------------------------------------------- the unit
+def unit_from_notebook(path: Path, module: str, exercise_names: list[str]) -> Unit:
+    """The notebook as one module for the worker: only what the exercises need, never run."""
+    path = Path(path)
+    unit = Unit(module=module, origin=path.name)
+    try:
+        raw_cells = read_cells(path)
+    except ValueError as exc:
+        unit.problem = str(exc)
+        return unit
+    exercises = set(exercise_names)
+    cells: list[Cell] = []
+    for index, raw in enumerate(raw_cells, 1):
+        if raw.get("cell_type") != "code":
+            continue
+        metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+        tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
+        tags = {t for t in tags if isinstance(t, str)}
+        grader_meta = metadata.get("grader") if isinstance(metadata.get("grader"), dict) else {}
+        exercise = grader_meta.get("exercise") if isinstance(grader_meta.get("exercise"),
+                                                             str) else None
+        setup = SETUP_TAG in tags or grader_meta.get("setup") is True
+        text = _text(raw.get("source", ""))
+        cell = Cell(index, tags, exercise, setup, text)
+        source = python_source(text)
+        if source is None:
+            continue                                  # %%bash, %%html...: not Python
+        cell.source = source
+        try:
+            cell.tree = ast.parse(source)
+        except SyntaxError as exc:
+            cell.error = describe_syntax_error(exc, f"{path.name}, {cell.label}", source)
+        except (ValueError, RecursionError) as exc:   # null bytes, absurd nesting
+            cell.error = f"{path.name}, {cell.label} is not valid Python ({exc})"
+        cells.append(cell)
+
+    all_statements = [s for c in cells if c.tree is not None for s in statements(c)]
+    kept = _select(cells, all_statements, exercises)
+    _report_broken(unit, cells, all_statements, kept, exercises, path.name)
+    _emit(unit, [s for s in all_statements if id(s) in kept])
+    return unit
+
+
+def _select(cells, all_statements, exercises) -> set[int]:
+    """ids of the statements to keep: roots, then every definition of a name they need."""
+    def is_candidate(cell: Cell) -> bool:
+        if cell.tree is None:
+            return False
+        if cell.setup or cell.exercise or EXERCISE_TAG in cell.tags:
+            return True
+        body = cell.tree.body
+        if body and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body):
+            return True
+        return bool(top_level_names(cell.tree) & exercises)
+
+    candidates = {id(c) for c in cells if is_candidate(c)}
+    kept: set[int] = set()
+    needed = set(exercises)
+    for s in all_statements:
+        if s.kind == "definition" and id(s.cell) in candidates:
+            kept.add(id(s))
+            needed |= s.reads
+    changed = True
+    while changed:
+        changed = False
+        defined = set().union(*[s.defines for s in all_statements if id(s) in kept])
+        for s in all_statements:
+            if id(s) in kept or s.kind == "other":
+                continue
+            if s.defines & needed or s.attaches & defined:
+                kept.add(id(s))
+                needed |= s.reads
+                changed = True
+    return kept
+
+
+def _report_broken(unit, cells, all_statements, kept, exercises, name):
+    """Exercises lost to a cell that is not Python, or missing from their exercise cell."""
+    kept_statements = [s for s in all_statements if id(s) in kept]
+    defined = set().union(*[s.defines for s in kept_statements]) if kept_statements else set()
+    broken_names: dict[str, Cell] = {}     # name -> the last broken cell that would define it
+    last_definer: dict[str, Cell] = {}
+    for cell in cells:
+        if cell.tree is not None:
+            for n in top_level_names(cell.tree):
+                last_definer[n] = cell
+        else:
+            names = names_in_broken_source(cell.source)
+            if cell.exercise:
+                names.add(cell.exercise)
+            for n in names:
+                last_definer[n] = cell
+                broken_names[n] = cell
+    for exercise in sorted(exercises):
+        cell = last_definer.get(exercise)
+        if cell is not None and cell.tree is None:
+            unit.broken[exercise] = cell.error
+            continue
+        if exercise not in defined:
+            published = next((c for c in cells if c.exercise == exercise), None)
+            if published is not None:
+                others = sorted(top_level_names(published.tree)) if published.tree else []
+                what = (f"defines {', '.join(others)} instead" if others
+                        else "defines nothing")
+                unit.broken[exercise] = (
+                    f"{exercise} is not defined in {name}: its exercise cell "
+                    f"({published.label}) {what}.  Keep the name {exercise}: it is what the "
+                    "grader calls.")
+            continue
+        missing = _missing_names(exercise, kept_statements, defined)
+        for missing_name in sorted(missing):
+            if missing_name in broken_names:
+                cell = broken_names[missing_name]
+                unit.broken[exercise] = (
+                    f"{exercise} needs {missing_name}, which {cell.describe()} of {name} "
+                    f"defines, but that cell is not valid Python:\n{cell.error}")
+                break
+
+
+def _missing_names(exercise, kept_statements, defined) -> set[str]:
+    """Names the exercise's code needs (transitively) that no kept statement defines."""
+    import builtins
+    need, seen, missing = {exercise}, set(), set()
+    while need:
+        name = need.pop()
+        seen.add(name)
+        definers = [s for s in kept_statements if name in s.defines]
+        if not definers:
+            if not hasattr(builtins, name):
+                missing.add(name)
+            continue
+        for s in definers:
+            need |= s.reads - seen
+    return missing - defined
+
+
+# ----------------------------------------------------------------------------- emitting
+def _emit(unit: Unit, kept: list[Statement]) -> None:
+    lines: list[str] = []
+    future: list[str] = []
+    body: list[tuple[str, str | None]] = []        # (text, origin)
+    by_cell: dict[int, list[Statement]] = {}
+    for s in kept:
+        by_cell.setdefault(s.cell.index, []).append(s)
+    uses_runtime = False
+    for index in sorted(by_cell):
+        group = by_cell[index]
+        cell = group[0].cell
+        cell_lines = cell.source.splitlines()
+        all_nodes = cell.tree.body
+        body.append((f"# --- {cell.label} ---", None))
+        for s in group:
+            node = s.node
+            position = all_nodes.index(node)
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            shares = (position > 0 and all_nodes[position - 1].end_lineno >= first) or (
+                position + 1 < len(all_nodes) and all_nodes[position + 1].lineno <= node.end_lineno)
+            if shares:
+                text = (ast.get_source_segment(cell.source, node) or ast.unparse(node))
+                chunk = text.splitlines()
+            else:
+                chunk = cell_lines[first - 1:node.end_lineno]
+            origins = [f"{cell.label}, line {first + k}" for k in range(len(chunk))]
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                future.append(" ".join(line.strip() for line in chunk))
+                continue
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                chunk, origins = _guarded_import(node, chunk, origins)
+                uses_runtime = True
+            elif isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
+                chunk, used = _book_imports_inside(node, chunk, first)
+                uses_runtime |= used
+            body += list(zip(chunk, origins))
+    lines += future
+    if uses_runtime:
+        lines.append(f"from grader import notebook as {RUNTIME}")
+    for text, origin in body:
+        lines.append(text)
+        if origin is not None:
+            unit.line_origins[len(lines)] = origin
+    unit.source = "\n".join(lines) + "\n"
+    unit.defines = set().union(*[s.defines for s in kept]) if kept else set()
+
+
+def _is_book(module: str | None) -> bool:
+    return bool(module) and module.split(".")[0] in BOOK_PACKAGES
+
+
+def _book_binding(node: ast.Import | ast.ImportFrom) -> str | None:
+    """The one-line replacement of an import of the book's package (None: not the book's)."""
+    if isinstance(node, ast.Import):
+        if not all(_is_book(a.name) for a in node.names):
+            return None
+        targets = [a.asname or a.name.split(".")[0] for a in node.names]
+        values = [f"{RUNTIME}.book_module(globals(), {t!r})" for t in targets]
+        return f"{', '.join(targets)} = {', '.join(values)}"
+    if not _is_book(node.module) or node.level:
+        return None
+    if any(a.name == "*" for a in node.names):
+        return "pass"
+    targets = [a.asname or a.name for a in node.names]
+    values = [f"{RUNTIME}.book_name(globals(), {a.name!r}, {(a.asname or a.name)!r})"
+              for a in node.names]
+    return f"{', '.join(targets)} = {', '.join(values)}"
+
+
+def _guarded_import(node, chunk: list[str], origins: list[str]):
+    book = _book_binding(node)
+    if book is not None:
+        return [book] + [""] * (len(chunk) - 1), origins
+    if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+        fallback = "pass"
+    else:
+        names = [a.asname or (a.name if isinstance(node, ast.ImportFrom)
+                              else a.name.split(".")[0]) for a in node.names]
+        statement = " ".join(line.strip() for line in chunk)
+        values = [f"{RUNTIME}.missing({n!r}, {statement!r}, {origins[0]!r}, _grader_error_)"
+                  for n in names]
+        fallback = f"{', '.join(names)} = {', '.join(values)}"
+    guarded = ["try: " + chunk[0].lstrip(), *chunk[1:],
+               f"except ImportError as _grader_error_: {fallback}"]
+    return guarded, origins + [origins[0]]
+
+
+def _book_imports_inside(node, chunk: list[str], first: int):
+    """Replace imports of the book's package inside a kept if/try block (same lines)."""
+    used = False
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+            book = _book_binding(sub)
+            if book is None:
+                continue
+            start, end = sub.lineno - first, sub.end_lineno - first
+            indent = chunk[start][:len(chunk[start]) - len(chunk[start].lstrip())]
+            alone = sub.col_offset == len(indent) and \
+                sub.end_col_offset == len(chunk[end].split("#")[0].rstrip())
+            if alone:
+                chunk[start] = indent + book
+                for k in range(start + 1, end + 1):
+                    chunk[k] = ""
+                used = True
+    return chunk, used
+
+
+# ----------------------------------------------------------------------------- at grading
+# What a graded notebook's module calls (it imports this module as ``_grader_nb_``).  These run
+# in the worker, next to the student's code.
+
+_PLOTTING = {"plot", "semilogy", "set_figsize", "use_svg_display", "show_images",
+             "show_heatmaps", "set_axes", "plt", "Animator", "show_trace_2d", "show_bboxes",
+             "show_list_len_pair_hist", "display", "set_matplotlib_formats", "figsize"}
+_TORCH_ALIASES = {"ones", "zeros", "tensor", "arange", "meshgrid", "sin", "sinh", "cos",
+                  "cosh", "tanh", "linspace", "exp", "log", "normal", "rand", "randn", "matmul",
+                  "int32", "int64", "float32", "concat", "stack", "abs", "eye"}
+_SUBMODULES = {"torch", "mxnet", "tensorflow", "jax", "paddle"}
+# given by the book and by this course (never an exercise: see tests/test_notebooks.py)
+BOOK_HELPERS = {"linreg", "squared_loss", "Accumulator", "Timer", "load_array", "Encoder",
+                "Decoder", "EncoderDecoder", "try_gpu", "try_all_gpus", "cpu", "num_gpus",
+                "add_to_class"}
+_ABSENT = object()
+
+
+class _NoOp:
+    """Plotting and display from the book: accepted and ignored while grading."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __repr__(self):
+        return f"<{self._name}: ignored while grading>"
+
+
+def _book_helper(name: str):
+    if name not in BOOK_HELPERS:
+        return _ABSENT
+    import time
+
+    import torch
+    from torch import nn
+    from torch.utils import data
+
+    if name == "linreg":
+        def linreg(X, w, b):
+            return torch.matmul(X, w) + b
+        return linreg
+    if name == "squared_loss":
+        def squared_loss(y_hat, y):
+            return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+        return squared_loss
+    if name == "Accumulator":
+        class Accumulator:
+            def __init__(self, n):
+                self.data = [0.0] * n
+
+            def add(self, *args):
+                self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+            def reset(self):
+                self.data = [0.0] * len(self.data)
+
+            def __getitem__(self, idx):
+                return self.data[idx]
+        return Accumulator
+    if name == "Timer":
+        class Timer:
+            def __init__(self):
+                self.times = []
+                self.start()
+
+            def start(self):
+                self.tik = time.time()
+
+            def stop(self):
+                self.times.append(time.time() - self.tik)
+                return self.times[-1]
+
+            def avg(self):
+                return sum(self.times) / len(self.times)
+
+            def sum(self):
+                return sum(self.times)
+        return Timer
+    if name == "load_array":
+        def load_array(data_arrays, batch_size, is_train=True):
+            return data.DataLoader(data.TensorDataset(*data_arrays), batch_size,
+                                   shuffle=is_train)
+        return load_array
+    if name in ("try_gpu", "cpu"):
+        return lambda i=0: torch.device("cpu")
+    if name == "try_all_gpus":
+        return lambda: [torch.device("cpu")]
+    if name == "num_gpus":
+        return lambda: 0
+    if name == "add_to_class":
+        def add_to_class(Class):
+            def wrapper(obj):
+                setattr(Class, obj.__name__, obj)
+            return wrapper
+        return add_to_class
+
+    class Encoder(nn.Module):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+
+        def forward(self, X, *args):
+            raise NotImplementedError
+
+    class Decoder(nn.Module):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+
+        def init_state(self, enc_outputs, *args):
+            raise NotImplementedError
+
+        def forward(self, X, state):
+            raise NotImplementedError
+
+    class EncoderDecoder(nn.Module):
+        def __init__(self, encoder, decoder, **kwargs):
+            super().__init__(**kwargs)
+            self.encoder, self.decoder = encoder, decoder
+
+        def forward(self, enc_X, dec_X, *args):
+            enc_outputs = self.encoder(enc_X, *args)
+            dec_state = self.decoder.init_state(enc_outputs, *args)
+            return self.decoder(dec_X, dec_state)
+
+    return {"Encoder": Encoder, "Decoder": Decoder, "EncoderDecoder": EncoderDecoder}[name]
+
+
+def _from_other_files(namespace: dict, name: str):
+    """``name`` from another module of the same submission (the student's other notebooks)."""
+    import importlib
+    import os
+    here = namespace.get("__file__")
+    if not here:
+        return _ABSENT
+    folder, own = os.path.split(os.path.realpath(here))
+    try:
+        files = sorted(f for f in os.listdir(folder) if f.endswith(".py") and f != own)
+    except OSError:
+        return _ABSENT
+    for file in files:
+        try:
+            with open(os.path.join(folder, file), encoding="utf-8") as handle:
+                tree = ast.parse(handle.read())
+        except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+            continue
+        if name in top_level_names(tree):
+            try:
+                module = importlib.import_module(file[:-3])
+            except Exception:  # noqa: BLE001 - its own problem is reported for that file
+                continue
+            value = getattr(module, name, _ABSENT)
+            if value is not _ABSENT:
+                return value
+    return _ABSENT
+
+
+def _resolve(namespace: dict, name: str):
+    value = namespace.get(name, _ABSENT)
+    if value is not _ABSENT and not isinstance(value, (BookModule, _Unresolved)):
+        return value
+    if name in _PLOTTING:
+        return _NoOp(name)
+    helper = _book_helper(name)
+    if helper is not _ABSENT:
+        return helper
+    if name in _TORCH_ALIASES:
+        import torch
+        return getattr(torch, "cat" if name == "concat" else name)
+    return _from_other_files(namespace, name)
+
+
+def _not_available(alias: str, name: str) -> str:
+    return (f"{alias}.{name} is not available: the grader does not use the book's d2l "
+            f"package, {alias}.{name} stands for the {name} defined in your notebook, and your "
+            f"notebook does not define {name}.  Define it in a cell (copy the book's code, or "
+            "call your own function).")
+
+
+class BookModule:
+    """``d2l`` in a graded notebook: ``d2l.NAME`` is the notebook's own ``NAME``."""
+
+    def __init__(self, namespace: dict, alias: str):
+        object.__setattr__(self, "_namespace", namespace)
+        object.__setattr__(self, "_alias", alias)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in _SUBMODULES:
+            return self
+        value = _resolve(self._namespace, name)
+        if value is _ABSENT:
+            raise AttributeError(_not_available(self._alias, name))
+        return value
+
+    def __repr__(self):
+        return f"<{self._alias}: the names of this notebook (the d2l package is not used)>"
+
+
+class _Unresolved:
+    """``from d2l.torch import NAME`` when nothing defines NAME (yet): resolved when used."""
+
+    def __init__(self, namespace: dict, name: str, alias: str):
+        self._namespace, self._name, self._alias = namespace, name, alias
+
+    def _target(self):
+        value = _resolve(self._namespace, self._name)
+        if value is _ABSENT:
+            raise NameError(_not_available("d2l", self._name))
+        return value
+
+    def __call__(self, *args, **kwargs):
+        return self._target()(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._target(), name)
+
+    def __mro_entries__(self, bases):
+        return (self._target(),)
+
+
+def book_module(namespace: dict, alias: str) -> BookModule:
+    return BookModule(namespace, alias)
+
+
+def book_name(namespace: dict, name: str, alias: str):
+    """The value of ``from d2l import NAME as alias``: the notebook's NAME if it has one."""
+    if name in _SUBMODULES:
+        return BookModule(namespace, alias)
+    value = _resolve(namespace, name)
+    return _Unresolved(namespace, name, alias) if value is _ABSENT else value
+
+
+class MissingModule:
+    """A module that could not be imported where the notebook is graded."""
+
+    def __init__(self, name: str, statement: str, where: str, error: str):
+        self._message = (f"{name} is not available: `{statement}` ({where}) failed where your "
+                         f"notebook is graded ({error}).  Graded code cannot use it; plots "
+                         "and prints belong in other cells.")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ModuleNotFoundError(self._message)
+
+    def __call__(self, *args, **kwargs):
+        raise ModuleNotFoundError(self._message)
+
+    def __mro_entries__(self, bases):
+        raise ModuleNotFoundError(self._message)
+
+
+def missing(name: str, statement: str, where: str, error: BaseException) -> MissingModule:
+    return MissingModule(name, statement, where, f"{type(error).__name__}: {error}")

@@ -26,10 +26,10 @@ _CONTEXT = pytest.StashKey()
 
 
 class GraderPlugin:
-    def __init__(self, assignment, session, submission, signatures: dict,
+    def __init__(self, assignment, pool, submission, signatures: dict,
                  only_checks: set | None = None, progress=None):
         self.assignment = assignment
-        self.session = session
+        self.pool = pool
         self.submission = submission
         self.signatures = signatures
         self.only_checks = only_checks
@@ -42,6 +42,7 @@ class GraderPlugin:
         self.expected: list[tuple[str, str]] = []
         self._references: dict[str, object] = {}
         self._total = 0
+        self._last_item: dict = {}
 
     # ----------------------------------------------------------------- collection
     def pytest_configure(self, config):
@@ -61,7 +62,7 @@ class GraderPlugin:
                 drop.append(item)
                 continue
             exercise = wanted.get(marker.kwargs.get("exercise"))
-            name = check_name(item)
+            name = marker.kwargs.get("name") or check_name(item)
             if exercise is None or (self.only_checks and name not in self.only_checks):
                 drop.append(item)
                 continue
@@ -78,6 +79,8 @@ class GraderPlugin:
             config.hook.pytest_deselected(items=drop)
         items[:] = keep
         self._total = len(keep)
+        # an exercise's worker is released after its last check
+        self._last_item = {item.stash[_SPEC][0].name: item for item in keep}
 
     # ----------------------------------------------------------------- fixtures
     @pytest.fixture(autouse=True)
@@ -91,9 +94,10 @@ class GraderPlugin:
     def student(self, request):
         exercise, spec, _ = request.node.stash[_SPEC]
         unit, problem = self.submission.locate(exercise.name, exercise.topic)
+        session = self.pool.session(exercise.name)
         if unit is not None:
-            problem = self.import_problem(unit)
-        context = CheckContext(self.session, exercise, f"{exercise.name}.{spec.name}",
+            problem = self.import_problem(unit, session)
+        context = CheckContext(session, exercise, f"{exercise.name}.{spec.name}",
                                self.signatures.get(exercise.topic, {}), self.where, problem,
                                spec)
         request.node.stash[_CONTEXT] = context
@@ -129,16 +133,16 @@ class GraderPlugin:
             self._references[topic] = module
         return self._references[topic]
 
-    def import_problem(self, unit) -> str | None:
+    def import_problem(self, unit, session) -> str | None:
         """Why the unit's module cannot be used by the worker, if it cannot."""
         try:
-            self.session.wait_ready()
+            session.wait_ready()
         except WorkerFault as fault:
             raise InternalError(f"the worker could not start: {fault.detail}\n{fault.output}")
-        fault = self.session.imports.faults.get(unit.module)
+        fault = session.imports.faults.get(unit.module)
         if fault is not None:
             return f"importing {unit.origin} failed: {fault.detail}"
-        error = self.session.imports.errors.get(unit.module)
+        error = session.imports.errors.get(unit.module)
         if error is not None:
             context = CheckContext(None, None, "", {}, self.where)
             return context.describe_error(error, None, at_import=True).replace(
@@ -162,9 +166,11 @@ class GraderPlugin:
             self.results[(exercise.name, spec.name)] = result
             if self.progress:
                 self.progress(len(self.results), self._total, exercise.name)
+        if call.when == "teardown" and self._last_item.get(item.stash[_SPEC][0].name) is item:
+            self.pool.release(item.stash[_SPEC][0].name)
 
     def classify(self, item, exercise, spec, marker, exc) -> CheckResult:
-        doc = (item.obj.__doc__ or check_name(item)).strip().splitlines()[0]
+        doc = (item.obj.__doc__ or spec.name).strip().splitlines()[0]
         result = CheckResult(exercise.name, spec.name, doc, "pass", spec.points, spec.visibility,
                              bool(marker.get("advisory")))
         if exc is None:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from grader import discover, sandbox
 from grader.assignment import Assignment
-from grader.client import WorkerSession
+from grader.client import WorkerPool
 from grader.errors import ConfigError, InternalError
 from grader.score import CheckResult, ExerciseResult, GradeResult
 
@@ -47,16 +47,24 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
     mode = sandbox.resolve_mode(request.sandbox)
     files = _check_files(assignment)
     located = {e.name: submission.locate(e.name, e.topic)[0] for e in assignment.exercises}
-    modules = list(dict.fromkeys(u.module for u in located.values() if u is not None))
     forbidden = sorted({f for e in assignment.exercises for f in e.forbidden})
-    session = WorkerSession(modules, {n: u.module for n, u in located.items() if u is not None},
-                            submission.write, assignment.limits, mode, forbidden,
-                            launcher=request.launcher)
+    server = None
+    launcher = request.launcher
+    if launcher is None:
+        # one warm template per run: it imports torch while the judge starts, then forks a
+        # fresh worker for every exercise in milliseconds
+        from grader.forkserver import ForkServer
+        server = ForkServer(mode=mode)
+        launcher = server.launch
+    pool = WorkerPool({n: [u.module] for n, u in located.items() if u is not None},
+                      {n: u.module for n, u in located.items() if u is not None},
+                      submission.write, assignment.limits, mode, forbidden, launcher)
     try:
-        session.start()
-        plugin = _run_checks(assignment, submission, session, files, request)
+        plugin = _run_checks(assignment, submission, pool, files, request)
     finally:
-        session.close()
+        pool.close()
+        if server is not None:
+            server.close()
     if plugin.fatal is not None:
         raise plugin.fatal
     if plugin.collection_errors:
@@ -77,7 +85,7 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
     hidden = assignment.hidden_elsewhere or None
     return GradeResult(assignment.title, str(request.submission), exercises, hidden,
-                       calls=session.requests, workers=session.started_workers)
+                       calls=pool.requests, workers=pool.started_workers)
 
 
 def _check_files(assignment: Assignment) -> list[Path]:
@@ -87,12 +95,29 @@ def _check_files(assignment: Assignment) -> list[Path]:
         path = folder / f"{topic}.py"
         if not path.is_file():
             raise ConfigError(f"no checks for topic {topic!r}: expected {path}")
+        _refuse_redefinitions(path)
         files.append(path)
     return files
 
 
-def _run_checks(assignment, submission, session, files, request):
+def _refuse_redefinitions(path: Path) -> None:
+    """A second ``def test_x`` in a check file would silently replace the first check."""
+    import ast
+    seen: dict[str, int] = {}
+    for node in ast.parse(path.read_text(), str(path)).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name in seen:
+                raise ConfigError(f"{path}:{node.lineno}: {node.name} is defined twice (the "
+                                  f"first, line {seen[node.name]}, would be lost); give one "
+                                  "of them another name, and @check(..., name=...) if needed")
+            seen[node.name] = node.lineno
+
+
+def _run_checks(assignment, submission, pool, files, request):
     import pytest
+    import torch
+    # the judge's tensors are tiny: one thread is much faster than a contended thread pool
+    torch.set_num_threads(1)
 
     from grader.plugin import GraderPlugin
     signatures = {}
@@ -100,7 +125,7 @@ def _run_checks(assignment, submission, session, files, request):
         stub = assignment.stubs_dir / f"{topic}.py"
         source = stub.read_text() if stub.is_file() else ""
         signatures[topic] = discover.signatures(source)
-    plugin = GraderPlugin(assignment, session, submission, signatures,
+    plugin = GraderPlugin(assignment, pool, submission, signatures,
                           set(request.only_checks) if request.only_checks else None,
                           request.progress)
     args = ["-c", os.devnull, "--rootdir", str(checks_dir(assignment)),

@@ -121,6 +121,8 @@ class Launched:
     reply_fd: int         # judge reads replies here
     drain: OutputDrain
     pidfd: int | None
+    root_inside: str = ""  # where the worker sees the submission copy (bwrap: /submission)
+    signals_as_128: bool = False  # bwrap reports a child killed by signal N as status 128 + N
 
 
 def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> Launched:
@@ -134,9 +136,12 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
     env[FDS_ENV] = f"{req_r},{rep_w}"
     # -s: no user site-packages; -P: the working directory is not put on sys.path.
     command = [python or sys.executable, "-s", "-P", "-m", "grader.worker"]
+    root_inside = root
     if mode == "bwrap":
         from grader import bwrap
+        env[LIMITS_ENV] = json.dumps(bwrap.limits_inside(limits))
         command, env = bwrap.wrap(command, env, root, (req_r, rep_w))
+        root_inside = bwrap.INSIDE_ROOT
     try:
         proc = subprocess.Popen(
             command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -150,20 +155,24 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
         pidfd = None
     drain = OutputDrain(proc.stdout, limits.output_kb * 1024)
     drain.start()
-    return Launched(proc, req_w, rep_r, drain, pidfd)
+    return Launched(proc, req_w, rep_r, drain, pidfd, root_inside, mode == "bwrap")
 
 
 def stop(launched: Launched, exempt: set[int] | None = None) -> None:
     """Kill the worker's whole process group, then anything that escaped it."""
     proc = launched.proc
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
+    kill_all = getattr(proc, "kill_all", None)
+    if kill_all is not None:
+        kill_all()            # a forked worker: its fork server kills and reaps it
+    else:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
     for fd in (launched.request_fd, launched.reply_fd, launched.pidfd):
         if fd is not None:
             try:
@@ -251,9 +260,11 @@ def _is_ours(pid: int) -> bool:
     return pid in _OURS
 
 
-def describe_exit(returncode: int | None) -> str:
+def describe_exit(returncode: int | None, signals_as_128: bool = False) -> str:
     if returncode is None:
         return "the worker stopped responding"
+    if signals_as_128 and 128 < returncode < 128 + 65:
+        returncode = 128 - returncode
     if returncode < 0:
         number = -returncode
         try:

@@ -104,10 +104,12 @@ class _Encoder:
             return self._opaque(value, f"a tensor with layout {value.layout}")
         if value.dtype not in _dtype_names():
             return self._opaque(value, f"a tensor of dtype {value.dtype}")
-        plain = value.detach().to("cpu").contiguous()
+        plain = value.detach().to("cpu")
         if plain.is_conj():
             plain = plain.resolve_conj()
-        data = plain.view(-1).view(torch.uint8).numpy().tobytes() if plain.numel() else b""
+        # a fresh dense copy: a "contiguous" one-element view may still have odd strides
+        flat = plain.reshape(-1).clone(memory_format=torch.contiguous_format)
+        data = flat.view(torch.uint8).numpy().tobytes() if plain.numel() else b""
         self.nbytes += len(data)
         if self.nbytes > self.max_bytes:
             raise WireError(f"the result is larger than {self.max_bytes // (1024 * 1024)} MB")

@@ -352,19 +352,46 @@ def _safe_str(exc: BaseException) -> str:
 
 
 def _snapshot(args, kwargs):
+    """Copies of the arguments (tensors, and lists/dicts of them), to detect in-place changes."""
+    import copy
+
     import torch
     values = list(args) + list(kwargs.values())
-    return [v.detach().clone() if isinstance(v, torch.Tensor) else None for v in values]
+    copies = []
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            copies.append(value.detach().clone())
+        elif isinstance(value, (list, dict, tuple)):
+            try:
+                copies.append(copy.deepcopy(value))
+            except Exception:  # noqa: BLE001 - not copyable: not watched
+                copies.append(None)
+        else:
+            copies.append(None)
+    return copies
+
+
+def _same(old, new) -> bool:
+    import torch
+    if isinstance(old, torch.Tensor):
+        return isinstance(new, torch.Tensor) and old.shape == new.shape and \
+            old.dtype == new.dtype and torch.equal(old, new.detach())
+    if isinstance(old, (list, tuple)):
+        return type(old) is type(new) and len(old) == len(new) and \
+            all(_same(a, b) for a, b in zip(old, new))
+    if isinstance(old, dict):
+        return type(new) is dict and old.keys() == new.keys() and \
+            all(_same(old[k], new[k]) for k in old)
+    try:
+        return bool(old == new)
+    except Exception:  # noqa: BLE001
+        return True
 
 
 def _mutated(before, args, kwargs):
-    import torch
     values = list(args) + list(kwargs.values())
-    changed = []
-    for index, (old, new) in enumerate(zip(before, values)):
-        if old is not None and (old.shape != new.shape or not torch.equal(old, new.detach())):
-            changed.append(index)
-    return changed
+    return [index for index, (old, new) in enumerate(zip(before, values))
+            if old is not None and not _same(old, new)]
 
 
 def seed_everything(seed: int) -> None:

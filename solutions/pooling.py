@@ -40,3 +40,54 @@ def pool2d(X, pool_size, mode='max'):
                 Y[i, j] = X[i: i + p_h, j: j + p_w].mean()
     return Y
     # END SOLUTION
+
+
+def pool2d_multi(X, pool_size, padding=0, stride=None, mode='max'):
+    """Max or average pooling with padding and stride, on several channels.
+
+    X:         a 3-D tensor of shape (c, h, w); every channel is pooled separately, so the
+               result has c channels too (pooling does not sum over channels).
+    pool_size: p, or (p_h, p_w): the window.
+    padding:   q, or (q_h, q_w): rows added above AND below, columns left AND right (at most
+               half the window, as in nn.MaxPool2d).
+    stride:    s, or (s_h, s_w); None (the default) means stride = pool_size, as in
+               nn.MaxPool2d, so windows do not overlap.
+    mode:      'max' (the default) or 'avg'.
+
+    Returns a tensor of shape (c, floor((h - p_h + 2 q_h) / s_h) + 1,
+    floor((w - p_w + 2 q_w) / s_w) + 1), the same as nn.MaxPool2d / nn.AvgPool2d:
+      - 'max': padded positions never win (pad with -inf, not 0);
+      - 'avg': padded positions count as zeros and the divisor is always p_h * p_w
+        (F.avg_pool2d's default count_include_pad=True).
+
+    Examples (the book's 4 x 4 input):
+        >>> X = torch.arange(16.).reshape(1, 4, 4)
+        >>> pool2d_multi(X, 3)
+        tensor([[[10.]]])
+        >>> pool2d_multi(X, 3, padding=1, stride=2)
+        tensor([[[ 5.,  7.],
+                 [13., 15.]]])
+        >>> pool2d_multi(X, (2, 3), padding=(0, 1), stride=(2, 3))
+        tensor([[[ 5.,  7.],
+                 [13., 15.]]])
+        >>> pool2d_multi(torch.cat((X, X + 1)), 3, padding=1, stride=2)
+        tensor([[[ 5.,  7.],
+                 [13., 15.]],
+                [[ 6.,  8.],
+                 [14., 16.]]])
+
+    You may call your pool2d.  Do not call torch.nn.functional.max_pool2d / avg_pool2d.
+    """
+    # BEGIN SOLUTION
+    p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    q_h, q_w = (padding, padding) if isinstance(padding, int) else padding
+    if stride is None:
+        stride = (p_h, p_w)
+    s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
+    c, h, w = X.shape
+    fill = float('-inf') if mode == 'max' else 0.0
+    P = torch.full((c, h + 2 * q_h, w + 2 * q_w), fill, device=X.device)
+    P[:, q_h:q_h + h, q_w:q_w + w] = X
+    # pool every channel with stride 1, then keep one row in s_h and one column in s_w
+    return torch.stack([pool2d(x, (p_h, p_w), mode)[::s_h, ::s_w] for x in P])
+    # END SOLUTION

@@ -51,6 +51,26 @@ def grade(course, tmp_path, forkserver):
     return _grade
 
 
+def write_assignment(path: Path, checks: dict[str, list[str]], call_timeout: float = 10,
+                     title: str = "Test assignment") -> Path:
+    """A small assignment TOML over the real course: only these exercises and checks."""
+    from grader import assignment as assignment_mod
+    course = assignment_mod.load(ROOT / "pyproject.toml")
+    lines = ["[tool.grader]", f'title = "{title}"', f"call_timeout = {call_timeout}",
+             "[tool.grader.paths]", f'solutions = "{ROOT}/solutions"',
+             f'stubs = "{ROOT}/exercises"']
+    for name, names in checks.items():
+        spec = course.exercise(name)
+        lines += [f"[tool.grader.exercises.{name}]", f'topic = "{spec.topic}"',
+                  f"forbidden = {list(spec.forbidden)!r}".replace("'", '"'),
+                  f"[tool.grader.exercises.{name}.checks]"]
+        for check in names:
+            c = spec.check(check)
+            lines.append(f'{check} = {{ points = {c.points}, visibility = "{c.visibility}" }}')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def statuses(result, exercise):
     ex = next(e for e in result.exercises if e.name == exercise)
     return {c.name: c.status for c in ex.checks}

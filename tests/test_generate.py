@@ -25,9 +25,10 @@ def test_stubs_keep_docstrings_and_drop_solutions(course):
                 if line.strip() and not line.strip().startswith("#") and len(line.strip()) > 12:
                     assert line not in stub.splitlines(), f"{topic}: solution line in stub: {line}"
         tree = ast.parse(stub)
-        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
-        assert functions and all(ast.get_docstring(f) for f in functions if not
-                                 f.name.startswith("_"))
+        exercises = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+                     and not n.name.startswith("_")]
+        undocumented = [n.name for n in exercises if not ast.get_docstring(n)]
+        assert exercises and not undocumented, f"{topic}: no docstring for {undocumented}"
 
 
 def test_markers_replace_block_with_raise():

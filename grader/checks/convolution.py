@@ -3,10 +3,12 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
+from torch import nn  # noqa: F401 - scenarios use nn (their own namespace has it too)
 
-from grader.checking import (Failure, advise_device, advise_vectorised, check, examples, expect_close, expect_no_builtin,
-                             expect_shape)
-from grader.strategies import input_and_kernel, tensors
+from grader import values
+from grader.checking import (Failure, Mismatch, advise_device, advise_vectorised, check, examples, expect_close,
+                             expect_no_builtin, expect_shape, scenario)
+from grader.strategies import input_and_kernel, shapes, tensors
 
 CROSS_NOT_CONV = ("cross-correlation slides K over X without flipping it: "
                   "Y[i, j] = (X[i:i+kh, j:j+kw] * K).sum().")
@@ -139,3 +141,513 @@ def test_is_vectorised(student):
     """is vectorised (no Python loop per output element)"""
     X, K = torch.arange(256.0).reshape(16, 16), torch.ones(3, 3)
     advise_vectorised(student.corr2d.reply(X, K, count_ops=True), 14 * 14, "corr2d")
+
+
+# =============================================================================== Conv2D
+EDGE_X = torch.ones(6, 8)
+EDGE_X[:, 2:6] = 0
+EDGE_K = torch.tensor([[1.0, -1.0]])
+EDGE_Y = F.conv2d(EDGE_X[None, None], EDGE_K[None, None])[0, 0]     # the book's Y, by torch
+
+# Learning the edge kernel (the book's experiment, with the student's Conv2D).  The bias is
+# held at 0, as the book's experiment ignores it (it trains a bias-free layer): trained
+# together with lr 3e-2 the bias makes gradient descent diverge (largest Hessian eigenvalue
+# 62, so |1 - 2 lr 62| = 2.7 > 1).  Why the check is robust, whatever the seed: the loss is
+# the quadratic sum((X * w - Y)^2) of the kernel w, so one step maps the error e = w - [1, -1]
+# to (I - 2 lr H) e with H = [[18, 12], [12, 18]] (eigenvalues 30 and 6): the eigenvalues of
+# I - 2 lr H are -0.8 and 0.64, so |e| shrinks by at least 0.8 per epoch.  After 20 epochs
+# |e| <= 0.8^20 |e_0| = 0.0115 |e_0|; the book's torch.rand start (in [0, 1)^2) has
+# |e_0| <= sqrt(5), hence every component is within 0.026 of the target (exactly: 0.0117 at
+# the worst corner), and the tolerance 0.05 holds for any start within 4.3 of [1, -1].
+LEARN_EPOCHS = 20
+LEARN_LR = 3e-2
+LEARN_ATOL = 0.05
+assert 0.8 ** LEARN_EPOCHS * 5 ** 0.5 < LEARN_ATOL
+
+
+@scenario
+def conv2d_parameters(kernel_size):
+    """built Conv2D(kernel_size=kernel_size) and listed its parameters"""
+    net = student.Conv2D(kernel_size=kernel_size)
+    if not isinstance(net, nn.Module):
+        raise Mismatch(f"Conv2D(...) is a {type(net).__name__}, not an nn.Module: subclass "
+                       f"nn.Module and call super().__init__()")
+    return [tuple(p.shape) for p in parameters_of(net)]
+
+
+@scenario
+def conv2d_forward(kernel_size, weight, bias, X):
+    """built Conv2D(kernel_size), loaded weight and bias into it by shape, ran it on X"""
+    net = student.Conv2D(kernel_size=kernel_size)
+    load_by_shape(net, [weight, bias])
+    return net(X)
+
+
+@scenario
+def conv2d_learn_edges(X, Y, epochs, lr):
+    """trained Conv2D(kernel_size=(1, 2)) on the book's edge image (squared error, bias at 0)"""
+    net = student.Conv2D(kernel_size=(1, 2))
+    params = parameters_of(net)
+    kernels = [p for p in params if tuple(p.shape) == (1, 2)]
+    if len(kernels) != 1:
+        raise Mismatch(f"expected one parameter of shape (1, 2) (the kernel), found "
+                       f"{[tuple(p.shape) for p in params]}")
+    kernel = kernels[0]
+    with torch.no_grad():
+        for p in params:
+            if p is not kernel:
+                p.zero_()
+    losses = []
+    for epoch in range(epochs):
+        Y_hat = net(X)
+        if tuple(Y_hat.shape) != tuple(Y.shape):
+            raise Mismatch(f"Conv2D's output on the 6 x 8 image has shape "
+                           f"{tuple(Y_hat.shape)}, expected {tuple(Y.shape)}")
+        l = (Y_hat - Y) ** 2
+        net.zero_grad()
+        if not l.requires_grad:
+            raise Mismatch("the output does not depend on any parameter (no gradient): build "
+                           "forward, and corr2d, from torch operations on the parameters, "
+                           "without .item(), .detach(), .data or numpy")
+        l.sum().backward()
+        if kernel.grad is None:
+            raise Mismatch("the kernel gets no gradient: forward (or corr2d) cuts the graph "
+                           "(.item(), .detach(), .data, numpy, or a new tensor built from "
+                           "Python numbers)")
+        with torch.no_grad():
+            kernel -= lr * kernel.grad
+        losses.append(round(float(l.sum()), 4))
+    return kernel.detach().clone(), losses
+
+
+@check("Conv2D", hint="register exactly two nn.Parameter: the kernel, of shape kernel_size, "
+                      "and the bias, of shape (1,) (a plain tensor attribute is not a "
+                      "parameter and is never learnt).")
+def test_has_weight_and_bias(student):
+    """has exactly two parameters: a kernel of shape kernel_size and a bias of shape (1,)"""
+    for size in ((1, 2), (3, 2)):
+        shapes_found = student.run(conv2d_parameters, size)
+        if not isinstance(shapes_found, list):
+            raise Failure("could not list Conv2D's parameters")
+        expected = sorted([size, (1,)])
+        if sorted(tuple(s) for s in shapes_found) != expected:
+            raise Failure(f"Conv2D(kernel_size={size}) has the wrong parameters",
+                          expected=f"parameters of shapes {expected[0]} and {expected[1]}",
+                          actual="parameters of shapes " + (
+                              ", ".join(str(tuple(s)) for s in shapes_found) or "(none)"))
+
+
+@check("Conv2D", hint="forward(x) is corr2d(x, weight) + bias: the bias is added to every "
+                      "output element.")
+def test_forward_book_example(student):
+    """with kernel [[1, -1]] and bias 0.5, finds the book's edges shifted by 0.5"""
+    Y = student.run(conv2d_forward, (1, 2), EDGE_K, torch.tensor([0.5]), EDGE_X)
+    expect_close(Y, EDGE_Y + 0.5)
+
+
+@check("Conv2D", hint="keep forward differentiable (corr2d + bias with torch operations, no "
+                      ".item()/.detach()/numpy) and register the kernel as an nn.Parameter "
+                      "of shape kernel_size.")
+def test_learns_edge_kernel(student):
+    """learns the edge kernel [[1, -1]] by gradient descent, as in the book (20 epochs, lr 3e-2)"""
+    result = student.run(conv2d_learn_edges, EDGE_X, EDGE_Y, LEARN_EPOCHS, LEARN_LR)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise Failure("the training run did not return the learnt kernel")
+    kernel, losses = result
+    expect_close(kernel, EDGE_K, rtol=0, atol=LEARN_ATOL,
+                 rationale=f"after {LEARN_EPOCHS} epochs the learnt kernel is not close to "
+                           f"[[1, -1]] (loss per epoch: {losses})")
+
+
+@st.composite
+def _conv2d_case(draw):
+    X, K = draw(input_and_kernel(max_side=7))
+    b = draw(st.integers(-3, 3))
+    return X, K, torch.tensor([float(b)])
+
+
+@check("Conv2D", hint="forward(x) is corr2d(x, weight) + bias with the layer's own weight "
+                      "(shape kernel_size) and bias (shape (1,)).")
+@examples(10)
+@given(data=_conv2d_case())
+def test_forward_matches_corr2d_plus_bias(student, data):
+    """with given weights, forward(x) equals torch's conv2d plus the bias, any kernel size"""
+    X, K, b = data
+    Y = student.run(conv2d_forward, tuple(K.shape), K, b, X)
+    expect_close(Y, F.conv2d(X[None, None], K[None, None])[0, 0] + b, rtol=0, atol=1e-4)
+
+
+@check("Conv2D", hint="build the layer on your corr2d; nn.Conv2d / F.conv2d do the whole "
+                      "exercise for you.", name="does_not_call_builtin")
+def test_layer_does_not_call_builtin(student):
+    """is built on corr2d, not on nn.Conv2d or torch's conv2d"""
+    X = torch.arange(20.0).reshape(4, 5)
+    K = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 1.0]])
+    b = torch.tensor([-2.0])
+    reply = student.run_reply(conv2d_forward, (2, 3), K, b, X, watch=True)
+    expect_no_builtin(reply, "Conv2D")
+    expect_close(reply.value, F.conv2d(X[None, None], K[None, None])[0, 0] + b,
+                 rationale="the result is wrong (this point is for a correct Conv2D built "
+                           "by hand)")
+
+
+# ========================================================= padding and stride (填充、步幅)
+PAD_STRIDE_HINT = ("pad X with p_h rows of zeros above and below and p_w columns left and "
+                   "right, then move the kernel s_h rows down and s_w columns right at each "
+                   "step; padding and stride are each an int or a (height, width) pair.")
+BOOK_X = torch.arange(9.0).reshape(3, 3)
+BOOK_K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+
+
+def _pair(value, default):
+    if value is None:
+        return default, default
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+@st.composite
+def _hyper(draw, low, high):
+    """A padding or stride argument: None (left out), an int, or a (height, width) pair."""
+    form = draw(st.sampled_from(["omit", "int", "pair"]))
+    if form == "int":
+        return draw(st.integers(low, high))
+    if form == "pair":
+        return draw(st.integers(low, high)), draw(st.integers(low, high))
+    return None
+
+
+def _keywords(**arguments):
+    """The keyword arguments of a call, leaving out those drawn as None (the defaults)."""
+    return {name: value for name, value in arguments.items() if value is not None}
+
+
+@st.composite
+def _pad_stride_case(draw, max_side=6, max_pad=2, max_stride=3):
+    """X, K, the keyword arguments (padding, stride) and their (height, width) pairs."""
+    padding, stride = draw(_hyper(0, max_pad)), draw(_hyper(1, max_stride))
+    (ph, pw), (sh, sw) = _pair(padding, 0), _pair(stride, 1)
+    h, w = draw(shapes(2, 1, max_side))
+    kh = draw(st.integers(1, min(h + 2 * ph, 5)))
+    kw = draw(st.integers(1, min(w + 2 * pw, 5)))
+    X = draw(tensors((h, w)))
+    K = draw(tensors((kh, kw)))
+    return X, K, _keywords(padding=padding, stride=stride), (ph, pw), (sh, sw)
+
+
+def _expected_shape(n, k, p, s):
+    return tuple((n[i] - k[i] + 2 * p[i]) // s[i] + 1 for i in range(2))
+
+
+@check("corr2d_pad_stride", hint=PAD_STRIDE_HINT)
+def test_book_padding_example(student):
+    """reproduces the book's padding example (3 x 3 input, 2 x 2 kernel, padding 1)"""
+    expected = torch.tensor([[0.0, 3.0, 8.0, 4.0], [9.0, 19.0, 25.0, 10.0],
+                             [21.0, 37.0, 43.0, 16.0], [6.0, 7.0, 8.0, 0.0]])
+    expect_close(student.corr2d_pad_stride(BOOK_X, BOOK_K, padding=1), expected)
+
+
+@check("corr2d_pad_stride", hint="stride=(3, 2) moves the kernel 3 rows down and 2 columns "
+                                 "right; the window of output (i, j) starts at row i * s_h, "
+                                 "column j * s_w of the padded input.")
+def test_book_stride_example(student):
+    """reproduces the book's stride example (padding 1, stride 3 down and 2 across)"""
+    expect_close(student.corr2d_pad_stride(BOOK_X, BOOK_K, padding=1, stride=(3, 2)),
+                 torch.tensor([[0.0, 8.0], [6.0, 8.0]]))
+
+
+@check("corr2d_pad_stride", hint="the output has floor((n_h - k_h + 2 p_h) / s_h) + 1 rows and "
+                                 "floor((n_w - k_w + 2 p_w) / s_w) + 1 columns: padding adds "
+                                 "p on BOTH sides.", name="output_shape")
+@examples(20)
+@given(case=_pad_stride_case())
+def test_padded_strided_shape(student, case):
+    """has shape (floor((n_h - k_h + 2 p_h) / s_h) + 1, floor((n_w - k_w + 2 p_w) / s_w) + 1)"""
+    X, K, kwargs, p, s = case
+    expect_shape(student.corr2d_pad_stride(X, K, **kwargs), _expected_shape(X.shape, K.shape, p, s))
+
+
+@check("corr2d_pad_stride", hint=PAD_STRIDE_HINT, name="matches_conv2d")
+@examples(25)
+@given(case=_pad_stride_case())
+def test_padded_strided_matches_conv2d(student, case):
+    """matches torch's conv2d with the same padding and stride (ints, pairs, or left out)"""
+    X, K, kwargs, p, s = case
+    expected = F.conv2d(X[None, None], K[None, None], padding=p, stride=s)[0, 0]
+    expect_close(student.corr2d_pad_stride(X, K, **kwargs), expected, rtol=0, atol=1e-4)
+
+
+@check("corr2d_pad_stride", hint="pad by hand (a tensor of zeros, with X copied into its "
+                                 "middle) and use your corr2d; F.conv2d does the whole "
+                                 "exercise for you.", name="does_not_call_builtin")
+def test_padded_strided_does_not_call_builtin(student):
+    """is implemented by hand, not with torch's conv2d"""
+    X = torch.arange(30.0).reshape(5, 6)
+    K = torch.tensor([[1.0, 2.0], [0.0, -1.0], [1.0, 1.0]])
+    reply = student.corr2d_pad_stride.reply(X, K, padding=(1, 2), stride=(2, 3), watch=True)
+    expect_no_builtin(reply, "corr2d_pad_stride")
+    expect_close(reply.value, F.conv2d(X[None, None], K[None, None], padding=(1, 2),
+                                       stride=(2, 3))[0, 0],
+                 rationale="the result is wrong (this point is for a correct "
+                           "corr2d_pad_stride written by hand)")
+
+
+@check("corr2d_pad_stride", advisory=True, name="creates_tensors_on_input_device")
+def test_padded_tensor_on_input_device(student_source):
+    """creates its padded tensor on the input's device"""
+    advise_device(student_source, "corr2d_pad_stride")
+
+
+# ------------------------------------------------------------------------ conv_output_shape
+SHAPE_HINT = ("floor((n - k + 2 p) / s) + 1 in each direction, with p the padding on ONE side; "
+              "use integer division // and return a tuple of two ints.")
+
+
+def _expect_pair(value, expected):
+    if not (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(type(v) is int for v in value)):
+        raise Failure("the result should be a tuple of two ints (height, width)",
+                      expected=str(expected), actual=values.format_value(value))
+    if tuple(value) != tuple(expected):
+        raise Failure("the output shape is wrong", expected=str(tuple(expected)),
+                      actual=str(tuple(value)))
+
+
+@check("conv_output_shape", hint=SHAPE_HINT, name="book_examples")
+def test_shape_book_examples(student):
+    """gives the book's four output shapes (8 x 8 input; kernels, paddings, strides)"""
+    cases = [(((8, 8), (3, 3)), {"padding": 1}, (8, 8)),
+             (((8, 8), (5, 3)), {"padding": (2, 1)}, (8, 8)),
+             (((8, 8), (3, 3)), {"padding": 1, "stride": 2}, (4, 4)),
+             (((8, 8), (3, 5)), {"padding": (0, 1), "stride": (3, 4)}, (2, 2))]
+    for args, kwargs, expected in cases:
+        _expect_pair(student.conv_output_shape(*args, **kwargs), expected)
+
+
+@st.composite
+def _shape_case(draw):
+    padding, stride = draw(_hyper(0, 3)), draw(_hyper(1, 4))
+    p, s = _pair(padding, 0), _pair(stride, 1)
+    n = draw(shapes(2, 1, 12))
+    k = tuple(draw(st.integers(1, n[i] + 2 * p[i])) for i in range(2))
+    return tuple(n), k, _keywords(padding=padding, stride=stride), p, s
+
+
+@check("conv_output_shape", hint=SHAPE_HINT, name="matches_conv2d")
+@examples(25)
+@given(case=_shape_case())
+def test_shape_matches_conv2d(student, case):
+    """gives the shape of torch's conv2d output for generated sizes, paddings and strides"""
+    n, k, kwargs, p, s = case
+    out = F.conv2d(torch.zeros(1, 1, *n), torch.zeros(1, 1, *k), padding=p, stride=s)
+    _expect_pair(student.conv_output_shape(n, k, **kwargs), tuple(out.shape[-2:]))
+
+
+@check("conv_output_shape", hint="compute the shape with the formula; running F.conv2d on "
+                                 "zeros does the whole exercise for you.",
+       name="does_not_call_builtin")
+def test_shape_does_not_call_builtin(student):
+    """computes the shape with the formula, not by running torch's conv2d"""
+    reply = student.conv_output_shape.reply((7, 9), (2, 4), padding=(1, 2), stride=(2, 3),
+                                            watch=True)
+    expect_no_builtin(reply, "conv_output_shape")
+    _expect_pair(reply.value, (4, 4))
+
+
+# ============================================== multiple input and output channels (多通道)
+MULTI_X = torch.tensor([[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
+                        [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]])
+MULTI_K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+
+
+@st.composite
+def _multi_case(draw, out_channels: bool, max_side=5, max_channels=3):
+    """X (c_i, h, w) and K (c_i, kh, kw), or (c_o, c_i, kh, kw) with out_channels."""
+    c_i = draw(st.integers(1, max_channels))
+    h, w = draw(shapes(2, 1, max_side))
+    kh, kw = draw(st.integers(1, h)), draw(st.integers(1, w))
+    X = draw(tensors((c_i, h, w)))
+    if out_channels:
+        c_o = draw(st.integers(1, max_channels))
+        return X, draw(tensors((c_o, c_i, kh, kw)))
+    return X, draw(tensors((c_i, kh, kw)))
+
+
+MULTI_IN_HINT = ("cross-correlate each input channel with its own kernel (X[c] with K[c]) "
+                 "and add the results: the output is one 2-D channel.")
+
+
+@check("corr2d_multi_in", hint=MULTI_IN_HINT, name="book_example")
+def test_multi_in_book_example(student):
+    """reproduces the book's two-channel example"""
+    expect_close(student.corr2d_multi_in(MULTI_X, MULTI_K),
+                 torch.tensor([[56.0, 72.0], [104.0, 120.0]]))
+
+
+@check("corr2d_multi_in", hint="summing over the input channels leaves one 2-D output of shape "
+                               "(h - k_h + 1, w - k_w + 1): add the channels, do not stack them.",
+       name="output_shape")
+@examples(15)
+@given(data=_multi_case(out_channels=False))
+def test_multi_in_output_shape(student, data):
+    """has shape (h - k_h + 1, w - k_w + 1) for any number of input channels"""
+    X, K = data
+    expect_shape(student.corr2d_multi_in(X, K),
+                 (X.shape[1] - K.shape[1] + 1, X.shape[2] - K.shape[2] + 1))
+
+
+@check("corr2d_multi_in", hint=MULTI_IN_HINT, name="matches_conv2d")
+@examples(20)
+@given(data=_multi_case(out_channels=False))
+def test_multi_in_matches_conv2d(student, data):
+    """matches torch's conv2d with one output channel, for 1 to 3 input channels"""
+    X, K = data
+    expect_close(student.corr2d_multi_in(X, K), F.conv2d(X[None], K[None])[0, 0],
+                 rtol=0, atol=1e-4)
+
+
+@check("corr2d_multi_in", hint="add up your corr2d over the channels; F.conv2d does the whole "
+                               "exercise for you (also when your corr2d calls it).",
+       name="does_not_call_builtin")
+def test_multi_in_does_not_call_builtin(student):
+    """is built on corr2d, not on torch's conv2d"""
+    X = torch.arange(40.0).reshape(2, 4, 5)
+    K = torch.tensor([[[1.0, 2.0], [0.0, -1.0]], [[3.0, 0.0], [1.0, 1.0]]])
+    reply = student.corr2d_multi_in.reply(X, K, watch=True)
+    expect_no_builtin(reply, "corr2d_multi_in")
+    expect_close(reply.value, F.conv2d(X[None], K[None])[0, 0],
+                 rationale="the result is wrong (this point is for a correct corr2d_multi_in "
+                           "written by hand)")
+
+
+MULTI_OUT_HINT = ("output channel o is corr2d_multi_in(X, K[o]); stack the c_o results along "
+                  "a new first dimension.")
+
+
+@check("corr2d_multi_in_out", hint=MULTI_OUT_HINT, name="book_example")
+def test_multi_in_out_book_example(student):
+    """reproduces the book's example: three output channels with kernels K, K + 1, K + 2"""
+    K = torch.stack((MULTI_K, MULTI_K + 1, MULTI_K + 2), 0)
+    expected = torch.tensor([[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]],
+                             [[96.0, 128.0], [192.0, 224.0]]])
+    expect_close(student.corr2d_multi_in_out(MULTI_X, K), expected)
+
+
+@check("corr2d_multi_in_out", hint="the result has shape (c_o, h - k_h + 1, w - k_w + 1): "
+                                   "output channels first, also when c_o is 1.",
+       name="output_shape")
+@examples(15)
+@given(data=_multi_case(out_channels=True))
+def test_multi_in_out_output_shape(student, data):
+    """has shape (c_o, h - k_h + 1, w - k_w + 1)"""
+    X, K = data
+    expect_shape(student.corr2d_multi_in_out(X, K),
+                 (K.shape[0], X.shape[1] - K.shape[2] + 1, X.shape[2] - K.shape[3] + 1))
+
+
+@check("corr2d_multi_in_out", hint=MULTI_OUT_HINT, name="matches_conv2d")
+@examples(20)
+@given(data=_multi_case(out_channels=True))
+def test_multi_in_out_matches_conv2d(student, data):
+    """matches torch's conv2d for 1 to 3 input and output channels"""
+    X, K = data
+    expect_close(student.corr2d_multi_in_out(X, K), F.conv2d(X[None], K)[0], rtol=0, atol=1e-4)
+
+
+@check("corr2d_multi_in_out", hint="stack your corr2d_multi_in over the output channels; "
+                                   "F.conv2d does the whole exercise for you.",
+       name="does_not_call_builtin")
+def test_multi_in_out_does_not_call_builtin(student):
+    """is built on corr2d_multi_in, not on torch's conv2d"""
+    X = torch.arange(40.0).reshape(2, 4, 5)
+    K = torch.arange(24.0).reshape(3, 2, 2, 2) - 12
+    reply = student.corr2d_multi_in_out.reply(X, K, watch=True)
+    expect_no_builtin(reply, "corr2d_multi_in_out")
+    expect_close(reply.value, F.conv2d(X[None], K)[0],
+                 rationale="the result is wrong (this point is for a correct "
+                           "corr2d_multi_in_out written by hand)")
+
+
+ONE_BY_ONE_HINT = ("a 1 x 1 convolution mixes channels pixel by pixel: with X as a "
+                   "(c_i, h * w) matrix and K as a (c_o, c_i) matrix, Y[o] = sum over c of "
+                   "K[o, c] * X[c]; keep the channel order when you reshape.")
+
+
+@st.composite
+def _one_by_one_case(draw, max_side=6, max_channels=4):
+    c_i, c_o = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
+    h, w = draw(shapes(2, 1, max_side))
+    return draw(tensors((c_i, h, w))), draw(tensors((c_o, c_i, 1, 1)))
+
+
+@check("corr2d_multi_in_out_1x1", hint=ONE_BY_ONE_HINT, name="small_example")
+def test_one_by_one_small_example(student):
+    """gives Y[o] = sum over c of K[o, c] * X[c] (2 input, 3 output channels, a 2 x 3 image)"""
+    X = torch.arange(12.0).reshape(2, 2, 3)
+    K = torch.tensor([[1.0, 10.0], [-1.0, 0.0], [2.0, -3.0]]).reshape(3, 2, 1, 1)
+    expected = torch.tensor([[[60.0, 71.0, 82.0], [93.0, 104.0, 115.0]],
+                             [[0.0, -1.0, -2.0], [-3.0, -4.0, -5.0]],
+                             [[-18.0, -19.0, -20.0], [-21.0, -22.0, -23.0]]])
+    expect_close(student.corr2d_multi_in_out_1x1(X, K), expected)
+
+
+@check("corr2d_multi_in_out_1x1", hint="the result has shape (c_o, h, w): reshape the "
+                                       "(c_o, h * w) product back to an image.",
+       name="output_shape")
+@examples(15)
+@given(data=_one_by_one_case())
+def test_one_by_one_output_shape(student, data):
+    """has shape (c_o, h, w)"""
+    X, K = data
+    expect_shape(student.corr2d_multi_in_out_1x1(X, K), (K.shape[0],) + tuple(X.shape[1:]))
+
+
+@check("corr2d_multi_in_out_1x1", hint=ONE_BY_ONE_HINT, name="matches_conv2d")
+@examples(20)
+@given(data=_one_by_one_case())
+def test_one_by_one_matches_conv2d(student, data):
+    """equals the general multi-channel cross-correlation (torch's conv2d) for 1 x 1 kernels"""
+    X, K = data
+    expect_close(student.corr2d_multi_in_out_1x1(X, K), F.conv2d(X[None], K)[0],
+                 rtol=0, atol=1e-4)
+
+
+# Deterministic test of "one matrix multiplication": the worker counts the torch calls of a
+# call (count_ops).  A matrix product (matmul, @, einsum, or a broadcast multiply-and-sum)
+# makes the same number of calls for any size; a loop over channels (e.g. calling
+# corr2d_multi_in_out) or over pixels makes more calls for more channels or pixels.
+@check("corr2d_multi_in_out_1x1", hint="do not loop over channels or pixels (nor call "
+                                       "corr2d_multi_in_out): reshape X to (c_i, h * w) and "
+                                       "K to (c_o, c_i) and multiply the two matrices once.")
+def test_one_matrix_product(student):
+    """is one matrix product: its number of torch calls does not grow with channels or pixels"""
+    small_X, small_K = torch.arange(18.0).reshape(2, 3, 3), torch.arange(6.0).reshape(3, 2, 1, 1)
+    large_X = torch.arange(270.0).reshape(9, 5, 6) % 7
+    large_K = torch.arange(63.0).reshape(7, 9, 1, 1) % 5 - 2
+    counts = []
+    for X, K in ((large_X, large_K), (small_X, small_K)):      # the small call is shown
+        reply = student.corr2d_multi_in_out_1x1.reply(X, K, count_ops=True)
+        expect_close(reply.value, F.conv2d(X[None], K)[0], rtol=0, atol=1e-3)
+        counts.append(reply.ops)
+    if None in counts:
+        raise Failure("the number of torch operations could not be counted")
+    counts.reverse()
+    if counts[1] > counts[0]:
+        raise Failure("the number of torch operations grows with the size: the code loops "
+                      "over channels or pixels instead of using one matrix product",
+                      expected=f"{counts[0]} operations in both calls",
+                      actual=f"{counts[0]} operations for 2 input / 3 output channels on a "
+                             f"3 x 3 image, {counts[1]} for 9 / 7 channels on a 5 x 6 image")
+
+
+@check("corr2d_multi_in_out_1x1", hint="use a matrix multiplication (torch.matmul or @); "
+                                       "F.conv2d does the whole exercise for you.",
+       name="does_not_call_builtin")
+def test_one_by_one_does_not_call_builtin(student):
+    """is a matrix product written by hand, not torch's conv2d"""
+    X = torch.arange(24.0).reshape(2, 3, 4)
+    K = torch.tensor([[2.0, -1.0], [0.5, 3.0], [1.0, 1.0]]).reshape(3, 2, 1, 1)
+    reply = student.corr2d_multi_in_out_1x1.reply(X, K, watch=True)
+    expect_no_builtin(reply, "corr2d_multi_in_out_1x1")
+    expect_close(reply.value, F.conv2d(X[None], K)[0],
+                 rationale="the result is wrong (this point is for a correct "
+                           "corr2d_multi_in_out_1x1 written by hand)")

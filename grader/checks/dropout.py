@@ -4,16 +4,20 @@ Statistical checks and their false-failure bounds (a correct dropout, whatever t
 draws, fails with at most this probability; Hoeffding: P(|mean - E| >= t) <= 2 exp(-2 n t^2)):
     kept_fraction_matches_probability: 2 tests x 2 exp(-2 * 100_000 * 0.012^2) = 1.3e-12
     masks_are_independent:             2 tests x 2 exp(-2 * 100_000 * 0.012^2) = 1.3e-12
-Total for this file: < 3e-12, far under the 1e-9 the course promises.
+    DropoutMLP train_mode_drops_hidden_units: < 4e-13 (see the DropoutMLP section)
+Total for this file: < 4e-12, far under the 1e-9 the course promises.
 """
 import math
 
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from torch import nn
 
+from grader import values
 from grader.checking import (Failure, advise_device, check, examples, expect_close, expect_no_builtin,
-                             expect_raises, expect_shape, expect_tensor)
+                             expect_raises, expect_shape, expect_tensor, scenario)
+from grader.scenario_lib import fill_by_shape
 from grader.strategies import shapes, tensors
 
 ANY_SHAPE = st.integers(1, 3).flatmap(lambda d: shapes(d, 1, 6))
@@ -156,3 +160,329 @@ def test_does_not_modify_input(student):
 def test_creates_tensors_on_input_device(student_source):
     """creates its mask on the input's device"""
     advise_device(student_source, "dropout")
+
+
+# =============================================================================== DropoutMLP
+# The network is exercised by scenarios (it is an object).  Every layer size below is distinct,
+# so fill_by_shape / load_by_shape give the student's network and the judge's plain MLP the
+# same weights whatever the attribute names.  The checks build the network with the book's
+# four positional sizes only (never dropout1=/dropout2=), so that the book's class, which reads
+# the module-level names dropout1 and dropout2, passes as it is.
+#
+# Statistical bound (train_mode_drops_hidden_units), for a correct network:
+#   kept fraction of H1 (2,000 units, p = 0.2), 2 calls: 2 x 2 exp(-2 * 2000 * 0.1^2) = 1.7e-17
+#   kept fraction of H2 (1,500 units, p = 0.5), 2 calls: 2 x 2 exp(-2 * 1500 * 0.1^2) = 3.7e-13
+#   the two calls draw the same mask: H1: 0.68^2000 < 1e-300, H2: 0.5^1500 < 1e-300
+#   total < 4e-13.  The other DropoutMLP checks are exact (no statistics).
+MLP_DROP1, MLP_DROP2 = 0.2, 0.5          # the book's dropout1, dropout2
+MLP_LAYER_NAMES = ("lin1 = nn.Linear(num_inputs, num_hiddens1)",
+                   "lin2 = nn.Linear(num_hiddens1, num_hiddens2)",
+                   "lin3 = nn.Linear(num_hiddens2, num_outputs)")
+
+
+@scenario
+def mlp_layers(sizes):
+    """built net = DropoutMLP(num_inputs, num_outputs, num_hiddens1, num_hiddens2) and listed its nn.Linear layers"""
+    net = student.DropoutMLP(*sizes)
+    linear = [[list(m.weight.shape), m.bias is not None] for m in net.modules()
+              if isinstance(m, nn.Linear)]
+    return {"linear": linear, "params": [list(p.shape) for p in net.parameters()]}
+
+
+@scenario
+def mlp_eval_outputs(sizes, seed, X):
+    """built net = DropoutMLP(*sizes), filled its weights by shape, called net.eval() and computed net(X) twice"""
+    net = student.DropoutMLP(*sizes)
+    fill_by_shape(net, seed)
+    net.eval()
+    with torch.no_grad():
+        return [net(X), net(X)]
+
+
+@scenario
+def mlp_not_training_outputs(sizes, seed, X):
+    """built net = DropoutMLP(*sizes, is_training=False), filled its weights by shape and computed net(X) twice"""
+    net = student.DropoutMLP(*sizes, is_training=False)
+    fill_by_shape(net, seed)
+    with torch.no_grad():
+        return [net(X), net(X)]
+
+
+@scenario
+def mlp_train_layer_inputs(sizes, seed, weights, X):
+    """built net = DropoutMLP(*sizes), set its weights, called net.train(), computed net(X) twice and recorded what each nn.Linear layer received"""
+    net = student.DropoutMLP(*sizes)
+    if weights is None:
+        fill_by_shape(net, seed)
+    else:
+        load_by_shape(net, weights)
+    net.train()
+    seen = {}
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            key = "x".join(str(n) for n in m.weight.shape)
+            m.register_forward_pre_hook(
+                lambda mod, args, key=key: seen.setdefault(key, []).append(args[0].detach().clone()))
+    with torch.no_grad():
+        outputs = [net(X), net(X)]
+    return {"inputs": seen, "outputs": outputs}
+
+
+@scenario
+def mlp_custom_probabilities(sizes, seed, X):
+    """built net = DropoutMLP(*sizes, dropout1=0.0, dropout2=1.0) (its constructor takes them), filled its weights by shape, called net.train() and recorded what each nn.Linear layer received"""
+    import inspect
+    accepted = inspect.signature(student.DropoutMLP).parameters
+    if "dropout1" not in accepted or "dropout2" not in accepted:
+        return None
+    net = student.DropoutMLP(*sizes, dropout1=0.0, dropout2=1.0)
+    fill_by_shape(net, seed)
+    net.train()
+    seen = {}
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            key = "x".join(str(n) for n in m.weight.shape)
+            m.register_forward_pre_hook(
+                lambda mod, args, key=key: seen.setdefault(key, []).append(args[0].detach().clone()))
+    with torch.no_grad():
+        net(X)
+    return seen
+
+
+@scenario
+def mlp_train_forward(sizes, seed, X):
+    """built net = DropoutMLP(*sizes), filled its weights by shape, called net.train() and computed net(X)"""
+    net = student.DropoutMLP(*sizes)
+    fill_by_shape(net, seed)
+    net.train()
+    with torch.no_grad():
+        return net(X)
+
+
+def _plain_mlp(sizes, seed):
+    """The judge's own MLP (no dropout) with the weights fill_by_shape gives the student's."""
+    num_inputs, num_outputs, h1, h2 = sizes
+    lin1, lin2, lin3 = nn.Linear(num_inputs, h1), nn.Linear(h1, h2), nn.Linear(h2, num_outputs)
+    fill_by_shape(nn.Sequential(lin1, lin2, lin3), seed)
+    return lin1, lin2, lin3
+
+
+def _plain_forward(sizes, seed, X):
+    lin1, lin2, lin3 = _plain_mlp(sizes, seed)
+    with torch.no_grad():
+        return lin3(torch.relu(lin2(torch.relu(lin1(X.reshape(-1, sizes[0]))))))
+
+
+def _layer_input(inputs, sizes, layer: int, what: str):
+    """What the student's lin1/lin2/lin3 received (recorded by the scenario's hooks)."""
+    num_inputs, num_outputs, h1, h2 = sizes
+    shape = [(h1, num_inputs), (h2, h1), (num_outputs, h2)][layer]
+    recorded = inputs.get("x".join(str(n) for n in shape)) if isinstance(inputs, dict) else None
+    if not recorded:
+        raise Failure(f"the layer {MLP_LAYER_NAMES[layer]} (weight shape {shape}) was never "
+                      f"called during forward", expected=f"{what} passed through it",
+                      actual="no call of that nn.Linear module",
+                      help="keep the three layers as nn.Linear modules and call them in forward")
+    return recorded
+
+
+def _mlp_sizes():
+    """(num_inputs, num_outputs, num_hiddens1, num_hiddens2), all distinct, and a 4-D input."""
+    @st.composite
+    def build(draw):
+        c, h, w = draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(2, 4))
+        num_inputs = c * h * w
+        others = draw(st.lists(st.integers(2, 9).filter(lambda n: n != num_inputs),
+                               min_size=3, max_size=3, unique=True))
+        batch = draw(st.integers(1, 4))
+        X = draw(tensors((batch, c, h, w), integer_valued=False, low=-3, high=3))
+        return (num_inputs, others[0], others[1], others[2]), X
+    return build()
+
+
+def _zero_or_scaled(actual, kept, p, what: str):
+    """Every element of ``actual`` is 0 or kept / (1 - p) (kept = the value before dropout)."""
+    scaled = kept / (1 - p)
+    ok = torch.isclose(actual, torch.zeros_like(actual), atol=1e-6) | \
+        torch.isclose(actual, scaled, rtol=1e-4, atol=1e-5)
+    if not bool(ok.all()):
+        index = tuple(int(i) for i in (~ok).nonzero()[0])
+        raise Failure(f"{what}: an element is neither dropped (0) nor the ReLU output scaled by "
+                      f"1 / (1 - {p})", expected=f"0 or {float(scaled[index]):.6g} at index "
+                      f"{index} (the value before dropout is {float(kept[index]):.6g})",
+                      actual=f"{float(actual[index]):.6g}")
+
+
+@check("DropoutMLP", hint="three fully connected layers, as in the book: lin1 = "
+                          "nn.Linear(num_inputs, num_hiddens1), lin2 = nn.Linear(num_hiddens1, "
+                          "num_hiddens2), lin3 = nn.Linear(num_hiddens2, num_outputs); dropout "
+                          "and ReLU have no parameters.")
+def test_structure(student):
+    """has three nn.Linear layers (num_inputs -> num_hiddens1 -> num_hiddens2 -> num_outputs) and no other parameters"""
+    sizes = (12, 3, 9, 7)
+    found = student.run(mlp_layers, sizes)
+    if not isinstance(found, dict):
+        raise Failure("the network could not be inspected", actual=values.format_value(found))
+    want = [[9, 12], [7, 9], [3, 7]]
+    linear = found.get("linear") or []
+    shapes_found = [layer[0] for layer in linear]
+    if len(linear) != 3:
+        raise Failure(f"the network has {len(linear)} nn.Linear layers, expected 3",
+                      expected="weight shapes " + ", ".join(str(tuple(s)) for s in want),
+                      actual="weight shapes " + (", ".join(str(tuple(s)) for s in shapes_found)
+                                                 or "none"))
+    if sorted(shapes_found) != sorted(want):
+        for index, (got, expected) in enumerate(zip(shapes_found, want)):
+            if got != expected:
+                raise Failure(f"layer {index + 1} differs: {MLP_LAYER_NAMES[index]} is "
+                              f"nn.Linear({expected[1]}, {expected[0]}) for sizes "
+                              f"num_inputs=12, num_outputs=3, num_hiddens1=9, num_hiddens2=7",
+                              expected=f"weight shape {tuple(expected)}",
+                              actual=f"weight shape {tuple(got)} (nn.Linear({got[1]}, {got[0]}))")
+    if not all(layer[1] for layer in linear):
+        raise Failure("a linear layer has no bias", expected="nn.Linear(..., bias=True)",
+                      actual="bias=None")
+    params = sorted(tuple(s) for s in found.get("params") or [])
+    expected_params = sorted([(9, 12), (9,), (7, 9), (7,), (3, 7), (3,)])
+    if params != expected_params:
+        raise Failure("the network has parameters besides its three linear layers",
+                      expected=f"parameter shapes {expected_params}", actual=f"{params}")
+
+
+@check("DropoutMLP", hint="in evaluation mode (net.eval() sets self.training to False) skip "
+                          "both dropouts; reshape X to (-1, num_inputs) before lin1, and apply "
+                          "ReLU after lin1 and lin2 but not after lin3.")
+@examples(12)
+@given(data=_mlp_sizes(), seed=st.integers(0, 3))
+def test_eval_matches_plain_mlp(student, data, seed):
+    """in evaluation mode is deterministic and equals the plain MLP lin3(relu(lin2(relu(lin1(X))))) with the same weights"""
+    sizes, X = data
+    outputs = student.run(mlp_eval_outputs, sizes, seed, X)
+    if not isinstance(outputs, list) or len(outputs) != 2:
+        raise Failure("the network's output could not be read", actual=values.describe_type(outputs))
+    expected = _plain_forward(sizes, seed, X)
+    first = expect_close(outputs[0], expected, atol=1e-5, what="net(X) after net.eval()")
+    expect_close(outputs[1], first, rtol=0, atol=0, what="a second net(X) after net.eval()",
+                 rationale="in evaluation mode two calls on the same X give different outputs: "
+                           "something is still random (dropout must be off)")
+
+
+@check("DropoutMLP", hint="in training mode drop H1 = relu(lin1(X)) with dropout1 = 0.2 and "
+                          "H2 = relu(lin2(H1)) with dropout2 = 0.5, through your dropout "
+                          "function, anew at every forward pass.")
+def test_train_mode_drops_hidden_units(student):
+    """in training mode drops a fraction 0.2 of the first hidden layer and 0.5 of the second, with a new mask at every call (statistical; false failure < 1e-12)"""
+    sizes = (4, 3, 40, 30)
+    # weights 0 and biases 1: every hidden unit is relu(1) = 1 before dropout
+    weights = [torch.zeros(40, 4), torch.ones(40), torch.zeros(30, 40), torch.ones(30),
+               torch.zeros(3, 30), torch.zeros(3)]
+    X = torch.randn(50, 4, generator=torch.Generator().manual_seed(5))
+    found = student.run(mlp_train_layer_inputs, sizes, 0, weights, X)
+    inputs = found.get("inputs") if isinstance(found, dict) else None
+    for layer, p, units in ((1, MLP_DROP1, 40), (2, MLP_DROP2, 30)):
+        name = "H1 (the input of lin2)" if layer == 1 else "H2 (the input of lin3)"
+        recorded = _layer_input(inputs, sizes, layer, name)
+        if len(recorded) != 2:
+            raise Failure(f"{name} was recorded {len(recorded)} times for 2 calls of net(X)")
+        masks = []
+        for call, H in enumerate(recorded, 1):
+            H = expect_shape(H, (50, units), what=f"{name}, call {call}")
+            scale = 1 / (1 - p)
+            ok = (H == 0) | torch.isclose(H, torch.full_like(H, scale))
+            if not bool(ok.all()):
+                index = tuple(int(i) for i in (~ok).nonzero()[0])
+                raise Failure(f"{name} is wrong in training mode: every unit is 1 before dropout "
+                              f"in this test, so after dropout(., {p}) it must be 0 or "
+                              f"1 / (1 - {p}) = {scale:g}",
+                              expected=f"0 or {scale:g}", actual=f"{float(H[index]):.6g} at index {index}")
+            kept = float((H != 0).float().mean())
+            if abs(kept - (1 - p)) >= 0.1:
+                raise Failure(f"{name}: the fraction of kept units is far from 1 - {p} (the "
+                              f"book's dropout{layer} = {p})", expected=f"about {1 - p:.2f} "
+                              f"(within 0.1)", actual=f"{kept:.3f}")
+            masks.append(H != 0)
+        if bool((masks[0] == masks[1]).all()):
+            raise Failure(f"two calls of net(X) in training mode drop exactly the same units of "
+                          f"{name}", expected="a new random mask at every call",
+                          actual="the same mask twice (is a random seed set in forward?)")
+
+
+@check("DropoutMLP", hint="forward: H1 = relu(lin1(X.reshape(-1, num_inputs))), dropout(H1, "
+                          "dropout1) while training, H2 = relu(lin2(H1)), dropout(H2, dropout2) "
+                          "while training, return lin3(H2): no dropout on X or on the output.")
+@examples(6)
+@given(seed=st.integers(0, 10**6), batch=st.integers(2, 6))
+def test_train_mode_matches_masked_mlp(student, seed, batch):
+    """in training mode every stage is right: lin1 gets X reshaped, lin2 gets relu(lin1(X)) with units zeroed or scaled by 1/(1-0.2), lin3 gets relu(lin2(.)) zeroed or scaled by 1/(1-0.5), and the output is lin3 of that"""
+    sizes = (12, 3, 9, 7)
+    X = torch.randn(batch, 1, 3, 4, generator=torch.Generator().manual_seed(seed))
+    found = student.run(mlp_train_layer_inputs, sizes, seed % 7, None, X)
+    inputs = found.get("inputs") if isinstance(found, dict) else None
+    outputs = found.get("outputs") if isinstance(found, dict) else None
+    lin1, lin2, lin3 = _plain_mlp(sizes, seed % 7)
+    x = X.reshape(-1, 12)
+    with torch.no_grad():
+        got1 = expect_shape(_layer_input(inputs, sizes, 0, "X")[0], x.shape,
+                            what="the input of lin1")
+        expect_close(got1, x, what="the input of lin1",
+                     rationale="lin1 does not receive X.reshape(-1, num_inputs) (dropout is "
+                               "applied to the hidden layers, not to the input)")
+        H1 = torch.relu(lin1(x))
+        got2 = expect_shape(_layer_input(inputs, sizes, 1, "H1")[0], H1.shape,
+                            what="H1 (the input of lin2)")
+        _zero_or_scaled(got2, H1, MLP_DROP1, "H1 (the input of lin2)")
+        H2 = torch.relu(lin2(got2))
+        got3 = expect_shape(_layer_input(inputs, sizes, 2, "H2")[0], H2.shape,
+                            what="H2 (the input of lin3)")
+        _zero_or_scaled(got3, H2, MLP_DROP2, "H2 (the input of lin3)")
+        if not isinstance(outputs, list) or not outputs:
+            raise Failure("the network's output could not be read")
+        expect_close(outputs[0], lin3(got3), atol=1e-5, what="net(X) in training mode",
+                     rationale="the output is not lin3(H2): no dropout and no ReLU after the "
+                               "last layer")
+
+
+@check("DropoutMLP", hint="the book's constructor sets self.training = is_training, so that "
+                          "DropoutMLP(..., is_training=False) starts in evaluation mode.")
+def test_is_training_false_is_deterministic(student):
+    """built with is_training=False (the book's argument), it does not drop: it equals the plain MLP"""
+    sizes, seed = (12, 3, 9, 7), 2
+    X = torch.randn(4, 1, 3, 4, generator=torch.Generator().manual_seed(11))
+    outputs = student.run(mlp_not_training_outputs, sizes, seed, X)
+    if not isinstance(outputs, list) or len(outputs) != 2:
+        raise Failure("the network's output could not be read", actual=values.describe_type(outputs))
+    expected = _plain_forward(sizes, seed, X)
+    for call, out in enumerate(outputs, 1):
+        expect_close(out, expected, atol=1e-5, what=f"net(X), call {call}",
+                     rationale="built with is_training=False, the network still drops units "
+                               "(or computes something else than the plain MLP)")
+
+
+@check("DropoutMLP", hint="call your own dropout(H, p) in forward; nn.Dropout and F.dropout "
+                          "are torch's, and this exercise is about using yours.")
+def test_mlp_does_not_call_builtin(student):
+    """uses your dropout function, not nn.Dropout or torch's dropout"""
+    sizes = (12, 3, 9, 7)
+    X = torch.randn(5, 12, generator=torch.Generator().manual_seed(3))
+    reply = student.run_reply(mlp_train_forward, sizes, 1, X, watch=True)
+    expect_no_builtin(reply, "DropoutMLP")
+    expect_shape(reply.value, (5, 3), what="net(X)")
+
+
+@check("DropoutMLP", advisory=True)
+def test_honours_drop_probabilities(student):
+    """uses its dropout1 and dropout2 arguments (when the constructor takes them)"""
+    sizes, seed = (12, 3, 9, 7), 4
+    X = torch.randn(30, 12, generator=torch.Generator().manual_seed(8))
+    inputs = student.run(mlp_custom_probabilities, sizes, seed, X)
+    if inputs is None:          # the book's signature: the probabilities are module constants
+        return
+    lin1, _, _ = _plain_mlp(sizes, seed)
+    with torch.no_grad():
+        H1 = torch.relu(lin1(X))
+    got2 = expect_shape(_layer_input(inputs, sizes, 1, "H1")[0], H1.shape, what="H1")
+    got3 = expect_shape(_layer_input(inputs, sizes, 2, "H2")[0], (30, 7), what="H2")
+    if not torch.allclose(got2, H1, atol=1e-5) or bool((got3 != 0).any()):
+        raise Failure("DropoutMLP takes dropout1 and dropout2 but ignores them: with "
+                      "dropout1=0.0 nothing of H1 should be dropped, with dropout2=1.0 all of H2 "
+                      "should be; store them (self.dropout1 = dropout1) and use them in forward")

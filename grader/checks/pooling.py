@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from grader.checking import (Failure, advise_device, advise_vectorised, check, examples, expect_close, expect_no_builtin,
                              expect_shape, expect_tensor)
-from grader.strategies import input_and_window
+from grader.strategies import input_and_window, tensors
 
 BOOK_X = torch.arange(9.0).reshape(3, 3)
 
@@ -103,3 +103,142 @@ def test_is_vectorised(student):
     """is vectorised (no Python loop per output element)"""
     X = torch.arange(256.0).reshape(16, 16)
     advise_vectorised(student.pool2d.reply(X, (3, 3), count_ops=True), 14 * 14, "pool2d")
+
+
+# ================================================ pool2d_multi: padding, stride, channels
+BOOK_X4 = torch.arange(16.0).reshape(1, 4, 4)
+MULTI_HINT = ("pool every channel separately: pad it (for 'max' with -inf, so that padding "
+              "never wins; for 'avg' with zeros), then take the window at rows i * s_h, "
+              "columns j * s_w of the padded input; stride defaults to pool_size.")
+
+
+def _pair(value, default):
+    if value is None:
+        return default
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+@st.composite
+def _int_or_pair(draw, first, second):
+    """first/second: the two values; as an int when they are equal and the draw says so."""
+    if first == second and draw(st.booleans()):
+        return first
+    return first, second
+
+
+@st.composite
+def _pool_multi_case(draw, max_side=6, max_window=3, max_stride=3, modes=("max", "avg")):
+    """X (c, h, w), the call's arguments, and the (height, width) pairs torch needs.
+
+    padding <= window / 2 (torch's own limit), so no window lies entirely in the padding."""
+    window, padding = [], []
+    for _ in range(2):
+        k = draw(st.integers(1, max_window))
+        window.append(k)
+        padding.append(draw(st.integers(0, k // 2)))
+    size = draw(_int_or_pair(*window))
+    pad = draw(st.one_of(st.none(), _int_or_pair(*padding))) if padding == [0, 0] else \
+        draw(_int_or_pair(*padding))
+    stride = draw(st.one_of(st.none(), st.integers(1, max_stride),
+                            st.tuples(st.integers(1, max_stride), st.integers(1, max_stride))))
+    h = draw(st.integers(max(1, window[0] - 2 * padding[0]), max_side))
+    w = draw(st.integers(max(1, window[1] - 2 * padding[1]), max_side))
+    c = draw(st.integers(1, 3))
+    X = draw(tensors((c, h, w)))
+    mode = draw(st.sampled_from(modes))
+    kwargs = {"padding": pad, "stride": stride, "mode": mode}
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    if mode == "max" and draw(st.booleans()):
+        del kwargs["mode"]                    # the default mode
+    torch_args = {"kernel_size": tuple(window), "padding": tuple(padding),
+                  "stride": _pair(stride, tuple(window))}
+    return X, size, kwargs, torch_args, mode
+
+
+def _torch_pool(X, mode, torch_args):
+    pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+    return pool(X[None], **torch_args)[0]
+
+
+@check("pool2d_multi", hint="stride defaults to pool_size (windows do not overlap); "
+                            "pad with -inf for 'max', and pool each channel on its own.",
+       name="book_examples_max")
+def test_multi_book_examples_max(student):
+    """reproduces the book's max-pooling examples (default stride, padding, stride, 2 channels)"""
+    expect_close(student.pool2d_multi(BOOK_X4, 3), torch.tensor([[[10.0]]]))
+    expected = torch.tensor([[[5.0, 7.0], [13.0, 15.0]]])
+    expect_close(student.pool2d_multi(BOOK_X4, 3, padding=1, stride=2), expected)
+    expect_close(student.pool2d_multi(BOOK_X4, (2, 3), padding=(0, 1), stride=(2, 3)), expected)
+    expect_close(student.pool2d_multi(torch.cat((BOOK_X4, BOOK_X4 + 1)), 3, padding=1, stride=2),
+                 torch.cat((expected, expected + 1)))
+
+
+@check("pool2d_multi", hint="for 'avg' the padding counts as zeros and every window is "
+                            "divided by p_h * p_w (as F.avg_pool2d does by default).",
+       name="book_example_avg")
+def test_multi_book_example_avg(student):
+    """averages with padded zeros counted (book's 4 x 4 input, window 3, padding 1, stride 2)"""
+    expect_close(student.pool2d_multi(BOOK_X4, 3, padding=1, stride=2, mode='avg'),
+                 torch.tensor([[[10.0, 24.0], [51.0, 90.0]]]) / 9)
+
+
+@check("pool2d_multi", hint="the result has shape (c, floor((h - p_h + 2 q_h) / s_h) + 1, "
+                            "floor((w - p_w + 2 q_w) / s_w) + 1): one output channel per "
+                            "input channel; stride defaults to pool_size.", name="output_shape")
+@examples(12)
+@given(case=_pool_multi_case())
+def test_multi_output_shape(student, case):
+    """has the shape of torch's pooling output (c channels kept), for both modes"""
+    X, size, kwargs, torch_args, mode = case
+    expect_shape(student.pool2d_multi(X, size, **kwargs), _torch_pool(X, mode, torch_args).shape)
+
+
+@check("pool2d_multi", hint=MULTI_HINT, name="max_matches_max_pool2d")
+@examples(16)
+@given(case=_pool_multi_case(modes=("max",)))
+def test_multi_max_matches_max_pool2d(student, case):
+    """mode 'max' matches torch's max_pool2d with the same window, padding and stride"""
+    X, size, kwargs, torch_args, mode = case
+    expect_close(student.pool2d_multi(X, size, **kwargs), _torch_pool(X, mode, torch_args),
+                 rtol=0, atol=0)
+
+
+@check("pool2d_multi", hint="average with the padded zeros counted: divide every window's "
+                            "sum by p_h * p_w, also at the border.", name="avg_matches_avg_pool2d")
+@examples(16)
+@given(case=_pool_multi_case(modes=("avg",)))
+def test_multi_avg_matches_avg_pool2d(student, case):
+    """mode 'avg' matches torch's avg_pool2d (padding counted as zeros)"""
+    X, size, kwargs, torch_args, mode = case
+    expect_close(student.pool2d_multi(X, size, **kwargs), _torch_pool(X, mode, torch_args),
+                 rtol=1e-5, atol=1e-5)
+
+
+@check("pool2d_multi", hint="max pooling pads with -inf (float('-inf')), not with zeros: a "
+                            "padded position must never be the maximum.")
+def test_padding_never_wins_max(student):
+    """mode 'max' ignores the padding, also when every input value is negative"""
+    X = -1 - torch.arange(32.0).reshape(2, 4, 4)
+    expect_close(student.pool2d_multi(X, 3, padding=1, stride=2),
+                 F.max_pool2d(X[None], 3, padding=1, stride=2)[0], rtol=0, atol=0)
+
+
+@check("pool2d_multi", hint="use your pool2d (or loops) on the padded channels; "
+                            "F.max_pool2d / F.avg_pool2d do the whole exercise for you.",
+       name="does_not_call_builtin")
+def test_multi_does_not_call_builtin(student):
+    """is implemented by hand, not with torch's pooling functions"""
+    X = torch.arange(40.0).reshape(2, 4, 5)
+    for mode, builtin in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
+        reply = student.pool2d_multi.reply(X, (2, 3), padding=(1, 1), stride=(2, 1), mode=mode,
+                                           watch=True)
+        expect_no_builtin(reply, "pool2d_multi")
+        expect_close(reply.value, builtin(X[None], (2, 3), padding=(1, 1), stride=(2, 1))[0],
+                     rationale="the result is wrong (this point is for a correct pool2d_multi "
+                               "written by hand)")
+
+
+@check("pool2d_multi", advisory=True, name="creates_tensors_on_input_device")
+def test_multi_padded_tensor_on_input_device(student_source):
+    """creates its padded tensor on the input's device"""
+    advise_device(student_source, "pool2d_multi")

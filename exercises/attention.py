@@ -1,0 +1,146 @@
+# Generated from solutions/attention.py by `grade generate`: edit the code below, keep the names.
+"""Attention scoring functions (注意力分数): masked softmax, scaled dot-product attention and
+additive attention.
+
+Attention is a general weighted pooling (带权池化): a query is compared with every key by a
+*scoring function*; a softmax turns the scores into attention weights (non-negative, summing to
+1 over the keys); the output is the weighted sum of the values paired with the keys.  Shapes
+follow the book:
+
+    queries     (batch_size, num_queries, query_size)
+    keys        (batch_size, num_kv_pairs, key_size)
+    values      (batch_size, num_kv_pairs, value_size)
+    valid_lens  None, (batch_size,) or (batch_size, num_queries)
+    output      (batch_size, num_queries, value_size)
+
+``valid_lens`` hides padding: only the first ``valid_len`` key-value pairs take part, the others
+get weight exactly 0.
+"""
+import math
+
+import torch
+from torch import nn
+
+
+def masked_softmax(X, valid_lens):
+    """Softmax over the last axis of ``X`` that gives zero weight to masked positions.
+
+    X: a 3-D tensor of scores, shape (batch_size, num_queries, num_keys).
+    valid_lens: how many keys each row may look at, counted from the start of the last axis:
+        - None: no mask, a plain softmax over the last axis;
+        - a 1-D tensor of shape (batch_size,): one length per batch element, shared by all of
+          its queries;
+        - a 2-D tensor of shape (batch_size, num_queries): one length per query.
+    Every valid length is between 1 and num_keys.  (What a row with no valid key should give
+    is not defined here: the book's code gives a uniform row, a mask of -inf gives nan.)
+
+    Returns a tensor of X's shape: along the last axis, the positions whose index is at least
+    the valid length get weight 0, and the others are the softmax of their scores, so every
+    row sums to 1.  The book replaces the masked scores with a very large negative value
+    (-1e6), whose exponential is 0, before calling the softmax.  Scores may be large (a few
+    hundred), at masked positions too: the result must stay finite.  Do not change X in place.
+
+    Example:
+        >>> masked_softmax(torch.zeros(2, 2, 4), torch.tensor([2, 3]))
+        tensor([[[0.5000, 0.5000, 0.0000, 0.0000],
+                 [0.5000, 0.5000, 0.0000, 0.0000]],
+                [[0.3333, 0.3333, 0.3333, 0.0000],
+                 [0.3333, 0.3333, 0.3333, 0.0000]]])
+        >>> masked_softmax(torch.zeros(2, 2, 4), torch.tensor([[1, 3], [2, 4]]))
+        tensor([[[1.0000, 0.0000, 0.0000, 0.0000],
+                 [0.3333, 0.3333, 0.3333, 0.0000]],
+                [[0.5000, 0.5000, 0.0000, 0.0000],
+                 [0.2500, 0.2500, 0.2500, 0.2500]]])
+
+    Do not call torch.nn.functional.scaled_dot_product_attention, torch.masked.softmax or
+    torch._masked_softmax.
+    """
+    # TODO: write your code here
+    raise NotImplementedError
+
+
+class DotProductAttention(nn.Module):
+    """Scaled dot-product attention (缩放点积注意力).
+
+    DotProductAttention(dropout): ``dropout`` is the drop probability applied to the attention
+    weights (keep it in an nn.Dropout, so that eval() turns it off).
+
+    forward(queries, keys, values, valid_lens=None):
+        queries (batch_size, num_queries, d), keys (batch_size, num_kv_pairs, d),
+        values (batch_size, num_kv_pairs, value_size), valid_lens as in masked_softmax.
+        scores = queries @ keys^T / sqrt(d)     shape (batch_size, num_queries, num_kv_pairs)
+        weights = masked_softmax(scores, valid_lens), kept in self.attention_weights (before
+        dropout); returns dropout(weights) @ values, shape (batch_size, num_queries, value_size).
+    Use torch.bmm, and keys.transpose(1, 2) to swap the last two axes of the keys.
+
+    Example (the book's): every key is the same, so the weights are uniform over the valid
+    pairs and the output is the mean of the valid values.
+        >>> queries, keys = torch.normal(0, 1, (2, 1, 2)), torch.ones((2, 10, 2))
+        >>> values = torch.arange(40, dtype=torch.float32).reshape(1, 10, 4).repeat(2, 1, 1)
+        >>> attention = DotProductAttention(dropout=0.5)
+        >>> attention.eval()
+        >>> attention(queries, keys, values, torch.tensor([2, 6]))
+        tensor([[[ 2.0000,  3.0000,  4.0000,  5.0000]],
+                [[10.0000, 11.0000, 12.0000, 13.0000]]])
+
+    Do not call torch.nn.functional.scaled_dot_product_attention or nn.MultiheadAttention.
+    """
+
+    def __init__(self, dropout, **kwargs):
+        super().__init__(**kwargs)
+        # TODO: write your code here
+        raise NotImplementedError
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        """(batch_size, num_queries, d), (batch_size, num_kv_pairs, d), (batch_size,
+        num_kv_pairs, value_size) -> (batch_size, num_queries, value_size); keeps
+        self.attention_weights."""
+        # TODO: write your code here
+        raise NotImplementedError
+
+
+class AdditiveAttention(nn.Module):
+    """Additive attention (加性注意力): queries and keys of different sizes.
+
+    AdditiveAttention(key_size, query_size, num_hiddens, dropout) has three weight matrices
+    and no bias:
+        W_k: nn.Linear(key_size, num_hiddens, bias=False)
+        W_q: nn.Linear(query_size, num_hiddens, bias=False)
+        w_v: nn.Linear(num_hiddens, 1, bias=False)
+    and an nn.Dropout(dropout) for the attention weights.
+
+    forward(queries, keys, values, valid_lens=None):
+        queries (batch_size, num_queries, query_size), keys (batch_size, num_kv_pairs,
+        key_size), values (batch_size, num_kv_pairs, value_size), valid_lens as in
+        masked_softmax.  The score of query i and key j is
+            w_v(tanh(W_q(q_i) + W_k(k_j)))
+        computed for all pairs at once by broadcasting: W_q(queries).unsqueeze(2) has shape
+        (batch_size, num_queries, 1, num_hiddens), W_k(keys).unsqueeze(1) has shape
+        (batch_size, 1, num_kv_pairs, num_hiddens); their sum goes through tanh, then w_v, and
+        the last axis (of size 1) is squeezed: scores (batch_size, num_queries, num_kv_pairs).
+        weights = masked_softmax(scores, valid_lens), kept in self.attention_weights (before
+        dropout); returns dropout(weights) @ values, shape (batch_size, num_queries, value_size).
+
+    Example (the book's): every key is the same, so the weights are uniform over the valid
+    pairs and the output is the mean of the valid values, whatever the layers' weights.
+        >>> queries, keys = torch.normal(0, 1, (2, 1, 20)), torch.ones((2, 10, 2))
+        >>> values = torch.arange(40, dtype=torch.float32).reshape(1, 10, 4).repeat(2, 1, 1)
+        >>> attention = AdditiveAttention(key_size=2, query_size=20, num_hiddens=8,
+        ...                               dropout=0.1)
+        >>> attention.eval()
+        >>> attention(queries, keys, values, torch.tensor([2, 6]))
+        tensor([[[ 2.0000,  3.0000,  4.0000,  5.0000]],
+                [[10.0000, 11.0000, 12.0000, 13.0000]]])
+    """
+
+    def __init__(self, key_size, query_size, num_hiddens, dropout, **kwargs):
+        super().__init__(**kwargs)
+        # TODO: write your code here
+        raise NotImplementedError
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        """(batch_size, num_queries, query_size), (batch_size, num_kv_pairs, key_size),
+        (batch_size, num_kv_pairs, value_size) -> (batch_size, num_queries, value_size); keeps
+        self.attention_weights."""
+        # TODO: write your code here
+        raise NotImplementedError

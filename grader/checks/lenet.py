@@ -1,0 +1,589 @@
+"""Checks for solutions/lenet.py, and the network-checking helpers grader/checks/modern_cnns.py
+imports from here.
+
+How networks are checked, whatever their form (nn.Sequential, a Module subclass with its own
+forward, nn.Flatten or a custom Flatten, any registration order):
+
+* ``run_network`` (a scenario, run in the worker) builds the student's network and records,
+  with a TorchFunctionMode, every convolution, pooling, fully connected layer, activation,
+  dropout and concatenation that the forward pass calls, in call order, with its output
+  shape.  Functional calls (F.relu, torch.sigmoid, x.flatten) are seen as well as modules.
+  Modes "params", "shapes" and "dropout" build the network on the meta device (no memory, no
+  initialisation: AlexNet costs nothing) and run a zero input through it with conv2d and
+  linear replaced by their output shapes (zeros), so no arithmetic is spent on weights and
+  no kernel runs on the meta device (the first one in a process imports sympy: ~1 s).
+  Mode "values" fills the weights by shape, never by name (``fill_by_shape``; among equal
+  shapes in the order the forward pass first uses them, so registration order does not
+  matter; tensors over 2**20 numbers get a cheaper periodic pattern) and also returns the
+  output of every conv/pool/linear/cat "stage".
+* The judge compares the stages' shapes with the expected list and reports the first stage
+  that differs; for values it runs the same scenario on the reference (in the judge) and
+  reports the first stage whose values differ, with the activation or layer settings that
+  differ there.
+"""
+from __future__ import annotations
+
+import torch
+from itertools import zip_longest
+
+from grader import scenario_lib, values
+from grader.checking import Failure, check, expect_tensor, mismatch_details, scenario
+from grader.student import scenario_source
+
+
+# ============================================================================ the scenario
+@scenario
+def run_network(build, args, input_shape, seed, mode):
+    """built the network and traced an input through it (mode 'values': weights filled by shape, eval mode; other modes: shapes only)"""
+    kinds = {"conv1d": "conv", "conv2d": "conv", "conv3d": "conv", "convolution": "conv",
+             "avg_pool1d": "pool", "avg_pool2d": "pool", "max_pool1d": "pool",
+             "max_pool2d": "pool", "max_pool2d_with_indices": "pool", "lp_pool2d": "pool",
+             "adaptive_avg_pool2d": "pool", "adaptive_max_pool2d": "pool", "linear": "linear",
+             "dropout": "dropout", "dropout_": "dropout", "feature_dropout": "dropout",
+             "dropout1d": "dropout", "dropout2d": "dropout", "alpha_dropout": "dropout",
+             "cat": "cat", "concat": "cat", "concatenate": "cat", "stack": "cat"}
+    activations = {"sigmoid", "sigmoid_", "relu", "relu_", "tanh", "tanh_", "leaky_relu",
+                   "leaky_relu_", "elu", "elu_", "gelu", "silu", "hardtanh", "hardtanh_",
+                   "relu6", "softplus", "softmax", "log_softmax", "selu", "mish", "hardswish"}
+    values = mode == "values"
+
+    def option(call_args, call_kwargs, index, name, default):
+        return call_args[index] if len(call_args) > index else call_kwargs.get(name, default)
+
+    def size(v, square=False):
+        v = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+        return "x".join(str(n) for n in v) if square or len(set(v)) > 1 else str(v[0])
+
+    def describe(name, kind, call_args, call_kwargs):
+        try:
+            if kind == "conv":
+                w = option(call_args, call_kwargs, 1, "weight", None)
+                stride = option(call_args, call_kwargs, 3, "stride", 1)
+                padding = option(call_args, call_kwargs, 4, "padding", 0)
+                return (f"{name} {size(tuple(w.shape[2:]), True)} kernel, stride {size(stride)}, "
+                        f"padding {padding if isinstance(padding, str) else size(padding)}, "
+                        f"{w.shape[1]} -> {w.shape[0]} channels")
+            if kind == "pool" and name.startswith("adaptive"):
+                return f"{name} to {option(call_args, call_kwargs, 1, 'output_size', '?')}"
+            if kind == "pool":
+                window = option(call_args, call_kwargs, 1, "kernel_size", 1)
+                stride = option(call_args, call_kwargs, 2, "stride", None)
+                padding = option(call_args, call_kwargs, 3, "padding", 0)
+                stride = window if stride is None or stride == [] or stride == () else stride
+                return (f"{name} {size(window, True)} window, stride {size(stride)}, "
+                        f"padding {size(padding)}")
+            if kind == "linear":
+                w = option(call_args, call_kwargs, 1, "weight", None)
+                return f"linear {w.shape[1]} -> {w.shape[0]}"
+            if kind == "dropout":
+                return f"dropout p={float(option(call_args, call_kwargs, 1, 'p', 0.5)):g}"
+            if kind == "cat":
+                return f"{name} on dim {option(call_args, call_kwargs, 1, 'dim', 0)}"
+        except Exception:  # noqa: BLE001 - a description is only a courtesy
+            pass
+        return name
+
+    def shape_only(name, call_args, call_kwargs):
+        # The output of conv2d / linear, shape only (zeros), computed without the weights'
+        # values: the weights may stay on the meta device, and no arithmetic is spent on them.
+        x = call_args[0]
+        w = option(call_args, call_kwargs, 1, "weight", None)
+        if name == "linear":
+            if x.dim() == 0 or x.shape[-1] != w.shape[1]:
+                rows = x.numel() // x.shape[-1] if x.dim() and x.shape[-1] else 0
+                raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                                   f"({rows}x{x.shape[-1] if x.dim() else 0} and "
+                                   f"{w.shape[1]}x{w.shape[0]})")
+            return torch.zeros(*x.shape[:-1], w.shape[0])
+        groups = option(call_args, call_kwargs, 6, "groups", 1)
+        if x.dim() not in (3, 4) or x.shape[-3] != w.shape[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
+                               f"input{list(x.shape)} to have {w.shape[1] * groups} channels, "
+                               f"but got {x.shape[-3] if x.dim() >= 3 else '?'} channels instead")
+        probe = F.conv2d(torch.zeros(*x.shape[:-3], 1, *x.shape[-2:]),
+                         torch.zeros(1, 1, *w.shape[2:]), None,
+                         option(call_args, call_kwargs, 3, "stride", 1),
+                         option(call_args, call_kwargs, 4, "padding", 0),
+                         option(call_args, call_kwargs, 5, "dilation", 1))
+        return torch.zeros(*x.shape[:-3], w.shape[0], *probe.shape[-2:])
+
+    class Recorder(torch.overrides.TorchFunctionMode):
+        def __init__(self, abstract):
+            super().__init__()
+            self.abstract = abstract
+            self.trace, self.tensors = [], []
+            self.used = {}             # id of a parameter -> when the forward first used it
+
+        def __torch_function__(self, func, types, call_args=(), call_kwargs=None):
+            call_kwargs = call_kwargs or {}
+            name = getattr(func, "__name__", "")
+            for arg in (*call_args, *call_kwargs.values()):
+                if isinstance(arg, nn.Parameter) and id(arg) not in self.used:
+                    self.used[id(arg)] = len(self.used)
+            if self.abstract and name in ("conv2d", "linear") and call_args \
+                    and isinstance(call_args[0], torch.Tensor):
+                out = shape_only(name, call_args, call_kwargs)
+            else:
+                out = func(*call_args, **call_kwargs)
+            kind = kinds.get(name) or ("act" if name in activations else None)
+            if kind is not None:
+                first = out[0] if isinstance(out, (tuple, list)) and out else out
+                entry = {"kind": kind, "op": name.rstrip("_") or name,
+                         "desc": describe(name, kind, call_args, call_kwargs),
+                         "shape": list(first.shape) if isinstance(first, torch.Tensor) else None}
+                if kind == "dropout":
+                    p = option(call_args, call_kwargs, 1, "p", 0.5)
+                    training = option(call_args, call_kwargs, 2, "training",
+                                      option(call_args, call_kwargs, 2, "train", True))
+                    entry["p"] = float(p) if isinstance(p, (int, float)) else None
+                    entry["training"] = bool(training)
+                if values and kind in ("conv", "pool", "linear", "cat") \
+                        and isinstance(first, torch.Tensor):
+                    source = call_args[0] if call_args and kind != "cat" else None
+                    if isinstance(source, torch.Tensor) and source.numel() \
+                            and source.is_floating_point():
+                        entry["input_range"] = [float(source.min()), float(source.max())]
+                    self.tensors.append(first.detach().float().clone())
+                self.trace.append(entry)
+            return out
+
+    factory = getattr(student, build)
+
+    def make(device):
+        with torch.device(device):
+            net = factory(*args)
+        if not isinstance(net, nn.Module):
+            raise Mismatch(f"{build}(...) returned {type(net).__name__}, not a network: return "
+                           f"an nn.Module (for example an nn.Sequential)")
+        if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
+            # lazy modules (nn.LazyConv2d, nn.LazyLinear, as in the book's latest edition): a
+            # shape-only pass gives their parameters a shape
+            error = run(net, torch.zeros(input_shape), True)[1]
+            if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
+                raise Mismatch(f"the lazy layers of {build}(...) could not be initialised "
+                               f"with an input of shape {tuple(input_shape)}: {error}")
+        return net
+
+    def make_meta():
+        # on the meta device: no memory and no initialisation, even for AlexNet
+        try:
+            return make("meta")
+        except (NotImplementedError, Mismatch):
+            raise
+        except Exception:  # noqa: BLE001 - a constructor that needs real tensors
+            return make("cpu")
+
+    def materialize(net):
+        # meta parameters -> uninitialised CPU ones, without running any kernel on the meta
+        # device (the first such kernel in a process imports sympy & co.: a second or more)
+        if not all(p.is_meta for p in net.parameters()) or list(net.buffers()):
+            return make("cpu"), False
+        memo = {}
+        for module in net.modules():
+            for key, p in list(module._parameters.items()):
+                if p is not None:
+                    if id(p) not in memo:
+                        memo[id(p)] = nn.Parameter(torch.empty(tuple(p.shape), dtype=p.dtype),
+                                                   requires_grad=p.requires_grad)
+                    module._parameters[key] = memo[id(p)]
+        return net, True
+
+    def run(net, X, abstract):
+        recorder, error, out = Recorder(abstract), None, None
+        try:
+            with torch.no_grad(), recorder:
+                out = net(X)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported with the stage where it happened
+            error = f"{type(exc).__name__}: {exc}"[:600]
+        return recorder, error, out
+
+    if mode in ("params", "shapes", "dropout"):
+        net = make_meta()
+        result = {"params": [list(s) for s in sorted(tuple(p.shape) for p in net.parameters())],
+                  "count": sum(p.numel() for p in net.parameters())}
+        if mode == "params":
+            return result
+        X = torch.zeros(input_shape)
+        for phase in (("train", "eval") if mode == "dropout" else ("eval",)):
+            net.train(phase == "train")
+            recorder, error, out = run(net, X, True)
+            if error is not None and any(p.is_meta for p in net.parameters()):
+                # the forward uses the weights some other way: give them real (uninitialised)
+                # values and try again
+                net = materialize(net)[0]
+                net.train(phase == "train")
+                recorder, error, out = run(net, X, True)
+            result[phase] = {"trace": recorder.trace, "error": error,
+                             "output": list(out.shape) if isinstance(out, torch.Tensor) else None,
+                             "returned": type(out).__name__}
+        return result
+
+    def fill(net, used):
+        # Values by shape, never by name: among parameters of equal shape (e.g. AlexNet's two
+        # (4096,) biases), in the order the forward pass first uses them (found by a
+        # shape-only pass), so registration order does not matter either.  fill_by_shape for
+        # tensors of up to 2**20 numbers; the big ones (AlexNet's and VGG's linear layers:
+        # 43M numbers, a second of randn) repeat 8191 normal numbers (a prime: each row of a
+        # weight is a different cyclic shift) drawn from the shape, the rank and the seed.
+        params = list(net.parameters())
+        params = [params[i] for i in sorted(range(len(params)), key=lambda i: (
+            used.get(id(params[i]), len(params) + i)))]
+        fill_by_shape([p for p in params if p.numel() <= 1 << 20], seed)
+        big = [p for p in params if p.numel() > 1 << 20]
+        seen = {}
+        with torch.no_grad():
+            for index in sorted(range(len(big)), key=lambda i: (tuple(big[i].shape), i)):
+                param, shape = big[index], tuple(big[index].shape)
+                nth = seen[shape] = seen.get(shape, -1) + 1
+                key = (seed * 1000003 + nth * 7919 +
+                       sum((k + 1) * 31 ** k * n for k, n in enumerate(shape))) % 2 ** 31
+                base = torch.randn(8191, generator=torch.Generator().manual_seed(key))
+                base = (base / math.sqrt(math.prod(shape[1:]) if len(shape) > 1 else 1)).to(param.dtype)
+                flat, rows = param.view(-1), param.numel() // 8191
+                flat[:rows * 8191].view(rows, 8191).copy_(base.expand(rows, 8191))
+                flat[rows * 8191:].copy_(base[:param.numel() - rows * 8191])
+
+    X = torch.randn(input_shape, generator=torch.Generator().manual_seed(seed))
+    net = make_meta()
+    count = sum(p.numel() for p in net.parameters())
+    if count > 200_000_000:
+        raise Mismatch(f"{build}(...) has {count:,} parameters, far too many: fix the layer "
+                       f"sizes first (see the parameter and shape checks)")
+    net, fresh = materialize(net)
+    while True:
+        net.eval()
+        # shape-only first: cheap, finds shape errors before any arithmetic, and tells in
+        # which order the forward pass uses the parameters
+        recorder, error, out = run(net, X, True)
+        if error is None:
+            fill(net, recorder.used)
+            recorder, error, out = run(net, X, False)
+        if error is None or not fresh:
+            break
+        net, fresh = make("cpu"), False         # e.g. a tensor attribute left on the meta device
+    return {"output": out, "trace": recorder.trace, "stages": recorder.tensors, "error": error}
+
+
+# ============================================================================ judge side
+STAGE_KINDS = ("conv", "pool", "linear")
+KIND_NAMES = {"conv": "a convolution", "pool": "a pooling layer", "linear": "a fully connected layer",
+              "cat": "a concatenation"}
+_REFERENCE_RUNS: dict = {}
+
+
+def on_reference(reference, build, args=(), input_shape=(), seed=0, mode="values"):
+    """The same scenario run on the reference solution, in the judge (cached: deterministic)."""
+    key = (getattr(reference, "__file__", None), build, repr(args), tuple(input_shape), seed, mode)
+    if key not in _REFERENCE_RUNS:
+        source, name, _ = scenario_source(run_network)
+        namespace = scenario_lib.namespace(reference)
+        exec(compile(source, f"<scenario {name}>", "exec"), namespace)
+        if len(_REFERENCE_RUNS) > 200:
+            _REFERENCE_RUNS.clear()
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)        # as in the worker: the same arithmetic, the same digits
+        try:
+            _REFERENCE_RUNS[key] = namespace[name](build, tuple(args), tuple(input_shape), seed,
+                                                   mode)
+        finally:
+            torch.set_num_threads(threads)
+    return _REFERENCE_RUNS[key]
+
+
+def call_text(build, args) -> str:
+    return f"{build}({', '.join(repr(a) for a in args)})"
+
+
+def shape_text(shape) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _bad_result(what="the network"):
+    return Failure(f"{what} could not be traced: the scenario returned an unexpected value "
+                   "(is torch monkeypatched?)")
+
+
+def _trace(value) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(e, dict) and isinstance(e.get("kind"), str)
+                                              and isinstance(e.get("desc"), str) for e in value):
+        raise _bad_result()
+    for entry in value:
+        shape = entry.get("shape")
+        if shape is not None and not (isinstance(shape, list) and all(isinstance(n, int) for n in shape)):
+            raise _bad_result()
+    return value
+
+
+def traced(student, build, args, input_shape, mode="shapes") -> dict:
+    """Run ``run_network`` in mode 'params', 'shapes' (an eval-mode trace) or 'dropout' (a
+    train-mode and an eval-mode trace) and validate what came back."""
+    result = student.run(run_network, build, tuple(args), tuple(input_shape), 0, mode)
+    if not isinstance(result, dict) or not isinstance(result.get("params"), list) \
+            or not isinstance(result.get("count"), int):
+        raise _bad_result()
+    if not all(isinstance(s, list) and all(isinstance(n, int) for n in s) for s in result["params"]):
+        raise _bad_result()
+    phases = {"params": (), "shapes": ("eval",), "dropout": ("train", "eval")}[mode]
+    for phase in phases:
+        if not isinstance(result.get(phase), dict):
+            raise _bad_result()
+        _trace(result[phase].get("trace"))
+    return result
+
+
+def run_values(student, build, args, input_shape, seed) -> dict:
+    """Run ``run_network`` in mode 'values' and validate what came back."""
+    result = student.run(run_network, build, tuple(args), tuple(input_shape), seed, "values")
+    if not isinstance(result, dict):
+        raise _bad_result()
+    trace = _trace(result.get("trace"))
+    if result.get("error"):
+        raise Failure(f"{call_text(build, args)} raised an error on a batch of shape "
+                      f"{shape_text(input_shape)}",
+                      expected="an output tensor", actual=str(result["error"]),
+                      details=_last_stage(stages_of(trace)))
+    expect_tensor(result.get("output"), "the network's output")
+    stages = result.get("stages")
+    if not isinstance(stages, list) or not all(isinstance(t, torch.Tensor) for t in stages):
+        raise _bad_result()
+    return result
+
+
+def stages_of(trace: list[dict], kinds=STAGE_KINDS) -> list[dict]:
+    return [e for e in trace if e["kind"] in kinds]
+
+
+def expect_parameters(result: dict, expected_shapes, name: str) -> None:
+    """The sorted parameter shapes and the parameter count must match."""
+    want = sorted(tuple(s) for s in expected_shapes)
+    have = sorted(tuple(s) for s in result["params"])
+    count = sum(_numel(s) for s in want)
+    if want != have:
+        from collections import Counter
+        missing = sorted((Counter(want) - Counter(have)).elements())
+        extra = sorted((Counter(have) - Counter(want)).elements())
+        parts = []
+        if missing:
+            parts.append("missing parameter shapes " + ", ".join(shape_text(s) for s in missing))
+        if extra:
+            parts.append("unexpected parameter shapes " + ", ".join(shape_text(s) for s in extra))
+        raise Failure(f"{name} does not have the expected parameters",
+                      expected=f"{len(want)} parameter tensors, {count:,} numbers",
+                      actual=f"{len(have)} parameter tensors, {result['count']:,} numbers",
+                      details="; ".join(parts) + " (a convolution's weight is (out_channels, "
+                              "in_channels, kh, kw), a linear layer's (out_features, in_features))")
+    if result["count"] != count:
+        raise _bad_result(name)
+
+
+def _numel(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _stage_text(entry: dict) -> str:
+    shape = entry.get("shape")
+    return f"{entry['desc']}, output shape {shape_text(shape) if shape is not None else '?'}"
+
+
+def expect_stages(phase: dict, expected: list[tuple], name: str, output_shape=None) -> None:
+    """Compare the conv/pool/linear stages (kind, output shape) with ``expected``; report the
+    first stage that differs, with both shapes.  Falls back to the output shape alone when the
+    network calls no recognisable layer at all."""
+    trace = phase["trace"]
+    got = stages_of(trace)
+    error = phase.get("error")
+    if not got and not error:                 # nothing recognisable: only the output can be judged
+        if output_shape is not None and phase.get("output") != list(output_shape):
+            raise Failure(f"{name} gives an output of the wrong shape",
+                          expected=f"shape {shape_text(output_shape)}",
+                          actual=_output_text(phase))
+        return
+    for index, (want, have) in enumerate(zip_longest(expected, got)):
+        number = index + 1
+        before = (f"stages 1-{index} match" if index > 1 else
+                  "stage 1 matches" if index == 1 else None)
+        if have is None:
+            if error:
+                raise Failure(f"{name} raised an error at stage {number} (after "
+                              f"{index} matching stage{'s' if index != 1 else ''}), where "
+                              f"{KIND_NAMES[want[0]]} should give shape {shape_text(want[1])}",
+                              expected=f"{KIND_NAMES[want[0]]}, output shape {shape_text(want[1])}",
+                              actual=str(error), details=_last_stage(got))
+            raise Failure(f"{name} stops too early: stage {number} is missing",
+                          expected=f"{KIND_NAMES[want[0]]}, output shape {shape_text(want[1])}",
+                          actual=f"no further layer; the network returned {_output_text(phase)}",
+                          details=before)
+        if want is None:
+            raise Failure(f"{name} has an extra layer at stage {number}",
+                          expected=f"no stage {number}: the output comes after stage {index}",
+                          actual=_stage_text(have), details=before)
+        if have["kind"] != want[0] or tuple(have["shape"] or ()) != tuple(want[1]):
+            raise Failure(f"{name}: stage {number} ({KIND_NAMES[want[0]]}) has the wrong output "
+                          f"shape" if have["kind"] == want[0] else
+                          f"{name}: stage {number} should be {KIND_NAMES[want[0]]}",
+                          expected=f"{KIND_NAMES[want[0]]}, output shape {shape_text(want[1])}",
+                          actual=_stage_text(have), details=before)
+    if error:
+        raise Failure(f"{name} raised an error after its last layer", expected="an output tensor",
+                      actual=str(error))
+    if output_shape is not None and phase.get("output") != list(output_shape):
+        raise Failure(f"{name} gives an output of the wrong shape",
+                      expected=f"shape {shape_text(output_shape)}", actual=_output_text(phase))
+
+
+def _last_stage(got: list[dict]) -> str:
+    return f"the last stage that ran: {_stage_text(got[-1])}" if got else "no layer ran"
+
+
+def _output_text(phase: dict) -> str:
+    out = phase.get("output")
+    if isinstance(out, list):
+        return f"shape {shape_text(out)}"
+    return f"a {phase.get('returned', 'value')}, not a tensor"
+
+
+def _between(trace: list[dict], stage: int) -> list[str]:
+    """Activations (and active dropouts) applied after stage ``stage - 1``, before ``stage``."""
+    seen, names = 0, []
+    for entry in trace:
+        if entry["kind"] in STAGE_KINDS + ("cat",):
+            seen += 1
+            if seen == stage:
+                return names
+            names = []
+        elif entry["kind"] == "act" or (entry["kind"] == "dropout" and entry.get("training")):
+            names.append(entry.get("op") or entry["desc"])
+    return names
+
+
+def _tolerance(reference: torch.Tensor) -> float:
+    scale = float(reference.abs().max()) if reference.numel() else 1.0
+    return 1e-4 * max(1.0, scale)
+
+
+def diagnose(got: dict, ref: dict) -> str | None:
+    """Where two value traces first differ, in words; None when they cannot be aligned."""
+    have = stages_of(got["trace"], STAGE_KINDS + ("cat",))
+    want = stages_of(ref["trace"], STAGE_KINDS + ("cat",))
+    if len(have) != len(got["stages"]) or len(want) != len(ref["stages"]):
+        return None
+    if [(e["kind"], e["shape"]) for e in have] != [(e["kind"], e["shape"]) for e in want]:
+        return None
+    for index, (mine, theirs) in enumerate(zip(got["stages"], ref["stages"])):
+        if mine.shape == theirs.shape and torch.allclose(mine, theirs, rtol=1e-4,
+                                                          atol=_tolerance(theirs)):
+            continue
+        number = index + 1
+        where = f"the first stage whose values differ is stage {number} ({_stage_text(have[index])})"
+        acts_mine, acts_ref = _between(got["trace"], number), _between(ref["trace"], number)
+        if acts_mine != acts_ref:
+            shown = {True: "nothing"}
+            return (f"{where}: before it the expected network applies "
+                    f"{', '.join(acts_ref) or shown[True]}, yours applies "
+                    f"{', '.join(acts_mine) or shown[True]}")
+        if have[index]["desc"] != want[index]["desc"]:
+            return f"{where}: expected {want[index]['desc']}, yours is {have[index]['desc']}"
+        return (f"{where}, although this layer and the activations before it look right: check "
+                f"which inputs and weights it uses (the order of layers, the concatenation)")
+    return None
+
+
+def expect_same_forward(got: dict, ref: dict, name: str, extra=None) -> None:
+    """The student's output must equal the reference's (same weights, same input)."""
+    expected = ref["output"]
+    output = got["output"]
+    if tuple(output.shape) != tuple(expected.shape):
+        raise Failure(f"{name} gives an output of the wrong shape",
+                      expected=f"shape {shape_text(expected.shape)}",
+                      actual=f"shape {shape_text(output.shape)}")
+    tol = _tolerance(expected)
+    if torch.allclose(output.double(), expected.double(), rtol=1e-4, atol=tol):
+        return
+    details = [mismatch_details(output.double(), expected.double(), 1e-4, tol)]
+    where = diagnose(got, ref)
+    if where:
+        details.insert(0, where)
+    if extra:
+        more = extra(got, ref)
+        if more:
+            details.insert(0, more)
+    raise Failure(f"{name} computes something different from the expected network with the "
+                  f"same weights", expected=values.format_value(expected),
+                  actual=values.format_value(output), details="; ".join(details))
+
+
+# ============================================================================ LeNet
+LENET_INPUT = (2, 1, 28, 28)
+LENET_PARAMS = [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,),
+                (10, 84), (10,)]
+LENET_STAGES = [("conv", (2, 6, 28, 28)), ("pool", (2, 6, 14, 14)), ("conv", (2, 16, 10, 10)),
+                ("pool", (2, 16, 5, 5)), ("linear", (2, 120)), ("linear", (2, 84)),
+                ("linear", (2, 10))]
+
+
+@check("lenet", hint="conv 6@5x5 (1 input channel), conv 16@5x5 (6 input channels), then "
+                     "fully connected 16*5*5=400 -> 120 -> 84 -> 10, every layer with a bias.")
+def test_parameter_shapes(student):
+    """has the lesson's parameters: 10 tensors, 61,706 numbers"""
+    expect_parameters(traced(student, "lenet", (), LENET_INPUT, "params"), LENET_PARAMS, "lenet()")
+
+
+@check("lenet", hint="follow the shapes in the docstring: padding=2 keeps 28 x 28 in the first "
+                     "convolution, each 2 x 2 average pooling with stride 2 halves the size, "
+                     "and the flattened 16 x 5 x 5 maps give 400 features.")
+def test_stage_shapes(student):
+    """each convolution, pooling and fully connected layer gives the lesson's output shape on a (2, 1, 28, 28) batch"""
+    result = traced(student, "lenet", (), LENET_INPUT)
+    expect_stages(result["eval"], LENET_STAGES, "lenet()", (2, 10))
+
+
+@check("lenet", hint="LeNet applies a sigmoid after each convolution and after the first two "
+                     "fully connected layers (nn.Sigmoid() or torch.sigmoid), not a ReLU.")
+def test_sigmoid_activations(student):
+    """uses sigmoid activations: what enters the second convolution and each fully connected layer lies between 0 and 1"""
+    result = run_values(student, "lenet", (), (3, 1, 28, 28), 1)
+    layers = [e for e in stages_of(result["trace"], ("conv", "linear"))]
+    if len(layers) < 5:
+        raise Failure("lenet() does not call 2 convolutions and 3 fully connected layers "
+                      "(nn.Conv2d / nn.Linear or F.conv2d / F.linear)",
+                      expected="5 such layers", actual=f"{len(layers)}")
+    for number, entry in enumerate(layers[1:], 2):
+        bounds = entry.get("input_range") or [0.0, 1.0]
+        if not (isinstance(bounds, list) and len(bounds) == 2
+                and all(isinstance(b, float) for b in bounds)):
+            raise _bad_result("lenet()")
+        low, high = bounds
+        if low < 0 or high > 1:
+            raise Failure(f"the input of layer {number} ({entry['desc']}) is not the output of "
+                          f"a sigmoid (with average pooling, it would stay between 0 and 1)",
+                          expected="values in [0, 1]",
+                          actual=f"values from {low:.4g} to {high:.4g}",
+                          details="activations since the previous layer: " +
+                                  (", ".join(_activations_before(result["trace"], entry)) or "none"))
+
+
+def _activations_before(trace: list[dict], target: dict) -> list[str]:
+    """The activations applied between the conv/linear layer before ``target`` and ``target``."""
+    names: list[str] = []
+    for entry in trace:
+        if entry is target:
+            return names
+        if entry["kind"] in ("conv", "linear"):
+            names = []
+        elif entry["kind"] == "act":
+            names.append(entry.get("op") or entry["desc"])
+    return names
+
+
+@check("lenet", hint="compare your layers with the docstring one by one: sigmoid (not ReLU) "
+                     "activations, average (not max) pooling, padding 2 in the first "
+                     "convolution only.")
+def test_forward_matches_reference(student, reference):
+    """with the same weights (given by shape), gives the lesson's LeNet output on 4 random images"""
+    got = run_values(student, "lenet", (), (4, 1, 28, 28), 7)
+    expect_same_forward(got, on_reference(reference, "lenet", (), (4, 1, 28, 28), 7), "lenet()")

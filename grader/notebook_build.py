@@ -1,0 +1,454 @@
+"""Notebooks out: one Jupyter notebook per topic, built from the generated stub.
+
+``build_notebook(topic, assignment)`` reads ``exercises/<topic>.py`` (the stub that
+``grade generate`` writes: never the solution, so no solution text can reach a notebook) and
+lays it out the way the course teaches it:
+
+1. a title cell: the topic's docstring, and how the notebook is graded;
+2. a *setup* code cell with the stub's module-level code that is not an exercise (imports, the
+   book's given helpers such as ``Reshape``, ``linreg``, the ``Encoder`` base classes, the
+   constants ``dropout1, dropout2``), tagged ``exercise-setup`` so the grader keeps it;
+3. for every exercise, a markdown cell rendered from its docstring (what to implement, the
+   shapes, the formula, in LaTeX where the book has one, the example) and a code cell with the
+   stub, tagged ``exercise`` with ``metadata.grader.exercise = <name>``;
+4. a last cell that grades the notebook itself (``!grade --submission <topic>.ipynb ...``).
+
+The output is deterministic: cell ids are derived from the topic and the cell's place, and
+nothing depends on time or randomness, so the same stub gives the same bytes.
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+from grader.errors import ConfigError
+
+EXERCISE_TAG = "exercise"
+SETUP_TAG = "exercise-setup"
+GRADE_TAG = "grade"
+NBFORMAT_MINOR = 5
+
+# The book's formula for the exercises whose docstring states one (the same formula, typeset).
+FORMULAS: dict[str, str] = {
+    "dropout": r"h_i' = \begin{cases} 0 & \text{with probability } p \\"
+               r" \dfrac{h_i}{1 - p} & \text{otherwise} \end{cases}"
+               r"\qquad\text{so that}\qquad E[h_i'] = h_i",
+    "DropoutMLP": r"H_1 = \mathrm{dropout}\big(\mathrm{ReLU}(X W_1 + b_1),\ p_1\big),\quad"
+                  r"H_2 = \mathrm{dropout}\big(\mathrm{ReLU}(H_1 W_2 + b_2),\ p_2\big),\quad"
+                  r"O = H_2 W_3 + b_3",
+    "corr2d": r"Y_{i,j} = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{i+a,\, j+b}\, K_{a,b},"
+              r"\qquad Y \in \mathbb{R}^{(h-k_h+1) \times (w-k_w+1)}",
+    "Conv2D": r"Y = X \star W + b",
+    "conv_output_shape": r"\left\lfloor \frac{n_h - k_h + 2 p_h}{s_h} \right\rfloor + 1"
+                         r" \ \times\ "
+                         r"\left\lfloor \frac{n_w - k_w + 2 p_w}{s_w} \right\rfloor + 1",
+    "corr2d_pad_stride": r"Y_{i,j} = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1}"
+                         r" P_{i s_h + a,\, j s_w + b}\, K_{a,b}"
+                         r"\qquad (P = X \text{ padded with zeros})",
+    "corr2d_multi_in": r"Y = \sum_{c=0}^{c_i-1} X_c \star K_c",
+    "corr2d_multi_in_out": r"Y_o = \sum_{c=0}^{c_i-1} X_c \star K_{o,c},"
+                           r"\qquad o = 0, \dots, c_o - 1",
+    "corr2d_multi_in_out_1x1": r"Y_{o,i,j} = \sum_{c=0}^{c_i-1} K_{o,c,0,0}\, X_{c,i,j}"
+                               r"\qquad\Longleftrightarrow\qquad"
+                               r"Y_{c_o \times hw} = K_{c_o \times c_i}\, X_{c_i \times hw}",
+    "pool2d": r"Y_{i,j} = \max_{0 \le a < p_h,\ 0 \le b < p_w} X_{i+a,\, j+b}"
+              r"\quad\text{or}\quad"
+              r"Y_{i,j} = \frac{1}{p_h p_w} \sum_{a=0}^{p_h-1} \sum_{b=0}^{p_w-1} X_{i+a,\, j+b}",
+    "pool2d_multi": r"c \times \left\lfloor \frac{h - p_h + 2 q_h}{s_h} \right\rfloor + 1"
+                    r" \times \left\lfloor \frac{w - p_w + 2 q_w}{s_w} \right\rfloor + 1",
+    "masked_softmax": r"\alpha_{j} = \begin{cases} \dfrac{\exp(x_j)}"
+                      r"{\sum_{j' < \mathrm{valid\_len}} \exp(x_{j'})}"
+                      r" & j < \mathrm{valid\_len} \\ 0 & \text{otherwise} \end{cases}",
+    "DotProductAttention": r"\mathrm{softmax}\left(\frac{Q K^\top}{\sqrt{d}}\right) V",
+    "AdditiveAttention": r"a(\mathbf{q}, \mathbf{k}) = \mathbf{w}_v^\top"
+                         r" \tanh(\mathbf{W}_q \mathbf{q} + \mathbf{W}_k \mathbf{k})",
+    "Seq2SeqEncoder": r"\mathbf{h}_t = f(\mathbf{x}_t, \mathbf{h}_{t-1}),"
+                      r"\qquad \mathbf{c} = \mathbf{h}_T",
+    "Seq2SeqDecoder": r"\mathbf{s}_{t'} = g(y_{t'-1}, \mathbf{c}, \mathbf{s}_{t'-1})",
+    "MaskedSoftmaxCELoss": r"\ell_i = \frac{1}{T} \sum_{j=0}^{T-1}"
+                           r" \mathbb{1}[j < \mathrm{valid\_len}_i]\,"
+                           r" \mathrm{CE}(\mathrm{pred}_{i,j}, \mathrm{label}_{i,j})",
+    "bleu": r"\exp\left(\min\left(0, 1 - \frac{\mathrm{len}_{\text{label}}}"
+            r"{\mathrm{len}_{\text{pred}}}\right)\right) \prod_{n=1}^{k} p_n^{1/2^n}",
+    "xavier_uniform_": r"U\left(-a, a\right),\qquad a = \mathrm{gain}"
+                       r" \sqrt{\frac{6}{n_\text{in} + n_\text{out}}}",
+    "grad_clipping": r"\mathbf{g} \leftarrow \min\left(1, \frac{\theta}{\|\mathbf{g}\|}\right)"
+                     r" \mathbf{g}",
+    "polynomial_features": r"\left(1,\ x,\ \frac{x^2}{2!},\ \frac{x^3}{3!},\ \dots,\ "
+                           r"\frac{x^{d-1}}{(d-1)!}\right)",
+    "evaluate_loss": r"\frac{1}{n} \sum_{i=1}^{n} \ell(\hat y_i, y_i)",
+    "fit_polynomial": r"\hat{\mathbf{w}} = \operatorname*{argmin}_{\mathbf{w}}"
+                      r" \|X_\text{train} \mathbf{w} - \mathbf{y}_\text{train}\|^2",
+    "l2_penalty": r"\frac{\|\mathbf{w}\|^2}{2} = \frac{1}{2} \sum_i w_i^2",
+    "sgd": r"\mathbf{w} \leftarrow \mathbf{w} - \frac{\eta}{|\mathcal{B}|}"
+           r" \sum_{i \in \mathcal{B}} \nabla_{\mathbf{w}} \ell^{(i)}",
+    "train_weight_decay": r"\ell(\mathbf{w}, b) + \frac{\lambda}{2} \|\mathbf{w}\|^2,"
+                          r"\qquad \mathbf{w} \leftarrow (1 - \eta\lambda)\,\mathbf{w}"
+                          r" - \frac{\eta}{|\mathcal{B}|} \sum_{i \in \mathcal{B}}"
+                          r" \nabla_{\mathbf{w}} \ell^{(i)}",
+    "nin_block": r"h' = \left\lfloor \frac{h + 2p - k}{s} \right\rfloor + 1",
+}
+
+
+# ----------------------------------------------------------------------------- the stub
+class StubPart:
+    """One top-level statement of the stub with its leading comments."""
+
+    def __init__(self, code: str, name: str | None, node: ast.stmt, gap: int, index: int):
+        self.code, self.name, self.node = code, name, node
+        self.gap = gap          # blank lines above it in the stub
+        self.index = index      # its place among the stub's statements
+
+
+def stub_parts(source: str) -> tuple[str, list[StubPart]]:
+    """(module docstring, top-level statements with their leading comments)."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    body = list(tree.body)
+    doc = ""
+    previous_end = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        doc = inspect.cleandoc(body[0].value.value)
+        previous_end = body[0].end_lineno
+        body = body[1:]
+    parts = []
+    for index, node in enumerate(body):
+        chunk = lines[previous_end:node.end_lineno]
+        if previous_end == 0:   # the generated header ("# Generated from ...") is not handed out
+            chunk = [line for line in chunk if not line.startswith("# Generated from ")]
+        gap = 0
+        while chunk and not chunk[0].strip():
+            chunk.pop(0)
+            gap += 1
+        previous_end = node.end_lineno
+        name = node.name if isinstance(node, (ast.FunctionDef, ast.ClassDef,
+                                              ast.AsyncFunctionDef)) else None
+        parts.append(StubPart("\n".join(chunk).rstrip(), name, node, gap, index))
+    return doc, parts
+
+
+def join_parts(parts: list[StubPart]) -> str:
+    """The parts' code; neighbours in the stub keep their spacing, others get two blank lines."""
+    text = ""
+    for previous, part in zip([None, *parts], parts):
+        if previous is not None:
+            adjacent = part.index == previous.index + 1
+            text += "\n" * ((part.gap if adjacent else 2) + 1)
+        text += part.code
+    return text
+
+
+def is_stub(part: StubPart) -> bool:
+    """A definition with the generated stub body in it: something for the student to write."""
+    from grader.generate import STUB_BODY
+    return part.name is not None and any(line.strip() == STUB_BODY[0]
+                                         for line in part.code.splitlines())
+
+
+def signature(node: ast.stmt) -> str:
+    if isinstance(node, ast.ClassDef):
+        init = next((n for n in node.body if isinstance(n, ast.FunctionDef)
+                     and n.name == "__init__"), None)
+        if init is None:
+            return f"{node.name}()"
+        args = ast.arguments(posonlyargs=init.args.posonlyargs, args=init.args.args[1:],
+                             vararg=init.args.vararg, kwonlyargs=init.args.kwonlyargs,
+                             kw_defaults=init.args.kw_defaults, kwarg=None,
+                             defaults=init.args.defaults)
+        if init.args.posonlyargs:
+            args.posonlyargs = init.args.posonlyargs[1:]
+            args.args = init.args.args
+        return f"{node.name}({ast.unparse(args)})"
+    return f"{node.name}({ast.unparse(node.args)})"
+
+
+def methods_to_write(node: ast.ClassDef, source: str) -> list[str]:
+    """The methods of a class stub (in the stub ``source``) with the generated stub body."""
+    from grader.generate import STUB_BODY
+    lines = source.splitlines()
+    return [n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and any(line.strip() == STUB_BODY[0] for line in lines[n.lineno - 1:n.end_lineno])]
+
+
+# ----------------------------------------------------------------------------- markdown
+_FIELD = re.compile(r"^(?P<name>[A-Za-z_][\w.]*(?:\([^)]*\))?(?:,\s*[A-Za-z_]\w*)*):\s+(?P<text>\S.*)$")
+_HEADING = re.compile(r"^[A-Z][^.:]{0,70}:$")
+_TABLE_ROW = re.compile(r"^\S.*?\S {4,}\S")
+_CODE_SPAN = re.compile(r"(``.+?``)")
+_EMPHASIS = re.compile(r"(?<![\w*])\*([A-Za-z][\w -]*[A-Za-z])\*(?![\w*])")
+# identifiers with an underscore, dotted names (torch.rand, nn.Parameter, d2l.sgd), *args
+_IDENTIFIER = re.compile(r"(?<![\w.`*])(?:\*{1,2}(?=[A-Za-z_]))?"
+                         r"(?:[A-Za-z_]\w*_\w*|_\w+|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
+                         r"(?:\(\))?(?![\w`])")
+
+
+def _escape(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("$", r"\$")
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+    pieces = []
+    for i, piece in enumerate(_EMPHASIS.split(text)):
+        pieces.append(f"*{piece}*" if i % 2 else piece.replace("*", r"\*").replace("_", r"\_"))
+    return "".join(pieces)
+
+
+def _code_names(text: str) -> str:
+    def span(match):
+        word = match.group(0)
+        parts = word.lstrip("*").split(".")
+        if "." in word and all(len(p) <= 1 for p in parts):   # e.g., i.e.
+            return word
+        return f"``{word}``"
+    return _IDENTIFIER.sub(span, text)
+
+
+def _inline(text: str) -> str:
+    """Docstring prose -> markdown prose: code spans for code, stray markup escaped."""
+    out = []
+    for i, piece in enumerate(_CODE_SPAN.split(text)):
+        if i % 2:
+            out.append("`" + piece[2:-2] + "`")
+            continue
+        for j, sub in enumerate(_CODE_SPAN.split(_code_names(piece))):
+            out.append("`" + sub[2:-2] + "`" if j % 2 else _escape(sub))
+    return "".join(out)
+
+
+def _fence(lines: list[str], indent: str = "") -> list[str]:
+    text = inspect.cleandoc("\n".join(lines)).splitlines()
+    language = "python" if any(line.lstrip().startswith(">>>") for line in text) else "text"
+    return [f"{indent}```{language}", *[indent + line for line in text], f"{indent}```"]
+
+
+def docstring_markdown(doc: str) -> str:
+    """Render a teaching docstring as markdown.
+
+    Lines like ``X: a 2-D tensor ...`` become a list, indented runs (formulas, layer tables,
+    examples) and column-aligned tables become code blocks, ``code`` becomes `code`, and
+    ``Example:`` lines become bold headings.
+    """
+    lines = inspect.cleandoc(doc).splitlines()
+    out: list[str] = []
+
+    def indent_of(line: str) -> int:
+        return len(line) - len(line.lstrip())
+
+    def separate():
+        if out and out[-1] != "":
+            out.append("")
+
+    state = "start"              # what the previous line was: start/blank, prose, field
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            separate()
+            state = "start"
+            i += 1
+            continue
+        if indent_of(line) > 0:                   # an indented run: a formula, a table, code
+            run = []
+            while i < len(lines) and indent_of(lines[i]) > 0 or (
+                    i + 1 < len(lines) and not lines[i].strip()
+                    and indent_of(lines[i + 1]) > 0 and run):
+                run.append(lines[i])
+                i += 1
+            separate()
+            out += _fence(run)
+            out.append("")
+            state = "start"
+            continue
+        field = _FIELD.match(line)
+        if field and state in ("start", "field") and len(field.group("name")) <= 40:
+            column = line.index(field.group("text"))
+            if state == "start":
+                separate()
+            item = [f"- **{_inline(field.group('name'))}**: {_inline(field.group('text'))}"]
+            i += 1
+            nested: list[str] = []
+            while i < len(lines) and lines[i].strip() and indent_of(lines[i]) > 0:
+                if indent_of(lines[i]) <= column and not nested:
+                    item.append("  " + _inline(lines[i].strip()))
+                else:
+                    nested.append(lines[i])
+                i += 1
+            if nested:
+                item.append("")
+                item += _fence(nested, indent="  ")
+            out += item
+            state = "field"
+            continue
+        if state == "start" and _TABLE_ROW.match(line):   # a column-aligned table
+            run = []
+            while i < len(lines) and lines[i].strip():
+                run.append(lines[i])
+                i += 1
+            separate()
+            out += _fence(run)
+            out.append("")
+            continue
+        if _HEADING.match(line.strip()) and state == "start":
+            separate()
+            out.append(f"**{_inline(line.strip()[:-1])}:**")
+            out.append("")
+            i += 1
+            continue
+        if state == "field":
+            out.append("")                        # prose after a list: a new paragraph
+        out.append(_inline(line))
+        state = "prose"
+        i += 1
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(re.sub(r"\n{3,}", "\n\n", "\n".join(out)).splitlines())
+
+
+# ----------------------------------------------------------------------------- cells
+def _cell_id(topic: str, index: int, slug: str) -> str:
+    text = re.sub(r"[^A-Za-z0-9_-]", "-", f"{topic}-{index:02d}-{slug}")
+    return text[:64]
+
+
+def build_notebook(topic: str, assignment):
+    """The notebook of ``topic``: title, setup, one (markdown, stub) pair per exercise, grade."""
+    import nbformat
+    from nbformat import v4
+
+    stub_path = Path(assignment.stubs_dir) / f"{topic}.py"
+    if not stub_path.is_file():
+        raise ConfigError(f"no stub for topic {topic!r}: expected {stub_path} "
+                          "(run `grade generate` first)")
+    source = stub_path.read_text(encoding="utf-8")
+    try:
+        module_doc, parts = stub_parts(source)
+    except SyntaxError as exc:
+        raise ConfigError(f"{stub_path}: not valid Python (line {exc.lineno}: {exc.msg})") \
+            from None
+    graded = {e.name: e for e in assignment.exercises if e.topic == topic}
+    missing = [name for name in graded if name not in {p.name for p in parts}]
+    if missing:
+        raise ConfigError(f"{stub_path} does not define {', '.join(missing)} (stale stub? "
+                          "run `grade generate`)")
+    # exercises: graded names, and other stubs with a body to write (not graded here)
+    exercise_parts = [p for p in parts if p.name in graded or is_stub(p)]
+    setup_parts = [p for p in parts if p not in exercise_parts]
+
+    cells = []
+
+    def add(kind: str, slug: str, text: str, **metadata):
+        make = v4.new_markdown_cell if kind == "markdown" else v4.new_code_cell
+        cell = make(text)
+        cell["id"] = _cell_id(topic, len(cells), slug)
+        cell["metadata"] = metadata
+        cells.append(cell)
+
+    title, _, rest = module_doc.partition("\n\n")
+    title = " ".join(title.split())
+    names = [p.name for p in exercise_parts if p.name in graded]
+    points = sum(graded[n].max_points for n in names)
+    intro = [f"# {_inline(title.strip())}", "",
+             f"*{_inline(assignment.title)}*: {len(names)} graded "
+             f"exercise{'s' if len(names) != 1 else ''}, {_points(points)}.", ""]
+    if rest.strip():
+        intro += [docstring_markdown(rest), ""]
+    intro += [
+        "**How this notebook works.**",
+        "",
+        "1. Run the *setup* cell below first: it imports torch and defines what the exercises "
+        "are given.",
+        "2. Each exercise is a text cell that says what to compute, followed by a code cell "
+        "with the function (or class) to write: replace `raise NotImplementedError` with your "
+        "code. Keep the names and the parameters, they are what the grader calls.",
+        "3. Add cells of your own to try things out (prints, plots, training runs): the "
+        "grader only reads the definitions (imports, `def`, `class`, constants) it needs, and "
+        "never runs the rest of the notebook.",
+        "4. Save the notebook and run the last cell to grade it.",
+    ]
+    add("markdown", "title", "\n".join(intro))
+
+    if setup_parts:
+        given = [p.name for p in setup_parts if p.name]
+        text = "## Setup\n\nRun this cell first."
+        if given:
+            text += (" Besides the imports it defines what the book provides and the exercises "
+                     "may use: " + ", ".join(f"`{n}`" for n in given) + " (given, not graded).")
+        text += " You may add imports or helpers of your own here."
+        add("markdown", "setup-text", text)
+        code = join_parts(setup_parts)
+        add("code", "setup", code, tags=[SETUP_TAG], grader={"setup": True})
+
+    number = 0
+    for part in exercise_parts:
+        is_graded = part.name in graded
+        number += is_graded
+        doc = ast.get_docstring(part.node) or ""
+        head = (f"## Exercise {number}: `{signature(part.node)}`" if is_graded
+                else f"## Optional: `{signature(part.node)}`")
+        lines = [head, ""]
+        if is_graded:
+            lines += [f"*{_points(graded[part.name].max_points)}*", ""]
+        else:
+            lines += ["*Not graded in this assignment.*", ""]
+        if doc:
+            lines += [docstring_markdown(doc), ""]
+        if part.name in FORMULAS:
+            lines += ["**The formula** (as in the book):", "", f"$${FORMULAS[part.name]}$$", ""]
+        if isinstance(part.node, ast.ClassDef):
+            methods = methods_to_write(part.node, source)
+            what = (f"the methods {', '.join(f'`{m}`' for m in methods)} of `{part.name}`"
+                    if methods else f"`{part.name}`")
+        else:
+            what = f"the body of `{part.name}`"
+        lines.append(f"**Your turn:** write {what} in the cell below (replace "
+                     f"`raise NotImplementedError`). Keep the name and the parameters: the "
+                     f"grader calls `{signature(part.node)}`. Helpers of your own may go in "
+                     "this cell or in a cell above it.")
+        add("markdown", f"{part.name}-text", "\n".join(lines))
+        add("code", part.name, part.code, tags=[EXERCISE_TAG],
+            grader={"exercise": part.name, "graded": is_graded})
+
+    notebook_name = f"{topic}.ipynb"
+    command = f"!grade --submission {notebook_name} {' '.join(names)}".rstrip()
+    add("markdown", "grade-text",
+        "## Check your work\n\n"
+        "Save the notebook first (*File → Save*, or Ctrl-S): the grader reads the file on "
+        "disk, not what this kernel has in memory. The cell below grades the exercises of "
+        "this notebook; it runs only the setup cell and your exercise cells (with their "
+        "imports and helpers), never your other cells. Add `-v` to list the checks that pass. "
+        f"If `grade` is not found, run `python -m grader --submission {notebook_name}` in a "
+        "terminal, in this folder.")
+    add("code", "grade", command, tags=[GRADE_TAG], grader={"grade": True})
+
+    nb = v4.new_notebook()
+    nb.nbformat, nb.nbformat_minor = 4, NBFORMAT_MINOR
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "grader": {"topic": topic, "exercises": names},
+    }
+    nb.cells = cells
+    nbformat.validate(nb)
+    return nb
+
+
+def _points(value: float) -> str:
+    value = int(value) if float(value).is_integer() else value
+    return f"{value} point{'s' if value != 1 else ''}"
+
+
+def write_notebooks(assignment, folder: Path) -> list[Path]:
+    """Write ``<topic>.ipynb`` for every topic of the assignment into ``folder``."""
+    import nbformat
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for topic in assignment.topics:
+        path = folder / f"{topic}.ipynb"
+        text = nbformat.writes(build_notebook(topic, assignment))
+        if not text.endswith("\n"):
+            text += "\n"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

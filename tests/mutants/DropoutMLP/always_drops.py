@@ -1,0 +1,24 @@
+"""Forgets the `if self.training` tests: drops units in evaluation mode too.
+
+kills: eval_matches_plain_mlp, is_training_false_is_deterministic
+"""
+import torch
+from torch import nn
+
+
+class DropoutMLP(nn.Module):
+    def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=True,
+                 dropout1=0.2, dropout2=0.5):
+        super().__init__()
+        self.num_inputs = num_inputs
+        self.training = is_training
+        self.dropout1, self.dropout2 = dropout1, dropout2
+        self.lin1 = nn.Linear(num_inputs, num_hiddens1)
+        self.lin2 = nn.Linear(num_hiddens1, num_hiddens2)
+        self.lin3 = nn.Linear(num_hiddens2, num_outputs)
+        self.relu = nn.ReLU()
+
+    def forward(self, X):
+        H1 = dropout(self.relu(self.lin1(X.reshape((-1, self.num_inputs)))), self.dropout1)
+        H2 = dropout(self.relu(self.lin2(H1)), self.dropout2)
+        return self.lin3(H2)

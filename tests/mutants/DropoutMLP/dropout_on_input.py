@@ -1,0 +1,28 @@
+"""Drops the input X and the first hidden layer, one layer too early, instead of H1 and H2.
+
+kills: train_mode_drops_hidden_units, train_mode_matches_masked_mlp
+"""
+import torch
+from torch import nn
+
+
+class DropoutMLP(nn.Module):
+    def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=True,
+                 dropout1=0.2, dropout2=0.5):
+        super().__init__()
+        self.num_inputs = num_inputs
+        self.training = is_training
+        self.dropout1, self.dropout2 = dropout1, dropout2
+        self.lin1 = nn.Linear(num_inputs, num_hiddens1)
+        self.lin2 = nn.Linear(num_hiddens1, num_hiddens2)
+        self.lin3 = nn.Linear(num_hiddens2, num_outputs)
+        self.relu = nn.ReLU()
+
+    def forward(self, X):
+        X = X.reshape((-1, self.num_inputs))
+        if self.training:
+            X = dropout(X, self.dropout1)
+        H1 = self.relu(self.lin1(X))
+        if self.training:
+            H1 = dropout(H1, self.dropout2)
+        return self.lin3(self.relu(self.lin2(H1)))

@@ -1,0 +1,14 @@
+"""Gives pred to the cross-entropy as (batch, num_steps, vocab): classes must be on axis 1.
+
+kills: loss_book_example, one_loss_per_sequence, matches_masked_cross_entropy
+"""
+import torch
+from torch import nn
+
+
+class MaskedSoftmaxCELoss(nn.CrossEntropyLoss):
+    def forward(self, pred, label, valid_len):
+        weights = sequence_mask(torch.ones_like(label), valid_len)
+        self.reduction = 'none'
+        unweighted_loss = super().forward(pred, label)
+        return (unweighted_loss * weights).mean(dim=1)

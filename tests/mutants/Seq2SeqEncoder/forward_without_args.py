@@ -1,0 +1,15 @@
+"""Defines forward(self, X): the book's EncoderDecoder also passes the valid lengths.
+
+kills: accepts_extra_arguments
+"""
+from torch import nn
+
+
+class Seq2SeqEncoder(nn.Module):
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0, **kwargs):
+        super().__init__(**kwargs)
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.GRU(embed_size, num_hiddens, num_layers, dropout=dropout)
+
+    def forward(self, X):
+        return self.rnn(self.embedding(X).permute(1, 0, 2))

@@ -1,0 +1,39 @@
+"""Looks tokens up with token_to_idx[token]: an unknown token raises KeyError.
+
+kills: lookup_tokens, unknown_maps_to_zero, min_freq_filtering
+"""
+import collections
+
+
+def count_corpus(tokens):
+    if len(tokens) == 0 or isinstance(tokens[0], list):
+        tokens = [token for line in tokens for token in line]
+    return collections.Counter(tokens)
+
+
+class Vocab:
+    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+        tokens = [] if tokens is None else tokens
+        reserved_tokens = [] if reserved_tokens is None else reserved_tokens
+        freqs = sorted(count_corpus(tokens).items(), key=lambda x: x[1], reverse=True)
+        self.idx_to_token = ["<unk>"] + reserved_tokens
+        self.token_to_idx = {token: idx for idx, token in enumerate(self.idx_to_token)}
+        for token, freq in freqs:
+            if freq < min_freq:
+                break
+            if token not in self.token_to_idx:
+                self.idx_to_token.append(token)
+                self.token_to_idx[token] = len(self.idx_to_token) - 1
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        if not isinstance(tokens, (list, tuple)):
+            return self.token_to_idx[tokens]
+        return [self.__getitem__(token) for token in tokens]
+
+    def to_tokens(self, indices):
+        if not isinstance(indices, (list, tuple)):
+            return self.idx_to_token[indices]
+        return [self.idx_to_token[index] for index in indices]

@@ -1,0 +1,12 @@
+"""Rounds up instead of down (a last, incomplete window is not an output position).
+
+kills: book_examples, matches_conv2d
+"""
+import math
+
+
+def conv_output_shape(input_shape, kernel_shape, padding=0, stride=1):
+    p_h, p_w = (padding, padding) if isinstance(padding, int) else padding
+    s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
+    return (math.ceil((input_shape[0] - kernel_shape[0] + 2 * p_h) / s_h) + 1,
+            math.ceil((input_shape[1] - kernel_shape[1] + 2 * p_w) / s_w) + 1)

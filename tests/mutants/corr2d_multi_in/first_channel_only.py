@@ -1,0 +1,8 @@
+"""Uses only the first input channel (single-channel code applied to X[0], K[0]).
+
+kills: book_example, matches_conv2d, does_not_call_builtin
+"""
+
+
+def corr2d_multi_in(X, K):
+    return corr2d(X[0], K[0])

@@ -1,0 +1,14 @@
+"""Returns the root of the mean squared error (RMSE) instead of the MSE.
+
+kills: fits_with_the_right_degree, matches_least_squares
+"""
+import torch
+
+
+def fit_polynomial(train_features, test_features, train_labels, test_labels):
+    A = train_features.double()
+    B = train_labels.double().reshape(-1, 1)
+    w = torch.linalg.lstsq(A, B).solution
+    train_loss = ((A @ w - B) ** 2).mean().sqrt()
+    test_loss = ((test_features.double() @ w - test_labels.double().reshape(-1, 1)) ** 2).mean().sqrt()
+    return float(train_loss), float(test_loss)

@@ -1,0 +1,14 @@
+"""Sums the squared errors instead of averaging them over the examples.
+
+kills: fits_with_the_right_degree, matches_least_squares
+"""
+import torch
+
+
+def fit_polynomial(train_features, test_features, train_labels, test_labels):
+    A = train_features.double()
+    B = train_labels.double().reshape(-1, 1)
+    w = torch.linalg.lstsq(A, B).solution
+    train_loss = ((A @ w - B) ** 2).sum()
+    test_loss = ((test_features.double() @ w - test_labels.double().reshape(-1, 1)) ** 2).sum()
+    return float(train_loss), float(test_loss)

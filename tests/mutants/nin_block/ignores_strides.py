@@ -1,0 +1,13 @@
+"""Passes padding but not the stride: nn.Conv2d(in, out, kernel_size, padding=padding).
+
+kills: nin_block_stage_shapes, nin_block_forward_matches_reference
+"""
+import torch
+from torch import nn
+
+
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, padding=padding), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())

@@ -1,0 +1,13 @@
+"""Uses kernel_size (and padding) for the two "1 x 1" convolutions too.
+
+kills: nin_block_parameter_shapes, nin_block_forward_matches_reference
+"""
+import torch
+from torch import nn
+
+
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size, padding="same"), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size, padding="same"), nn.ReLU())

@@ -1,0 +1,10 @@
+"""Uses x**i without dividing by i! (the plain powers).
+
+kills: book_example, matches_powers_over_factorials, does_not_call_builtin
+"""
+import torch
+
+
+def polynomial_features(x, max_degree):
+    x = x.reshape(-1, 1)
+    return torch.pow(x, torch.arange(max_degree).reshape(1, -1))

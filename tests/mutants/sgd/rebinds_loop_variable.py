@@ -1,0 +1,11 @@
+"""param = param - ...: builds new tensors and rebinds the loop variable; nothing changes.
+
+kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter, sgd_does_not_call_builtin
+"""
+import torch
+
+
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param = param - lr * param.grad / batch_size

@@ -1,0 +1,13 @@
+"""Adds lambd * l2_penalty(w) once to the summed loss, so sgd divides it by batch_size.
+
+kills: matches_concise_implementation, weight_decay_shrinks_weights, matches_torch_weight_decay
+"""
+
+
+def train_weight_decay(lambd, w, b, train_iter, num_epochs, lr, batch_size):
+    for epoch in range(num_epochs):
+        for X, y in train_iter:
+            l = squared_loss(linreg(X, w, b), y).sum() + lambd * l2_penalty(w)
+            l.backward()
+            sgd([w, b], lr, batch_size)
+    return torch.norm(w).item()

@@ -1,0 +1,17 @@
+"""Scales torch.rand by a without centring it: values in [0, a) instead of [-a, a].
+
+kills: bound_linear_weight, bound_conv_weight, variance_matches_xavier, gain
+"""
+import math
+
+import torch
+
+
+def xavier_uniform_(tensor, gain=1.0):
+    receptive_field = math.prod(tensor.shape[2:])
+    fan_in = tensor.shape[1] * receptive_field
+    fan_out = tensor.shape[0] * receptive_field
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    with torch.no_grad():
+        tensor.copy_(torch.rand(tensor.shape) * a)
+    return tensor

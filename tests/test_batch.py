@@ -1,0 +1,202 @@
+"""Batch grading: a class of mixed submissions, the gradebook, resuming, exports."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import assignment as assignment_mod
+from grader import batch, exports
+from grader.gradebook import Gradebook
+
+from conftest import ROOT, write_assignment
+
+CHECKS = {"dropout": ["keeps_shape", "p1_gives_zeros"],
+          "corr2d": ["book_example", "matches_conv2d"],
+          "pool2d": ["book_example_max", "output_shape"]}
+SOLUTIONS = ROOT / "solutions"
+TOPICS = ("dropout", "convolution", "pooling")
+
+
+def reference_folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    for topic in TOPICS:
+        shutil.copy(SOLUTIONS / f"{topic}.py", path / f"{topic}.py")
+    return path
+
+
+def make_class(root: Path) -> dict:
+    """A class of submissions, one of every kind; returns student -> expected status."""
+    reference_folder(root / "alice")
+    wrong = reference_folder(root / "bob")
+    with open(wrong / "convolution.py", "a") as handle:
+        handle.write((ROOT / "tests/mutants/corr2d/flipped_kernel.py").read_text())
+    crash = reference_folder(root / "carol")
+    with open(crash / "pooling.py", "a") as handle:
+        handle.write("\nimport os\n\ndef pool2d(X, pool_size, mode='max'):\n    os._exit(1)\n")
+    shutil.copytree(ROOT / "exercises", root / "dan", ignore=shutil.ignore_patterns("__py*"))
+    (root / "eve.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
+    folder = reference_folder(root.parent / "frank-src")
+    with zipfile.ZipFile(root / "frank.zip", "w") as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, f"homework/{file.name}")
+    (root / "gina").mkdir()
+    (root / "gina" / "notes.txt").write_text("no code here")
+    single = root / "hal.py"
+    single.write_text((SOLUTIONS / "convolution.py").read_text())
+    return {"alice": "graded", "bob": "graded", "carol": "graded", "dan": "graded",
+            "eve": "malformed", "frank": "graded", "gina": "malformed", "hal": "graded"}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("assignment")
+    return write_assignment(folder / "small.toml", CHECKS)
+
+
+def test_a_mixed_class(tmp_path, small):
+    expected = make_class(tmp_path / "class")
+    spec = assignment_mod.load(small)
+    seen = []
+    with Gradebook(tmp_path / "book.db") as book:
+        summary = batch.grade_class(spec, tmp_path / "class", book, jobs=2, sandbox="process",
+                                    timeout=120, progress=lambda e, s, d, t: seen.append(d))
+        current = {i["student"]: i for i in book.current()}
+    assert {s: i["status"] for s, i in current.items()} == expected
+    assert seen == list(range(1, len(expected) + 1))
+    assert summary.graded == 6 and summary.malformed == 2
+    full, conv = spec.max_points, spec.exercise("corr2d").max_points
+    assert current["alice"]["score"] == current["alice"]["max_score"] == full
+    assert current["frank"]["score"] == full               # a zip with a subfolder
+    assert current["bob"]["score"] == full - conv          # flipped kernel: corr2d lost
+    carol = {e["name"]: e for e in current["carol"]["result"]["exercises"]}
+    assert carol["pool2d"]["score"] == 0 and carol["corr2d"]["score"] == conv
+    assert "crash" in {c["status"] for c in carol["pool2d"]["checks"]}
+    assert current["dan"]["score"] == 0
+    assert current["hal"]["score"] == conv                   # only corr2d in a single file
+    assert "not a readable zip" in current["eve"]["message"]
+    assert "no .py or .ipynb" in current["gina"]["message"]
+
+
+def test_rerun_skips_force_regrades(tmp_path, small):
+    reference_folder(tmp_path / "class" / "alice")
+    spec = assignment_mod.load(small)
+    with Gradebook(tmp_path / "book.db") as book:
+        first = batch.grade_class(spec, tmp_path / "class", book, jobs=1, sandbox="process",
+                                  timeout=120)
+        again = batch.grade_class(spec, tmp_path / "class", book, jobs=1, sandbox="process",
+                                  timeout=120)
+        forced = batch.grade_class(spec, tmp_path / "class", book, jobs=1, sandbox="process",
+                                   timeout=120, force=True)
+        rows = book.db.execute("SELECT attempt, current FROM submissions").fetchall()
+    assert (first.graded, again.skipped, forced.graded) == (1, 1, 1)
+    assert sorted(rows) == [(1, 0), (2, 1)]
+
+
+def test_hanging_submission_times_out_and_others_finish(tmp_path, small):
+    reference_folder(tmp_path / "class" / "alice")
+    hang = reference_folder(tmp_path / "class" / "zed")
+    (hang / "dropout.py").write_text("import time\ntime.sleep(1000)\n\ndef dropout(X, p):\n"
+                                     "    return X\n")
+    spec = assignment_mod.load(small)
+    with Gradebook(tmp_path / "book.db") as book:
+        batch.grade_class(spec, tmp_path / "class", book, jobs=2, sandbox="process", timeout=8)
+        current = {i["student"]: i for i in book.current()}
+    assert current["zed"]["status"] == "timeout" and "longer than 8 s" in current["zed"]["message"]
+    assert current["alice"]["status"] == "graded"
+
+
+def test_classroom_and_gradescope_layouts(tmp_path):
+    classroom = tmp_path / "classroom"
+    for user in ("octocat", "hubot"):
+        repo = classroom / f"lesson2-{user}"
+        (repo / ".git").mkdir(parents=True)
+        reference_folder(repo / "exercises")
+    entries = batch.find_entries(classroom, tmp_path / "work")
+    assert sorted(e.student for e in entries) == ["hubot", "octocat"]
+    assert all(e.path.name == "exercises" and not e.problem for e in entries)
+
+    gradescope = tmp_path / "gradescope"
+    reference_folder(gradescope / "submission_101")
+    (gradescope / "submission_metadata.yml").write_text(
+        "submission_101:\n  :submitters:\n  - :name: Ada Lovelace\n    :email: ada@example.com\n")
+    entries = batch.find_entries(gradescope, tmp_path / "work2")
+    assert [e.student for e in entries] == ["ada@example.com"]
+
+
+def test_zip_path_traversal_is_refused(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "mallory.zip", "w") as archive:
+        archive.writestr("../../escape.py", "x = 1\n")
+    entries = batch.find_entries(folder, tmp_path / "work")
+    assert "outside the archive" in entries[0].problem
+    assert not (tmp_path / "escape.py").exists()
+
+
+def test_kill_minus_nine_then_rerun_loses_and_duplicates_nothing(tmp_path, small):
+    root = tmp_path / "class"
+    for name in ("s1", "s2", "s3", "s4", "s5", "s6"):
+        reference_folder(root / name)
+    book = tmp_path / "book.db"
+    command = [sys.executable, "-m", "grader", "batch", str(root), "--assignment", str(small),
+               "--gradebook", str(book), "--jobs", "2", "--sandbox", "process"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if book.exists():
+            try:
+                done = sqlite3.connect(book).execute("SELECT COUNT(*) FROM submissions").fetchone()
+            except sqlite3.Error:
+                continue
+            if done[0] >= 2:
+                break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Gradebook(book) as gradebook:
+        partial = gradebook.counts()
+    assert 2 <= partial["rows"] < 6
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with Gradebook(book) as gradebook:
+        rows = gradebook.db.execute("SELECT student, attempt, current, status FROM submissions"
+                                    ).fetchall()
+    assert sorted(r[0] for r in rows) == ["s1", "s2", "s3", "s4", "s5", "s6"]   # once each
+    assert all(r[1] == 1 and r[2] == 1 and r[3] == "graded" for r in rows)
+
+
+def test_exports(tmp_path, small):
+    make_class(tmp_path / "class")
+    spec = assignment_mod.load(small)
+    with Gradebook(tmp_path / "book.db") as book:
+        batch.grade_class(spec, tmp_path / "class", book, jobs=2, sandbox="process", timeout=120)
+        items = book.current()
+    rows = list(csv.DictReader(io.StringIO(exports.to_csv(items))))
+    assert [r["student"] for r in rows] == sorted(r["student"] for r in rows)
+    assert set(rows[0]) == {"student", "dropout", "corr2d", "pool2d", "total", "max", "status"}
+    alice = next(r for r in rows if r["student"] == "alice")
+    full = f"{spec.max_points:g}"
+    assert alice["total"] == alice["max"] == full
+    written = exports.write_json(items, tmp_path / "json")
+    alice_json = json.loads((tmp_path / "json" / "alice.json").read_text())
+    assert alice_json["schema"] == "grader-result" and alice_json["score"] == spec.max_points
+    assert len(written) == len(items)
+    for path in exports.write_junit(items, tmp_path / "junit"):
+        ET.parse(path)
+    bob = ET.parse(tmp_path / "junit" / "bob.xml").getroot()
+    assert bob.find(".//testsuite[@name='corr2d']").get("failures") == "2"
+    summary = exports.to_markdown(items, "Lesson 2")
+    assert summary.startswith("## Lesson 2") and f"| alice | {full} / {full} | graded |" in summary

@@ -1,0 +1,242 @@
+"""The red-team suite: every attack in tests/redteam/ gets the verdict its docstring states.
+
+Each attack is graded next to the reference pool2d, in both sandbox modes, through a fork
+server (the batch path; fast) and a few of them through the real `grade` command (the
+single-submission path).  See tests/redteam/README.md for the verdicts.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader import bwrap
+from grader.errors import GraderError
+from grader.run import GradeRequest, run
+
+from conftest import ROOT
+
+REDTEAM = ROOT / "tests" / "redteam"
+ATTACKS = sorted(REDTEAM.glob("*.py"))
+HAS_BWRAP = bwrap.probe()
+MODES = [pytest.param("bwrap", marks=pytest.mark.skipif(not HAS_BWRAP, reason="no bubblewrap")),
+         "process"]
+CHECKS = frozenset({"book_example", "matches_conv2d", "book_example_max",
+                    "max_matches_max_pool2d"})
+SECRET = "GRADER_REDTEAM_SECRET"
+
+
+def expectation(path: Path, mode: str) -> str:
+    match = re.search(rf"^{mode}: (blocked|leaks)", path.read_text(), re.MULTILINE)
+    assert match, f"{path.name}: no '{mode}: blocked|leaks' line"
+    return match.group(1)
+
+
+class Listener(threading.Thread):
+    """A TCP server on localhost that counts who connects (the network attack's target)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+
+    def run(self):
+        while self.running:
+            try:
+                connection, _ = self.server.accept()
+                self.connections += 1
+                connection.close()
+            except OSError:
+                pass
+
+    def stop(self):
+        self.running = False
+        self.join(2)
+        self.server.close()
+
+
+class Arena:
+    """One attack's surroundings: canary folder, marker, listener, snapshots."""
+
+    def __init__(self, tmp_path: Path, attack: Path, course_copy: Path):
+        self.course = course_copy
+        self.marker = f"redteam{uuid.uuid4().hex[:10]}"
+        self.canary = Path(f"/tmp/grader-canary-{self.marker}")
+        self.canary.mkdir()
+        (self.canary / "victim.txt").write_text("do not touch")
+        self.listener = Listener()
+        self.listener.start()
+        self.submission = tmp_path / "submission"
+        self.submission.mkdir()
+        source = attack.read_text()
+        for key, value in (("__COURSE__", str(course_copy)), ("__CANARY__", str(self.canary)),
+                           ("__PORT__", str(self.listener.port)), ("__MARKER__", self.marker)):
+            source = source.replace(key, value)
+        reference = (ROOT / "solutions" / "convolution.py").read_text()
+        (self.submission / "convolution.py").write_text(
+            reference + "\n\n# --- the attack ---\n" + source)
+        shutil.copy(ROOT / "solutions" / "pooling.py", self.submission / "pooling.py")
+        self.before = self.snapshot()
+
+    def snapshot(self) -> dict:
+        files = [*sorted(self.course.rglob("*")), *sorted(self.submission.iterdir()),
+                 *sorted(self.canary.iterdir())]
+        return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+                if p.is_file()}
+
+    def leftovers(self) -> list[int]:
+        deadline = time.monotonic() + 3
+        while True:
+            found = []
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                            if self.marker.encode() in handle.read():
+                                found.append(int(entry))
+                    except OSError:
+                        pass
+            if not found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
+    def close(self):
+        self.listener.stop()
+        for pid in self.leftovers():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        shutil.rmtree(self.canary, ignore_errors=True)
+
+
+def verdict(arena: Arena, scores: dict | None) -> dict:
+    """Every part of "blocked", each True or False, so that failures say which part broke."""
+    return {
+        "finished": scores is not None,
+        "attacked exercise got 0": bool(scores) and scores.get("corr2d") == 0,
+        "other exercise graded": bool(scores) and scores.get("pool2d") == scores.get(
+            "pool2d_max"),
+        "no file outside changed": arena.snapshot() == arena.before,
+        "nothing left running": not arena.leftovers(),
+        "no network": arena.listener.connections == 0,
+    }
+
+
+@pytest.fixture(scope="module")
+def course_copy(tmp_path_factory):
+    """What the attacks see as "the course folder": a copy, so that a successful attack
+    (process mode) never damages the real one, and so that changes are easy to see."""
+    folder = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "solutions", folder / "solutions")
+    shutil.copytree(ROOT / "grader" / "checks", folder / "grader" / "checks",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def quick_course(course):
+    exercises = tuple(replace(e, call_timeout=3.0) for e in course.exercises)
+    return replace(course, exercises=exercises,
+                   limits=replace(course.limits, import_seconds=8.0, memory_mb=1024))
+
+
+@pytest.fixture(scope="module")
+def servers():
+    from grader.forkserver import ForkServer
+    made: dict = {}
+
+    def get(mode):
+        server = made.get(mode)
+        if server is None or server.proc.poll() is not None:
+            made[mode] = server = ForkServer(mode=mode)
+        return server
+    yield get
+    for server in made.values():
+        server.close()
+
+
+# In process mode the worker runs as the grading user and can signal the judge (documented as
+# a leak); in this test the judge is the test runner itself, so these run only as `grade`.
+KILLS_THE_JUDGE_IN_PROCESS_MODE = {"kill_parent"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("attack", ATTACKS, ids=[p.stem for p in ATTACKS])
+def test_attack_through_fork_server(attack, mode, quick_course, servers, tmp_path, monkeypatch,
+                                    course_copy):
+    if mode == "process" and attack.stem in KILLS_THE_JUDGE_IN_PROCESS_MODE:
+        pytest.skip("kills the judge, here the test runner: see test_attack_through_grade_command")
+    monkeypatch.setenv(SECRET, "hunter2")
+    arena = Arena(tmp_path, attack, course_copy)
+    try:
+        started = time.monotonic()
+        try:
+            result = run(GradeRequest(quick_course, arena.submission, ("corr2d", "pool2d"),
+                                      sandbox=mode, only_checks=CHECKS,
+                                      launcher=servers(mode).launch))
+            scores = {e.name: e.score for e in result.exercises}
+            scores["pool2d_max"] = result.exercises[1].max_score
+        except (GraderError, RuntimeError, OSError):
+            scores = None
+        elapsed = time.monotonic() - started
+        parts = verdict(arena, scores)
+    finally:
+        arena.close()
+    if expectation(attack, mode) == "blocked":
+        assert all(parts.values()), parts
+        assert elapsed < 60
+    else:
+        assert not all(parts.values()), f"documented as leaking in {mode} mode, but blocked"
+
+
+# The real command, for the attacks that matter most on the single-submission path.
+CLI_ATTACKS = ["kill_parent", "daemon_outlives", "read_reference", "network", "fork_bomb_bounded"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", CLI_ATTACKS)
+def test_attack_through_grade_command(name, mode, tmp_path, course_copy):
+    attack = REDTEAM / f"{name}.py"
+    arena = Arena(tmp_path, attack, course_copy)
+    toml = tmp_path / "assignment.toml"
+    text = (ROOT / "pyproject.toml").read_text().split("[tool.grader]", 1)[1]
+    toml.write_text(f"[tool.grader]\n[tool.grader.paths]\nsolutions = \"{ROOT}/solutions\"\n"
+                    f"stubs = \"{ROOT}/exercises\"\n" + text.replace("call_timeout = 10",
+                                                                      "call_timeout = 3"))
+    env = dict(os.environ, **{SECRET: "hunter2"})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "grader", "corr2d", "pool2d", "-s", str(arena.submission),
+             "--format", "json", "--sandbox", mode, "--assignment", str(toml),
+             "--checks", ",".join(sorted(CHECKS))],
+            capture_output=True, text=True, timeout=180, env=env)
+        scores = None
+        if done.returncode == 0:
+            data = json.loads(done.stdout)
+            scores = {e["name"]: e["score"] for e in data["exercises"]}
+            scores["pool2d_max"] = data["exercises"][1]["max_score"]
+        parts = verdict(arena, scores)
+    finally:
+        arena.close()
+    if expectation(attack, mode) == "blocked":
+        assert all(parts.values()), (parts, done.stderr[-2000:])
+    else:
+        assert not all(parts.values()), f"documented as leaking in {mode} mode, but blocked"
