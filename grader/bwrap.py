@@ -87,7 +87,7 @@ def wrap(command: list[str], env: dict, root: str | None, fds) -> tuple[list[str
     ``root``: the submission copy to mount at /submission; None for the fork server, whose
     workers each mount a private /submission of their own (see :func:`forkserver.isolate`).
     """
-    env = inside_env(env)
+    env = inside_env(env, "/tmp" if root is not None else SCRATCH)
     args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534",
             "--hostname", "sandbox", "--clearenv"]
@@ -101,9 +101,10 @@ def wrap(command: list[str], env: dict, root: str | None, fds) -> tuple[list[str
         args += ["--ro-bind", path, path]
     args += ["--ro-bind", worker_library(), WORKER_LIB]
     if root is None:
-        # the fork server: nothing writable at all; each worker mounts its own private
-        # /submission and /scratch (TMPDIR, HOME) in its own mount namespace
-        args += ["--dir", INSIDE_ROOT, "--dir", SCRATCH, "--chdir", SCRATCH,
+        # the fork server: nothing writable but its own /scratch (a tmpfs torch's lazy
+        # imports need); each worker mounts a fresh /submission and /scratch (TMPDIR, HOME)
+        # over these in its own mount namespace, so no worker sees another's files
+        args += ["--dir", INSIDE_ROOT, "--tmpfs", SCRATCH, "--chdir", SCRATCH,
                  "--remount-ro", "/"]
     else:
         args += ["--bind", root, INSIDE_ROOT, "--chdir", INSIDE_ROOT]

@@ -61,8 +61,9 @@ def cli():
 @click.argument("exercises", nargs=-1)
 @click.option("--submission", "-s", type=click.Path(path_type=Path),
               help="Folder, .py file or .ipynb notebook to grade [default: exercises/].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format (json: the documented schema, version 1).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Report format (json: the documented schema, version 1; "
+                                      "markdown: for a CI job summary).")
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 1 when the score is below this many points.")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
@@ -73,9 +74,12 @@ def cli():
               help="What to show of hidden checks [default: the assignment's setting].")
 @click.option("--checks", "only_checks", default=None, metavar="NAME[,NAME...]",
               help="Run only these checks (by name) of the selected exercises.")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Judge processes grading exercises at once [default: the number of "
+                   "cores; a few exercises always use one].")
 @click.option("--verbose", "-v", is_flag=True, help="List passing checks too.")
 def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hidden_feedback,
-                only_checks, verbose):
+                only_checks, jobs, verbose):
     """Grade a submission (by default the course's exercises/ folder)."""
     from grader import assignment as assignment_mod
     from grader.report import render_text
@@ -87,13 +91,17 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
     checks = frozenset(c.strip() for c in only_checks.split(",") if c.strip()) \
         if only_checks else None
+    import os
     result = run(GradeRequest(spec, Path(target), tuple(exercises), mode, only_checks=checks,
-                              progress=progress))
+                              progress=progress, jobs=jobs or os.cpu_count() or 1))
     if progress:
         progress.clear()
     result = result.with_hidden_feedback(hidden_feedback or spec.hidden_feedback)
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
+    elif fmt == "markdown":
+        from grader.report import render_markdown
+        click.echo(render_markdown(result), nl=False)
     else:
         click.echo(render_text(result, unicode=_unicode_ok(), verbose=verbose), nl=False)
     if fail_under is not None and result.score < fail_under:
@@ -118,6 +126,85 @@ def generate_command(check_only, assignment):
         sys.exit(EXIT_BELOW_THRESHOLD if stale else EXIT_OK)
     for path in generate.write(spec.solutions_dir, spec.stubs_dir, spec.topics):
         click.echo(f"wrote {path}")
+
+
+@cli.command("publish", epilog=EPILOG)
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--assignment", type=click.Path(exists=True, path_type=Path))
+def publish_command(out, assignment):
+    """Build the student release and the autograder (folders and reproducible zips) in OUT."""
+    from grader import assignment as assignment_mod
+    from grader.publish import publish
+
+    paths = publish(assignment_mod.load(assignment), out)
+    for label, path in paths.items():
+        click.echo(f"{label:15} {path}")
+
+
+@cli.command("gradescope", hidden=True)
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.argument("results", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--assignment", type=click.Path(exists=True, path_type=Path))
+def gradescope_command(submission, results, assignment):
+    """Grade SUBMISSION and write Gradescope's results.json to RESULTS (run_autograder)."""
+    from grader import assignment as assignment_mod
+    from grader import gradescope
+    from grader.run import GradeRequest, run
+
+    try:
+        spec = assignment_mod.load(assignment)
+        result = run(GradeRequest(spec, submission, sandbox="auto"))
+        data = gradescope.to_gradescope(result.to_dict(), spec.hidden_feedback)
+    except GraderError as exc:
+        data = gradescope.failure(str(exc))
+    except Exception as exc:  # noqa: BLE001 - Gradescope needs a results file whatever happens
+        data = gradescope.failure(f"internal error: {type(exc).__name__}: {exc}")
+    gradescope.write(data, results)
+    click.echo(f"score {data['score']}: wrote {results}")
+
+
+@cli.command("validate", epilog=EPILOG)
+@click.option("--assignment", type=click.Path(exists=True, path_type=Path))
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+              show_default=True)
+@click.option("--mutants", "mutants_dir", type=click.Path(exists=True, file_okay=False,
+                                                          path_type=Path), default=None,
+              help="Folder of mutants [default: tests/mutants of the course].")
+def validate_command(assignment, sandbox, mutants_dir):
+    """Check the assignment before publishing: references get full marks, stubs zero,
+    exercises/ matches solutions/, every check fails on a mutant, points add up."""
+    from grader import assignment as assignment_mod
+    from grader.validate import validate
+
+    spec = assignment_mod.load(assignment)
+    mode = _announce_sandbox(sandbox)
+    progress = _StatusLine() if sys.stderr.isatty() else None
+    report = validate(spec, sandbox=mode, mutants_dir=mutants_dir, progress=progress)
+    if progress:
+        progress.clear()
+    for note in report.notes:
+        click.echo(f"  {note}")
+    if report.problems:
+        click.echo(f"validate: {len(report.problems)} problems")
+        for problem in report.problems:
+            click.echo(f"  - {problem}")
+        sys.exit(EXIT_BELOW_THRESHOLD)
+    click.echo("validate: OK")
+
+
+class _StatusLine:
+    def __init__(self):
+        self.width = 0
+
+    def __call__(self, text: str):
+        line = f"\rvalidate: {text}"[:100]
+        self.width = max(self.width, len(line))
+        sys.stderr.write(line.ljust(self.width))
+        sys.stderr.flush()
+
+    def clear(self):
+        sys.stderr.write("\r" + " " * self.width + "\r")
+        sys.stderr.flush()
 
 
 @cli.command("batch", epilog=EPILOG)
@@ -219,6 +306,34 @@ def export_command(fmt, gradebook_path, out, assignment):
         from grader import assignment as assignment_mod
         paths = _write_html(items, out, assignment_mod.load(assignment))
     click.echo(f"wrote {len(paths)} files to {out}", err=True)
+
+
+@gradebook_group.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("gradebook.db"), show_default=True)
+@click.option("--assignment", type=click.Path(exists=True, path_type=Path))
+def import_command(files, gradebook_path, assignment):
+    """Record results graded elsewhere (`grade --format json`, one file per student, named
+    after the student): how a class larger than one machine is merged into one gradebook."""
+    import hashlib
+    import json
+
+    from grader import assignment as assignment_mod
+    from grader.batch import checks_hash
+    from grader.gradebook import Gradebook, Record
+
+    checks = checks_hash(assignment_mod.load(assignment))
+    with Gradebook(gradebook_path) as book:
+        for path in files:
+            data = json.loads(path.read_text())
+            if data.get("schema") != "grader-result":
+                raise UsageError(f"{path} is not a `grade --format json` result")
+            digest = "imported:" + hashlib.sha256(path.read_bytes()).hexdigest()
+            book.record(Record(path.stem, path.name, digest, checks, "graded", data["score"],
+                               data["max_score"], None, data))
+    click.echo(f"imported {len(files)} results into {gradebook_path}")
 
 
 def _title(assignment_mod, assignment) -> str:

@@ -21,9 +21,12 @@ from grader.score import number
 
 
 def safe_name(student: str) -> str:
-    """A deterministic file name for a student id (which may hold spaces, slashes, unicode)."""
-    name = re.sub(r"[^\w.@-]+", "_", student, flags=re.UNICODE).strip("._") or "student"
-    return name[:100]
+    """A deterministic, collision-free file name (no extension) for a student id: the id
+    itself when it is already a plain lowercase name, else the HTML report's slug + hash."""
+    from grader.html_report import safe_name as html_safe_name
+    if re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,99}", student) and ".." not in student:
+        return student
+    return html_safe_name(student).removesuffix(".html")
 
 
 def exercise_names(items: list[dict]) -> list[str]:

@@ -227,6 +227,26 @@ def _check(result: int, what: str) -> None:
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
+def warm_up() -> None:
+    """Pay once, in the template, for what torch loads lazily: every fork inherits it.
+
+    ``torch.optim`` pulls in ``torch._dynamo`` (about 800 modules, a second here), and the
+    meta device needs sympy; a worker that touches either (or resolves a forbidden name in
+    ``torch.optim``) would otherwise pay for it again in every exercise.
+    """
+    import torch
+    from torch import nn
+    parameter = nn.Parameter(torch.ones(2))
+    torch.optim.SGD([parameter], lr=0.1).step()
+    with torch.device("meta"):
+        nn.Conv2d(1, 1, 2)(torch.empty(1, 1, 3, 3))
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    model(torch.randn(4, 3)).sum().backward()
+    nn.GRU(3, 2)(torch.randn(2, 1, 3))
+    torch.ones(2).numpy()
+    import torch.overrides  # noqa: F401 - the forbidden-call recorder's mode
+
+
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     import torch
@@ -234,6 +254,11 @@ def main() -> None:
     import grader.scenario_lib  # noqa: F401 - warm what every worker needs
     import grader.wire  # noqa: F401
     import grader.worker  # noqa: F401 - pre-imported so that every fork has it
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - an optimisation only: workers still work without it
+        import traceback
+        traceback.print_exc()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except OSError:
@@ -258,8 +283,15 @@ class ForkedProcess:
 
     def poll(self):
         if self.returncode is None and not self._alive():
-            self.returncode = self.server.request({"op": "status", "pid": self.pid}).get("code")
+            self.returncode = self._ask({"op": "status", "pid": self.pid}).get("code")
         return self.returncode
+
+    def _ask(self, message: dict) -> dict:
+        """A question to the fork server; if it is gone (killed), its workers are gone too."""
+        try:
+            return self.server.request(message)
+        except (RuntimeError, OSError):
+            return {}
 
     def wait(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -273,7 +305,7 @@ class ForkedProcess:
         """Kill the worker's group and whatever it left behind; return its exit code."""
         if not self._stopped:
             self._stopped = True
-            code = self.server.request({"op": "stop", "pid": self.pid}).get("code")
+            code = self._ask({"op": "stop", "pid": self.pid}).get("code")
             if self.returncode is None:
                 self.returncode = code
         return self.returncode
@@ -285,7 +317,7 @@ class ForkedProcess:
         if not self.host_pid:
             if self._stopped:
                 return False
-            return bool(self.server.request({"op": "status", "pid": self.pid}).get("alive"))
+            return bool(self._ask({"op": "status", "pid": self.pid}).get("alive"))
         try:
             with open(f"/proc/{self.pid}/stat", "rb") as handle:
                 state = handle.read().rsplit(b")", 1)[1].split()[0]

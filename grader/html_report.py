@@ -31,8 +31,7 @@ from grader.score import number
 HIDDEN_FEEDBACK = ("full", "status", "none")
 MAX_FIELD = 20_000          # characters of one feedback field shown (outputs can be huge)
 
-_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-        "form-action 'none'")
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 # (text colour, background) per status: checks, exercises, submissions
 _COLOURS = {
@@ -99,6 +98,7 @@ border-bottom:1px solid #eef1f4;align-items:baseline}
 .check:last-child{border-bottom:0}
 .check .what{overflow-wrap:anywhere}
 .check .what code{color:var(--muted);font-size:12px;margin-left:6px}
+.check>.badge{justify-self:start}
 .check .pts{font-variant-numeric:tabular-nums;white-space:nowrap;text-align:right}
 .check .more{grid-column:2/4;min-width:0}
 dl.fb{display:grid;grid-template-columns:5.5em minmax(0,1fr);gap:4px 10px;margin:6px 0 2px}
@@ -108,23 +108,28 @@ dl.fb dd.text{padding-top:4px;overflow-wrap:anywhere}
 .advice{margin:10px 0 0;padding:8px 12px;background:#ddf4ff;border-radius:6px}
 .advice ul{margin:4px 0 0;padding-left:20px}
 .advice li{overflow-wrap:anywhere}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px;
-margin:18px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(140px,100%),1fr));
+gap:12px;margin:18px 0}
 .card{border:1px solid var(--line);border-radius:8px;padding:10px 14px}
 .card .k{font-size:13px;color:var(--muted)}
-.card .v{font-size:1.6em;font-weight:650;font-variant-numeric:tabular-nums}
+.card .v{font-size:1.5em;font-weight:650;font-variant-numeric:tabular-nums;white-space:nowrap}
+.card .v small{font-size:.6em;font-weight:500;color:var(--muted)}
 .card .d{font-size:13px;color:var(--muted)}
-.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:16px}
+.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(500px,100%),1fr));gap:16px}
 .plot,.mini{border:1px solid var(--line);border-radius:8px;padding:10px 12px;min-width:0}
 .plot h3,.mini h3{margin-bottom:6px}
-.minis{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:12px}
-.mini h3{font-size:.95em;display:flex;justify-content:space-between;gap:8px}
-.mini h3 span:first-child{overflow-wrap:anywhere}
+.minis{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(320px,100%),1fr));gap:12px}
+.mini h3{font-size:.95em;display:flex;justify-content:space-between;align-items:baseline;gap:8px}
+.mini h3 span:first-child{overflow-wrap:anywhere;min-width:0}
+.mini h3 small{font-weight:400;font-size:12px;color:var(--muted);white-space:nowrap}
 .legend{font-size:13px;color:var(--muted);margin:4px 0 0}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px}
 .empty{color:var(--muted);font-style:italic;margin:8px 0}
 .students td{padding:4px 10px}
-footer{margin-top:40px;font-size:12px;color:var(--muted)}
+@media (max-width:640px){main{padding:16px 10px 40px}
+.check{grid-template-columns:auto minmax(0,1fr) auto}.check .more{grid-column:1/-1}
+dl.fb{grid-template-columns:minmax(0,1fr)}dl.fb dt{padding-top:0}
+th,td{padding:4px 5px}}
 """
 
 
@@ -253,7 +258,7 @@ def _render_student(result: dict, *, hidden_feedback: str, title: str | None,
     if back:
         parts.append(f'<p class="crumbs"><a href="{esc(back)}">← class overview</a></p>')
     parts.append(f"<header>\n<h1>{esc(heading)}</h1>")
-    if title and assignment and assignment != heading:
+    if assignment and assignment not in heading:
         parts.append(f'<p class="sub">{esc(assignment)}</p>')
     if result.get("submission"):
         parts.append(f'<p class="sub">submission <code>{esc(result["submission"])}</code></p>')
@@ -291,11 +296,10 @@ def _student_toc(exercises: list[dict]) -> str:
     rows = []
     for i, exercise in enumerate(exercises):
         status = _exercise_status(exercise)
-        fraction = _fraction(exercise.get("score"), exercise.get("max_score"))
+        score, top = exercise.get("score"), exercise.get("max_score")
         rows.append(f'<tr><td class="name"><a href="#ex{i}">{esc(exercise.get("name"))}</a></td>'
-                    f"<td>{_badge(status)}</td>"
-                    f'<td class="num">{esc(_points(exercise.get("score"), exercise.get("max_score")))}'
-                    f"</td><td>{_bar(fraction)}</td></tr>")
+                    f'<td>{_badge(status)}</td><td class="num">{esc(_points(score, top))}</td>'
+                    f"<td>{_bar(_fraction(score, top))}</td></tr>")
     return ('<h2>Exercises</h2>\n<table class="toc"><thead><tr><th>exercise</th><th>status</th>'
             '<th class="num">points</th><th></th></tr></thead><tbody>\n'
             + "\n".join(rows) + "\n</tbody></table>")
@@ -305,8 +309,9 @@ def _exercise_section(i: int, exercise: dict, policy: str) -> str:
     status = _exercise_status(exercise)
     checks = [_dict(c) for c in _list(exercise.get("checks"))]
     is_open = " open" if status != "complete" else ""
+    advice_badge = _badge("advice", "advice") if _list(exercise.get("advice")) else ""
     out = [f'<section class="ex" id="ex{i}"><details{is_open}>',
-           f"<summary><h3>{esc(exercise.get('name'))}</h3>{_badge(status)}"
+           f"<summary><h3>{esc(exercise.get('name'))}</h3>{advice_badge}{_badge(status)}"
            f'<span class="score">{esc(_points(exercise.get("score"), exercise.get("max_score")))}'
            "</span></summary>", '<div class="body">']
     if exercise.get("message"):
@@ -327,7 +332,7 @@ def _exercise_section(i: int, exercise: dict, policy: str) -> str:
             check = dict(check, message=None, feedback=None)
         if check.get("message"):
             shown_messages.add(_text(check["message"]))
-        out.append(_check_row(check))
+        out.append(_check_row(check, _text(exercise.get("message") or "")))
     if hidden_count:
         out.append(f'<div class="check">{_badge("hidden", "hidden")}<span class="what">'
                    f"hidden checks: {esc(_points(hidden_pts, hidden_max))} points</span>"
@@ -347,7 +352,8 @@ def _float(value) -> float:
         return 0.0
 
 
-def _check_row(check: dict) -> str:
+def _check_row(check: dict, said: str = "") -> str:
+    """One check; ``said``: the exercise's message, not repeated under each check."""
     status = _text(check.get("status") or "error")
     advisory = bool(check.get("advisory"))
     description = _text(check.get("description") or check.get("name") or "")
@@ -365,7 +371,7 @@ def _check_row(check: dict) -> str:
     if status != "pass":
         more = []
         message = check.get("message")
-        if message and _text(message) != description:
+        if message and _text(message) not in (description, said):
             more.append(f'<p class="msg">{esc(message)}</p>')
         feedback = _dict(check.get("feedback"))
         items = []
@@ -449,33 +455,35 @@ def _render_class(entries: list[dict], *, title: str, files: list[str | None]) -
 def _figures(entries, graded, scored, same_max) -> str:
     failed = Counter(_text(e.get("status")) for e in entries if e.get("status") != "graded")
     breakdown = " · ".join(f"{n} {status}" for status, n in sorted(failed.items())) or "none"
-    cards = [("students", str(len(entries)), "submissions"),
-             ("graded", str(len(graded)), _pct(len(graded) / len(entries)) + " of the class"
-              if entries else "—"),
-             ("failed to grade", str(len(entries) - len(graded)), breakdown)]
+    # (label, value, small text after the value, line under it)
+    cards = [("students", str(len(entries)), "", "submissions"),
+             ("graded", str(len(graded)), "",
+              _pct(len(graded) / len(entries)) + " of the class" if entries else "—"),
+             ("failed to grade", str(len(entries) - len(graded)), "", breakdown)]
     fractions = [_fraction(e["score"], e["max_score"]) for e in scored]
     if scored:
         mean_f, median_f = statistics.fmean(fractions), statistics.median(fractions)
         if same_max:
             scores = [float(e["score"]) for e in scored]
-            top = _num(scored[0]["max_score"])
-            mean = f"{statistics.fmean(scores):.1f} / {top}"
-            median = f"{_num(statistics.median(scores))} / {top}"
+            top = "/ " + _num(scored[0]["max_score"])
+            cards += [("mean score", f"{statistics.fmean(scores):.1f}", top,
+                       _pct(mean_f) + " (graded only)"),
+                      ("median score", _num(statistics.median(scores)), top, _pct(median_f))]
         else:
-            mean, median = _pct(mean_f), _pct(median_f)
+            cards += [("mean score", _pct(mean_f), "", "graded only"),
+                      ("median score", _pct(median_f), "", "")]
         full = sum(f >= 1.0 for f in fractions)
-        cards += [("mean score", mean, _pct(mean_f) + " (graded only)"),
-                  ("median score", median, _pct(median_f)),
-                  ("full marks", str(full), f"{_pct(full / len(scored))} of graded")]
+        cards.append(("full marks", str(full), "", f"{_pct(full / len(scored))} of graded"))
     else:
-        cards += [("mean score", "—", "nothing graded"), ("median score", "—", "")]
+        cards += [("mean score", "—", "", "nothing graded"), ("median score", "—", "", "")]
     seconds = [float(e["seconds"]) for e in entries if _is_number(e.get("seconds"))]
     if seconds:
-        cards.append(("time per submission", f"{statistics.median(seconds):.1f} s",
+        cards.append(("time per submission", f"{statistics.median(seconds):.1f}", "s",
                       f"median; max {max(seconds):.1f} s"))
     return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
-        f'<div class="d">{esc(d)}</div></div>' for k, v, d in cards) + "</div>"
+        f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}'
+        + (f" <small>{esc(small)}</small>" if small else "")
+        + f'</div><div class="d">{esc(d)}</div></div>' for k, v, small, d in cards) + "</div>"
 
 
 def _is_number(value) -> bool:
@@ -500,7 +508,7 @@ def _nice_step(span: float, most: int) -> float:
 def _columns(labels: list[str], series: list[tuple[str, str, list[int]]], *, x_title: str,
              y_title: str, tips: list[str], width: int = 520, height: int = 230) -> str:
     """A (stacked) column chart as inline SVG: one column per label, one layer per series."""
-    left, right, top, bottom = 40, 8, 10, 44
+    left, right, top, bottom = 48, 8, 10, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(labels), 1)
     totals = [sum(s[2][i] for s in series) for i in range(len(labels))]
@@ -594,16 +602,17 @@ def _time_plot(entries: list[dict]) -> str:
             + f'<p class="legend">{legend}</p></div>')
 
 
-def _hbars(rows: list[tuple[str, float | None, str, str]], *, width: int, label_w: int,
-           row_h: int = 16, font: int = 11) -> str:
-    """Horizontal bars: (label, fraction, value text, tooltip) per row, at most ``width`` wide."""
-    value_w = 44
-    bar_w = width - label_w - value_w - 8
+def _hbars(rows: list[tuple[str, float | None, str, str, str | None]], *, width: int,
+           label_w: int, row_h: int = 16, font: int = 11) -> str:
+    """Horizontal bars as inline SVG, ``width`` wide: per row (label, fraction, value text,
+    tooltip, colour or None for the pass-rate colour)."""
+    value_w = 40
+    bar_w = width - label_w - value_w - 6
     height = row_h * len(rows) + 4
-    chars = max(4, int(label_w / (font * 0.58)))
+    chars = max(4, int((label_w - 8) / (font * 0.68)))      # DejaVu Sans is wide
     out = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
            f'font-size="{font}" fill="#1f2328" font-family="system-ui,DejaVu Sans,sans-serif">']
-    for i, (label, fraction, value, tip) in enumerate(rows):
+    for i, (label, fraction, value, tip, colour) in enumerate(rows):
         y = 2 + i * row_h
         mid = y + row_h / 2 + font * 0.35
         out.append(f"<g><title>{esc(tip)}</title>"
@@ -613,7 +622,7 @@ def _hbars(rows: list[tuple[str, float | None, str, str]], *, width: int, label_
                    f'fill="{_TRACK}"/>')
         if fraction:
             out.append(f'<rect x="{label_w}" y="{_f(y + 3)}" width="{_f(bar_w * fraction)}" '
-                       f'height="{row_h - 6}" fill="{_rate_colour(fraction)}"/>')
+                       f'height="{row_h - 6}" fill="{colour or _rate_colour(fraction)}"/>')
         out.append(f'<text x="{width - 2}" y="{_f(mid)}" text-anchor="end" fill="#59636e">'
                    f"{esc(value)}</text></g>")
     out.append("</svg>")
@@ -630,8 +639,9 @@ def _exercise_stats(entries: list[dict]) -> list[dict]:
         for exercise in _list(result.get("exercises")):
             exercise = _dict(exercise)
             name = _text(exercise.get("name"))
-            s = stats.setdefault(name, {"name": name, "fractions": [], "lost": 0,
+            s = stats.setdefault(name, {"name": name, "count": 0, "fractions": [], "lost": 0,
                                         "checks": {}, "failures": Counter()})
+            s["count"] += 1
             fraction = _fraction(exercise.get("score"), exercise.get("max_score"))
             if fraction is not None:
                 s["fractions"].append(fraction)
@@ -669,23 +679,25 @@ def _exercise_plots(stats: list[dict]) -> str:
         mean = statistics.fmean(fractions) if fractions else None
         rows.append((s["name"], mean, _pct(mean),
                      f"{s['name']}: mean {_pct(mean)} over {len(fractions)} submissions; "
-                     f"{s['lost']} lost points"))
+                     f"{s['lost']} lost points", None))
     out.append('<div class="plot"><h3>Mean score per exercise</h3>'
-               + _hbars(rows, width=760, label_w=240, row_h=18, font=12) + "</div>")
-    out.append("<h2>Pass rate per check</h2>\n<div class=\"minis\">")
+               + _hbars(rows, width=1040, label_w=300, row_h=18, font=12) + "</div>")
+    out.append('<h2>Pass rate per check</h2>\n<p class="legend">Share of the submissions that '
+               f'pass each check; <span class="sw" style="background:{_BLUE}"></span>advice '
+               "checks (not deducted).</p>\n<div class=\"minis\">")
     for s in stats:
         checks = list(s["checks"].values())
         rows = []
         for c in checks:
             rate = c["passed"] / c["total"] if c["total"] else None
-            label = c["name"] + (" (advice)" if c["advisory"] else "")
-            rows.append((label, rate, _pct(rate),
+            rows.append((c["name"], rate, _pct(rate),
                          f"{c['name']}: {c['description']} — passed by {c['passed']} of "
-                         f"{c['total']}" + (" (advice, not deducted)" if c["advisory"] else "")))
+                         f"{c['total']}" + (" (advice, not deducted)" if c["advisory"] else ""),
+                         _BLUE if c["advisory"] else None))
         mean = statistics.fmean(s["fractions"]) if s["fractions"] else None
         out.append(f'<div class="mini"><h3><span>{esc(s["name"])}</span>'
-                   f'<span class="muted">{len(checks)} checks · mean {_pct(mean)}</span></h3>'
-                   + (_hbars(rows, width=340, label_w=190, row_h=14, font=10) if rows else
+                   f"<small>{len(checks)} checks · mean {_pct(mean)}</small></h3>"
+                   + (_hbars(rows, width=320, label_w=170, row_h=15, font=10) if rows else
                       '<p class="empty">no checks</p>') + "</div>")
     out.append("</div>")
     return "\n".join(out)
@@ -695,15 +707,15 @@ def _failure_table(stats: list[dict]) -> str:
     head = "<h2>Most common failures</h2>"
     rows = []
     for s in stats:
-        n = len(s["fractions"])
+        n = s["count"]
         if not s["failures"]:
             continue
         ranked = sorted(s["failures"].items(), key=lambda kv: (-kv[1], kv[0]))
         (check, message), count = ranked[0]
         where = f"<code>{esc(check)}</code>: " if check else ""
         others = len(ranked) - 1
-        rest = f'<br><span class="muted">+{others} other failure{"s" if others != 1 else ""}</span>' \
-            if others else ""
+        rest = (f'<br><span class="muted">+{others} other failure{"s" if others != 1 else ""}'
+                "</span>") if others else ""
         rows.append(f'<tr><td class="name">{esc(s["name"])}</td>'
                     f'<td class="num">{s["lost"]} / {n}</td>'
                     f'<td class="name">{where}<span title="{esc(_short(message, 2000))}">'
@@ -711,7 +723,7 @@ def _failure_table(stats: list[dict]) -> str:
                     f'<td class="num">{count}</td></tr>')
     if not rows:
         return head + '\n<p class="empty">No failures.</p>'
-    return (head + '\n<table><thead><tr><th>exercise</th><th class="num">lost points</th>'
+    return (head + '\n<table><thead><tr><th>exercise</th><th class="num">losing points</th>'
             '<th>most common failure (check: message)</th><th class="num">students</th></tr>'
             "</thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
 

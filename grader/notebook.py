@@ -252,8 +252,8 @@ def _kind(node: ast.stmt) -> str:
     if isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
         if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
             return "other"
-        inner = [_kind(n) for n in _nested(node)]
-        if "other" in inner:
+        inner = {_kind(n) for n in _nested(node)} - {"other"}   # calls in it: see _strip
+        if not inner:
             return "other"
         return "assignment" if "assignment" in inner else "definition"
     return "other"
@@ -357,9 +357,15 @@ def unit_from_notebook(path: Path, module: str, exercise_names: list[str]) -> Un
         cell.source = source
         try:
             cell.tree = ast.parse(source)
+            # what the parser lets through but Python refuses (duplicate parameters, nonlocal
+            # at top level): such a cell would not run in Jupyter either
+            compile(cell.tree, f"{path.name}, {cell.label}", "exec", dont_inherit=True,
+                    flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         except SyntaxError as exc:
+            cell.tree = None
             cell.error = describe_syntax_error(exc, f"{path.name}, {cell.label}", source)
         except (ValueError, RecursionError) as exc:   # null bytes, absurd nesting
+            cell.tree = None
             cell.error = f"{path.name}, {cell.label} is not valid Python ({exc})"
         cells.append(cell)
 
@@ -497,12 +503,15 @@ def _emit(unit: Unit, kept: list[Statement]) -> None:
                 chunk, origins = _guarded_import(node, chunk, origins)
                 uses_runtime = True
             elif isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
+                chunk = _strip(node, chunk, first)
                 chunk, used = _book_imports_inside(node, chunk, first)
                 uses_runtime |= used
             body += list(zip(chunk, origins))
     lines += future
     if uses_runtime:
-        lines.append(f"from grader import notebook as {RUNTIME}")
+        lines.append(f'{RUNTIME} = __import__("types").ModuleType({RUNTIME!r}); '
+                     f'exec(compile({RUNTIME_SOURCE!r}, {RUNTIME_FILE!r}, "exec"), '
+                     f'{RUNTIME}.__dict__)')
     for text, origin in body:
         lines.append(text)
         if origin is not None:
@@ -551,29 +560,82 @@ def _guarded_import(node, chunk: list[str], origins: list[str]):
     return guarded, origins + [origins[0]]
 
 
+def _alone(block: list[ast.stmt]):
+    """The statements of a block that share no line with another statement of it."""
+    for k, stmt in enumerate(block):
+        before = block[k - 1].end_lineno if k > 0 else 0
+        after = block[k + 1].lineno if k + 1 < len(block) else float("inf")
+        if before < stmt.lineno and stmt.end_lineno < after:
+            yield stmt
+
+
+def _blocks(node):
+    for name in ("body", "orelse", "finalbody"):
+        yield getattr(node, name, [])
+    for handler in getattr(node, "handlers", []):
+        yield handler.body
+
+
+def _replace(chunk: list[str], first: int, stmt: ast.stmt, text: str) -> None:
+    """Put ``text`` where ``stmt`` was (its first line from its column on), blank the rest."""
+    start, end = stmt.lineno - first, stmt.end_lineno - first
+    line = chunk[start].encode()
+    chunk[start] = line[:stmt.col_offset].decode(errors="replace") + text
+    for k in range(start + 1, end + 1):
+        chunk[k] = ""
+
+
+def _strip(node, chunk: list[str], first: int) -> list[str]:
+    """In a kept if/try block, calls, loops and the like become ``pass`` (same lines)."""
+    for block in _blocks(node):
+        for stmt in _alone(block):
+            if isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+                if _kind(stmt) != "other":
+                    _strip(stmt, chunk, first)
+                    continue
+            if _kind(stmt) == "other" and not isinstance(stmt, ast.Pass):
+                _replace(chunk, first, stmt, "pass")
+    return chunk
+
+
 def _book_imports_inside(node, chunk: list[str], first: int):
     """Replace imports of the book's package inside a kept if/try block (same lines)."""
     used = False
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.Import, ast.ImportFrom)):
-            book = _book_binding(sub)
-            if book is None:
-                continue
-            start, end = sub.lineno - first, sub.end_lineno - first
-            indent = chunk[start][:len(chunk[start]) - len(chunk[start].lstrip())]
-            alone = sub.col_offset == len(indent) and \
-                sub.end_col_offset == len(chunk[end].split("#")[0].rstrip())
-            if alone:
-                chunk[start] = indent + book
-                for k in range(start + 1, end + 1):
-                    chunk[k] = ""
-                used = True
+    for block in _blocks(node):
+        for stmt in _alone(block):
+            if isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+                used |= _book_imports_inside(stmt, chunk, first)[1]
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                book = _book_binding(stmt)
+                if book is not None:
+                    _replace(chunk, first, stmt, book)
+                    used = True
     return chunk, used
 
 
 # ----------------------------------------------------------------------------- at grading
-# What a graded notebook's module calls (it imports this module as ``_grader_nb_``).  These run
-# in the worker, next to the student's code.
+# What a graded notebook's module runs first, as its own little module ``_grader_nb_``: the
+# worker can import nothing of the grader but itself, so this text travels inside the
+# notebook's module, compiled under a file name that is not the student's (so that its lines
+# never appear in the student's tracebacks).  Kept as text, tested by tests/test_notebooks.py.
+RUNTIME_FILE = "/(grader)/notebook_support.py"   # absolute: never inside the submission
+RUNTIME_SOURCE = r'''
+import ast
+
+
+def top_level_names(tree):
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
 
 _PLOTTING = {"plot", "semilogy", "set_figsize", "use_svg_display", "show_images",
              "show_heatmaps", "set_axes", "plt", "Animator", "show_trace_2d", "show_bboxes",
@@ -835,3 +897,4 @@ class MissingModule:
 
 def missing(name: str, statement: str, where: str, error: BaseException) -> MissingModule:
     return MissingModule(name, statement, where, f"{type(error).__name__}: {error}")
+'''

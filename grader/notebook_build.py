@@ -22,8 +22,12 @@ import ast
 import inspect
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import ConfigError
+
+if TYPE_CHECKING:
+    import nbformat
 
 EXERCISE_TAG = "exercise"
 SETUP_TAG = "exercise-setup"
@@ -149,18 +153,17 @@ def is_stub(part: StubPart) -> bool:
 
 
 def signature(node: ast.stmt) -> str:
+    """How the grader calls it: ``corr2d(X, K)``, ``Conv2D(kernel_size)`` (no self/**kwargs)."""
     if isinstance(node, ast.ClassDef):
         init = next((n for n in node.body if isinstance(n, ast.FunctionDef)
                      and n.name == "__init__"), None)
         if init is None:
             return f"{node.name}()"
-        args = ast.arguments(posonlyargs=init.args.posonlyargs, args=init.args.args[1:],
-                             vararg=init.args.vararg, kwonlyargs=init.args.kwonlyargs,
-                             kw_defaults=init.args.kw_defaults, kwarg=None,
-                             defaults=init.args.defaults)
-        if init.args.posonlyargs:
-            args.posonlyargs = init.args.posonlyargs[1:]
-            args.args = init.args.args
+        a = init.args
+        args = ast.arguments(posonlyargs=a.posonlyargs[1:],
+                             args=a.args if a.posonlyargs else a.args[1:],
+                             vararg=a.vararg, kwonlyargs=a.kwonlyargs,
+                             kw_defaults=a.kw_defaults, kwarg=None, defaults=a.defaults)
         return f"{node.name}({ast.unparse(args)})"
     return f"{node.name}({ast.unparse(node.args)})"
 
@@ -174,45 +177,50 @@ def methods_to_write(node: ast.ClassDef, source: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- markdown
-_FIELD = re.compile(r"^(?P<name>[A-Za-z_][\w.]*(?:\([^)]*\))?(?:,\s*[A-Za-z_]\w*)*):\s+(?P<text>\S.*)$")
-_HEADING = re.compile(r"^[A-Z][^.:]{0,70}:$")
+_FIELD = re.compile(r"^(?P<name>[A-Za-z_][\w.]*(?:\([^)]*\))?(?:,\s*[A-Za-z_]\w*)*):"
+                    r"\s+(?P<text>\S.*)$")
+_HEADING = re.compile(r"^(?:Examples?|Notes?|Hints?)\b[^:]{0,70}:$")
 _TABLE_ROW = re.compile(r"^\S.*?\S {4,}\S")
 _CODE_SPAN = re.compile(r"(``.+?``)")
 _EMPHASIS = re.compile(r"(?<![\w*])\*([A-Za-z][\w -]*[A-Za-z])\*(?![\w*])")
-# identifiers with an underscore, dotted names (torch.rand, nn.Parameter, d2l.sgd), *args
-_IDENTIFIER = re.compile(r"(?<![\w.`*])(?:\*{1,2}(?=[A-Za-z_]))?"
-                         r"(?:[A-Za-z_]\w*_\w*|_\w+|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
-                         r"(?:\(\))?(?![\w`])")
+# a name with what follows it (calls, attributes, indexing): code when it has a _ or a dot
+_IDENTIFIER = re.compile(r"(?<![\w.`*])\*{0,2}[A-Za-z_]\w*"
+                         r"(?:\([^()]*\)|\.[A-Za-z_]\w*|\[[^\[\]]*\])*(?![\w`])")
+_LABELS = {"Example", "Examples", "Note", "Notes", "Hint", "Hints", "Returns"}
 
 
 def _escape(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace("$", r"\$")
-    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
-    pieces = []
-    for i, piece in enumerate(_EMPHASIS.split(text)):
-        pieces.append(f"*{piece}*" if i % 2 else piece.replace("*", r"\*").replace("_", r"\_"))
-    return "".join(pieces)
+    text = text.replace("\\", "\\\\").replace("$", r"\$").replace("*", r"\*").replace("_", r"\_")
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
 
 
 def _code_names(text: str) -> str:
     def span(match):
         word = match.group(0)
-        parts = word.lstrip("*").split(".")
-        if "." in word and all(len(p) <= 1 for p in parts):   # e.g., i.e.
+        head = re.match(r"\**[\w.]*", word).group(0)
+        if word.startswith("*"):
+            return f"``{word}``"                            # *args, **kwargs
+        if "_" not in word and "." not in head:
+            return word
+        if all(len(p) <= 1 for p in head.split(".")):       # e.g., i.e.
             return word
         return f"``{word}``"
     return _IDENTIFIER.sub(span, text)
 
 
 def _inline(text: str) -> str:
-    """Docstring prose -> markdown prose: code spans for code, stray markup escaped."""
+    """Docstring prose -> markdown: ``code`` and names become code, *emphasis* stays."""
     out = []
     for i, piece in enumerate(_CODE_SPAN.split(text)):
         if i % 2:
             out.append("`" + piece[2:-2] + "`")
             continue
-        for j, sub in enumerate(_CODE_SPAN.split(_code_names(piece))):
-            out.append("`" + sub[2:-2] + "`" if j % 2 else _escape(sub))
+        for j, prose in enumerate(_EMPHASIS.split(piece)):
+            if j % 2:
+                out.append(f"*{prose}*")
+                continue
+            for k, sub in enumerate(_CODE_SPAN.split(_code_names(prose))):
+                out.append("`" + sub[2:-2] + "`" if k % 2 else _escape(sub))
     return "".join(out)
 
 
@@ -261,6 +269,13 @@ def docstring_markdown(doc: str) -> str:
             state = "start"
             continue
         field = _FIELD.match(line)
+        if field and field.group("name") in _LABELS:     # "Example: batches with ..."
+            if state == "field":
+                out.append("")
+            out.append(f"**{field.group('name')}:** {_inline(field.group('text'))}")
+            state = "prose"
+            i += 1
+            continue
         if field and state in ("start", "field") and len(field.group("name")) <= 40:
             column = line.index(field.group("text"))
             if state == "start":
@@ -311,7 +326,7 @@ def _cell_id(topic: str, index: int, slug: str) -> str:
     return text[:64]
 
 
-def build_notebook(topic: str, assignment):
+def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
     """The notebook of ``topic``: title, setup, one (markdown, stub) pair per exercise, grade."""
     import nbformat
     from nbformat import v4
@@ -356,8 +371,8 @@ def build_notebook(topic: str, assignment):
     intro += [
         "**How this notebook works.**",
         "",
-        "1. Run the *setup* cell below first: it imports torch and defines what the exercises "
-        "are given.",
+        "1. Run the *setup* cell below first: it holds the imports and what the exercises are "
+        "given.",
         "2. Each exercise is a text cell that says what to compute, followed by a code cell "
         "with the function (or class) to write: replace `raise NotImplementedError` with your "
         "code. Keep the names and the parameters, they are what the grader calls.",

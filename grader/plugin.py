@@ -7,6 +7,7 @@ into a :class:`grader.score.CheckResult`.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import random
 import sys
@@ -18,8 +19,8 @@ from grader import values
 from grader.client import WorkerFault
 from grader.errors import InternalError
 from grader.score import CheckResult, Feedback
-from grader.student import (CheckContext, Failure, NotImplementedYet, Student, StudentProblem,
-                            Unavailable)
+from grader.student import (CheckContext, Failure, NotImplementedYet, Student, StudentCrash,
+                            StudentProblem, StudentTimeout, Unavailable)
 
 _SPEC = pytest.StashKey()
 _CONTEXT = pytest.StashKey()
@@ -72,6 +73,7 @@ class GraderPlugin:
                 drop.append(item)
                 continue
             item.stash[_SPEC] = (exercise, spec, marker.kwargs)
+            _stop_shrinking_after_poison(item)
             keep.append(item)
         self.expected = [(e.name, c.name) for e in self.assignment.exercises for c in e.checks
                          if not self.only_checks or c.name in self.only_checks]
@@ -173,9 +175,11 @@ class GraderPlugin:
         doc = (item.obj.__doc__ or spec.name).strip().splitlines()[0]
         result = CheckResult(exercise.name, spec.name, doc, "pass", spec.points, spec.visibility,
                              bool(marker.get("advisory")))
+        context = item.stash.get(_CONTEXT, None)
+        if exc is None and context is not None and context.swallowed is not None:
+            exc = context.swallowed
         if exc is None:
             return result
-        context = item.stash.get(_CONTEXT, None)
         exc = _unwrap(exc)
         last = context.last_call.describe() if context and context.last_call else None
         if isinstance(exc, StudentProblem):
@@ -226,6 +230,36 @@ class SourceView:
 
     def where(self, line_in_definition: int) -> str:
         return self.unit.where(self.first_line + line_in_definition - 1)
+
+
+_POISONS = (NotImplementedYet, Unavailable, StudentTimeout, StudentCrash)
+
+
+def _stop_shrinking_after_poison(item) -> None:
+    """Once a property check is poisoned (not implemented, unavailable, timed out, crashed),
+    every further example fails the same way: shrinking would only replay it thousands of
+    times.  The inner test (hypothesis's documented hook for wrapping) records the problem
+    and lets the remaining examples pass; the plugin reports the recorded problem."""
+    hypothesis = getattr(item.obj, "hypothesis", None)
+    inner = getattr(hypothesis, "inner_test", None)
+    if inner is None or getattr(inner, "_grader_swallows_poison", False):
+        return
+
+    def inner_test(*args, **kwargs):
+        # Always run the body (a poisoned call fails at once, without the worker): an example
+        # must draw the same data every time it runs, or hypothesis reports it as flaky.
+        student = kwargs.get("student")
+        context = getattr(student, "_ctx", None) if student is not None else None
+        try:
+            return inner(*args, **kwargs)
+        except _POISONS as problem:
+            if context is None:
+                raise
+            if context.swallowed is None:
+                context.swallowed = problem
+    inner_test._grader_swallows_poison = True
+    functools.update_wrapper(inner_test, inner)
+    hypothesis.inner_test = inner_test
 
 
 def check_name(item) -> str:

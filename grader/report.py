@@ -77,6 +77,45 @@ def _check_lines(check, symbols) -> list[str]:
     return lines
 
 
+def feedback_lines(check: dict) -> list[str]:
+    """A check (as in the JSON schema) as plain lines: message, then labelled feedback."""
+    lines = [check["message"]] if check.get("message") else []
+    for label, key in (("called", "call"), ("expected", "expected"), ("got", "actual"),
+                       ("details", "details"), ("printed", "output"), ("hint", "hint")):
+        value = (check.get("feedback") or {}).get(key)
+        if value:
+            lines.append(f"{label}: {value}")
+    return lines
+
+
+def render_markdown(result: GradeResult) -> str:
+    """A report for a GitHub Actions job summary: a table per exercise, failures listed."""
+    data = result.to_dict()
+    lines = [f"## {data['assignment']}: {number(data['score'])} / {number(data['max_score'])}",
+             "", "| exercise | score | status |", "|---|---|---|"]
+    for exercise in data["exercises"]:
+        lines.append(f"| {exercise['name']} | {number(exercise['score'])} / "
+                     f"{number(exercise['max_score'])} | {exercise['status']} |")
+    for exercise in data["exercises"]:
+        failed = [c for c in exercise["checks"] if c["status"] != "pass" and not c["advisory"]]
+        if not failed:
+            continue
+        lines += ["", f"### {exercise['name']}", ""]
+        for check in failed:
+            lines.append(f"- **{_md(check['description'])}** ({check['status']}, "
+                         f"{number(check['points'])} / {number(check['max_points'])})")
+            for line in feedback_lines(check):
+                lines.append(f"  - {_md(line)}")
+    if data.get("hidden"):
+        lines += ["", f"Hidden checks ({data['hidden'].get('checks', 0)}) are graded at "
+                      "submission; they are not part of this score."]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return str(text).replace("\n", " ").replace("|", "\\|")[:500]
+
+
 def _labelled(label: str, text: str, indent: int) -> list[str]:
     pad = " " * indent
     head = f"{pad}{label:<9}"

@@ -27,6 +27,7 @@ class GradeRequest:
     only_checks: frozenset | None = None          # check names (tests use this to go faster)
     progress: Callable[[int, int, str], None] | None = None
     launcher: Callable | None = None              # how to start a worker (batch: a fork server)
+    jobs: int = 1                                 # judge processes sharing the exercises
 
 
 @dataclass
@@ -41,8 +42,14 @@ def checks_dir(assignment: Assignment) -> Path:
     return assignment.checks_dir or Path(grader.checks.__file__).parent
 
 
+MIN_EXERCISES_PER_JOB = 4
+
+
 def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
     assignment = request.assignment.select(request.exercises)
+    jobs = min(request.jobs, len(assignment.exercises) // MIN_EXERCISES_PER_JOB)
+    if jobs > 1 and request.launcher is None:
+        return _run_sharded(request, assignment, jobs, info)
     submission = discover.load(request.submission, assignment.names)
     mode = sandbox.resolve_mode(request.sandbox)
     files = _check_files(assignment)
@@ -131,6 +138,7 @@ def _run_checks(assignment, submission, pool, files, request):
     args = ["-c", os.devnull, "--rootdir", str(checks_dir(assignment)),
             "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
             "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
+            "-p", "no:logging",
             "--assert=plain", "--noconftest", "--import-mode=importlib",
             "-o", "python_files=*.py", "-W", "ignore", "--capture=sys",
             *[str(f) for f in files]]
@@ -148,3 +156,81 @@ def _run_checks(assignment, submission, pool, files, request):
     if code not in (0, 1, 5) and not plugin.collection_errors:
         plugin.collection_errors.append(f"pytest stopped with exit code {int(code)}")
     return plugin
+
+
+# --------------------------------------------------------------------------- sharding
+def _shard_main(conn, request: GradeRequest) -> None:
+    """One judge process grading its share of the exercises (spawned by _run_sharded)."""
+    def progress(done, total, exercise):
+        conn.send(("progress", done, total, exercise))
+    request.progress = progress
+    info = RunInfo()
+    try:
+        result = run(request, info)
+        conn.send(("result", result, info))
+    except BaseException as exc:  # noqa: BLE001 - reported to the coordinating process
+        conn.send(("error", exc if isinstance(exc, Exception) else RuntimeError(repr(exc))))
+    finally:
+        conn.close()
+
+
+def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
+                 info: RunInfo | None) -> GradeResult:
+    """Grade the exercises in ``jobs`` judge processes at once, then merge.
+
+    One judge and its worker take turns (a check waits for the worker and vice versa), so a
+    single submission uses about one core; two judges use two.  Every exercise gets the same
+    result however the exercises are shared out: each has a fresh worker, and every random
+    choice is derived from the check itself.
+    """
+    import multiprocessing
+    from dataclasses import replace
+    from multiprocessing.connection import wait
+
+    from grader import sandbox as sandbox_mod
+    context = multiprocessing.get_context("spawn")
+    names = assignment.names
+    conns, processes, progress = [], [], {}
+    for index in range(jobs):
+        share = tuple(names[index::jobs])
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_shard_main, daemon=True, args=(
+            theirs, replace(request, exercises=share, jobs=1, progress=None)))
+        process.start()
+        sandbox_mod.register_own_child(process.pid)
+        theirs.close()
+        conns.append(mine)
+        processes.append(process)
+    results: dict[int, tuple] = {}
+    try:
+        while len(results) < jobs:
+            for conn in wait([c for i, c in enumerate(conns) if i not in results]):
+                index = conns.index(conn)
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    raise InternalError("a judge process died while grading") from None
+                if message[0] == "progress":
+                    progress[index] = message[1:3]
+                    if request.progress:
+                        request.progress(sum(d for d, _ in progress.values()),
+                                         sum(t for _, t in progress.values()), message[3])
+                elif message[0] == "error":
+                    raise message[1]
+                else:
+                    results[index] = message[1:]
+    finally:
+        for process in processes:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+            sandbox_mod.unregister_own_child(process.pid)
+    by_name = {e.name: e for result, _ in results.values() for e in result.exercises}
+    if info is not None:
+        for _, shard_info in results.values():
+            info.check_bugs += shard_info.check_bugs
+            info.unlisted += shard_info.unlisted
+    first = results[0][0]
+    return GradeResult(first.assignment, first.submission, [by_name[n] for n in names],
+                       first.hidden, calls=sum(r.calls for r, _ in results.values()),
+                       workers=sum(r.workers for r, _ in results.values()))

@@ -75,7 +75,7 @@ def _bwrap_works() -> bool:
 def scrubbed_env(home: str) -> dict:
     """The worker's whole environment: nothing of the caller's (tokens, keys) gets through."""
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "USER": "student", "LOGNAME": "student",
         "HOME": home, "TMPDIR": os.path.join(home, "tmp"),
         "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
         "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
@@ -201,12 +201,14 @@ def become_subreaper() -> None:
         _SUBREAPER = False
 
 
-def children_of(pid: int) -> list[int]:
+def children_of(pid: int, other_session_only: bool = False) -> list[int]:
+    """Processes whose parent is ``pid`` (optionally: only those in another session)."""
     found = []
     try:
         entries = os.listdir("/proc")
     except OSError:
         return found
+    my_session = os.getsid(0)
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -217,18 +219,25 @@ def children_of(pid: int) -> list[int]:
             continue
         # the command name may contain spaces and parentheses: split after the last ')'
         fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
+        if len(fields) > 3 and int(fields[1]) == pid:
+            if other_session_only and int(fields[3]) == my_session:
+                continue
             found.append(int(entry))
     return found
 
 
 def reap_orphans(exempt: set[int]) -> None:
-    """Kill and reap processes re-parented to us (daemons the worker left behind)."""
+    """Kill and reap processes re-parented to us (daemons a worker left behind).
+
+    Workers run in sessions of their own, and so does anything that detaches from them; the
+    judge's own helpers (multiprocessing's, batch slots) stay in its session and are spared.
+    """
     if not _SUBREAPER:
         return
     me = os.getpid()
     for _ in range(100):
-        strays = [pid for pid in children_of(me) if pid not in exempt and not _is_ours(pid)]
+        strays = [pid for pid in children_of(me, other_session_only=True)
+                  if pid not in exempt and not _is_ours(pid)]
         if not strays:
             break
         for pid in strays:

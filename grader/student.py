@@ -121,6 +121,7 @@ class CheckContext:
         self.last_call: Call | None = None
         self.last_stdout = ""
         self.poison: StudentProblem | None = None
+        self.swallowed: StudentProblem | None = None   # see plugin._stop_shrinking_after_poison
 
     def next_seed(self) -> int:
         self.calls += 1

@@ -62,11 +62,12 @@ class WireError(Exception):
 
 # --------------------------------------------------------------------------- encoding (worker)
 class _Encoder:
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, strict: bool = False):
         self.buffers: list[bytes] = []
         self.nbytes = 0
         self.items = 0
         self.max_bytes = max_bytes
+        self.strict = strict      # refuse (instead of describing) what is not plain data
 
     def encode(self, value, depth: int = 0):
         self.items += 1
@@ -98,6 +99,8 @@ class _Encoder:
 
     def _tensor(self, value):
         torch = _torch()
+        if self.strict and (type(value) is not torch.Tensor or value.requires_grad):
+            raise WireError("not a plain tensor")
         if type(value) is not torch.Tensor and type(value) is not torch.nn.Parameter:
             return self._opaque(value, "a subclass of torch.Tensor")
         if value.layout != torch.strided or value.is_quantized or value.is_meta:
@@ -133,8 +136,9 @@ class _Encoder:
             return self._opaque(value, f"a subclass of {type(value).__mro__[1].__name__}")
         return self._opaque(value, "")
 
-    @staticmethod
-    def _opaque(value, reason):
+    def _opaque(self, value, reason):
+        if self.strict:
+            raise WireError(f"not plain data: {type(value).__name__}")
         try:
             text = object.__repr__(value)
         except Exception:  # noqa: BLE001
@@ -143,9 +147,12 @@ class _Encoder:
         return {"$opaque": name[:200], "text": text[:200], "reason": reason}
 
 
-def encode(message, max_bytes: int = 64 * 1024 * 1024) -> bytes:
-    """Serialise a reply (a dict of plain values) into one frame."""
-    enc = _Encoder(max_bytes)
+def encode(message, max_bytes: int = 64 * 1024 * 1024, strict: bool = False) -> bytes:
+    """Serialise a message (a dict of plain values) into one frame.
+
+    ``strict``: raise WireError for anything that is not plain data (the judge uses it for
+    requests, falling back to pickle, which only the judge ever produces)."""
+    enc = _Encoder(max_bytes, strict)
     header = json.dumps({"value": enc.encode(message), "sizes": [len(b) for b in enc.buffers]},
                         allow_nan=False, separators=(",", ":")).encode()
     body = struct.pack(">I", len(header)) + header + b"".join(enc.buffers)

@@ -1,0 +1,314 @@
+"""``grade publish``: the student release and the autograder, from this repository.
+
+- ``student/``: the stubs, one notebook per topic, the public checks only (hidden checks and
+  everything only they use are cut out of the check files, comments and docstrings of the
+  modules included), a ``pyproject.toml`` whose assignment table lists the public checks and
+  says how many hidden checks there are, the grader itself, and a student README.  Nothing
+  of the solutions and no hidden check name: :func:`leaks` scans every file for both, and
+  publishing fails if it finds anything.
+- ``autograder/``: everything needed to grade officially (references, all checks), with a
+  Gradescope ``setup.sh`` and ``run_autograder`` at its root (so that the zip is the
+  Gradescope upload) and a GitHub Actions workflow that grades a student repository.
+- ``student.zip`` and ``autograder.zip``: byte-identical for the same inputs (sorted
+  entries, fixed timestamps and permissions).
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+from grader import generate
+from grader.errors import ConfigError
+from grader.run import checks_dir
+
+FRAMEWORK = Path(__file__).resolve().parent
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+TEMPLATES = FRAMEWORK / "templates"
+
+
+def publish(assignment, out: Path) -> dict[str, Path]:
+    out = Path(out)
+    stale = generate.stale(assignment.solutions_dir, assignment.stubs_dir, assignment.topics)
+    if stale:
+        raise ConfigError(f"exercises/ is out of date ({', '.join(map(str, stale))}): run "
+                          "`grade generate` (and `grade validate`) before publishing")
+    if out.exists():
+        shutil.rmtree(out)
+    student, autograder = out / "student", out / "autograder"
+    build_student(assignment, student)
+    found = leaks(student, assignment)
+    if found:
+        raise ConfigError("the student release would leak:\n" + "\n".join(found))
+    build_autograder(assignment, autograder)
+    return {"student": student, "autograder": autograder,
+            "student_zip": make_zip(student, out / "student.zip"),
+            "autograder_zip": make_zip(autograder, out / "autograder.zip")}
+
+
+# --------------------------------------------------------------------------- student release
+def build_student(assignment, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    _copy_framework(folder / "grader", with_checks=False)
+    checks = folder / "grader" / "checks"
+    checks.mkdir()
+    (checks / "__init__.py").write_text('"""The public checks of this assignment."""\n')
+    public = {(e.name, c.name) for e in assignment.exercises for c in e.checks
+              if c.visibility == "public"}
+    sources = {topic: (checks_dir(assignment) / f"{topic}.py").read_text()
+               for topic in assignment.topics}
+    for topic, text in strip_checks(sources, public).items():
+        (checks / f"{topic}.py").write_text(text)
+    shutil.copytree(assignment.stubs_dir, folder / "exercises",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    from grader.notebook_build import write_notebooks
+    write_notebooks(assignment, folder / "notebooks")
+    (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=True))
+    (folder / "README.md").write_text(_student_readme(assignment))
+    (folder / ".gitignore").write_text(".venv/\n__pycache__/\n*.egg-info/\n")
+
+
+def strip_checks(sources: dict[str, str], public: set[tuple[str, str]]) -> dict[str, str]:
+    """Check files with only the public checks and what they use, comments and module
+    docstrings dropped.  Names imported between check modules are kept where defined."""
+    trees = {topic: ast.parse(text) for topic, text in sources.items()}
+    needed: dict[str, set[str]] = {topic: set() for topic in trees}
+    for topic, tree in trees.items():
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and _check_identity(node) in public:
+                needed[topic].add(node.name)
+    changed = True
+    while changed:                       # close over module-level uses and cross-imports
+        changed = False
+        for topic, tree in trees.items():
+            defined = _definitions(tree)
+            for name in list(needed[topic]):
+                for used in _names_used(defined.get(name, [])):
+                    if used in defined and used not in needed[topic]:
+                        needed[topic].add(used)
+                        changed = True
+            for node in tree.body:
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                        "grader.checks."):
+                    other = node.module.rsplit(".", 1)[1]
+                    uses = _names_used([n for n in tree.body
+                                        if _defines(n) & needed[topic]])
+                    for alias in node.names:
+                        if (alias.asname or alias.name) in uses and other in needed and \
+                                alias.name not in needed[other]:
+                            needed[other].add(alias.name)
+                            changed = True
+    out = {}
+    for topic, tree in trees.items():
+        # kept statements as their original text: a check's source must stay the same byte
+        # for byte, since hypothesis derives a derandomized check's examples from it
+        lines = sources[topic].splitlines()
+        uses = _names_used([n for n in tree.body if _defines(n) & needed[topic]])
+        text = f'"""Public checks of {topic}: the ones you can run before submitting."""\n'
+        previous_import = False
+        for node in tree.body:
+            is_import = isinstance(node, (ast.Import, ast.ImportFrom))
+            if not (is_import or _defines(node) & needed[topic]):
+                continue
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            chunk = "\n".join(lines[first - 1:node.end_lineno])
+            if is_import and (getattr(node, "module", None) or "").startswith("grader.checks."):
+                # names from another check file: only those still used (the rest is gone)
+                used = [a for a in node.names if (a.asname or a.name) in uses]
+                if not used:
+                    continue
+                chunk = ast.unparse(ast.ImportFrom(node.module, used, node.level))
+            text += ("" if is_import and previous_import else "\n\n") + chunk + "\n"
+            previous_import = is_import
+        out[topic] = text
+    return out
+
+
+def _check_identity(node: ast.FunctionDef):
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "check":
+            exercise = ast.literal_eval(decorator.args[0])
+            name = next((ast.literal_eval(k.value) for k in decorator.keywords
+                         if k.arg == "name"), node.name.removeprefix("test_"))
+            return exercise, name
+    return None
+
+
+def _defines(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return set()
+
+
+def _definitions(tree: ast.Module) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for node in tree.body:
+        for name in _defines(node):
+            found.setdefault(name, []).append(node)
+    return found
+
+
+def _names_used(nodes) -> set[str]:
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def leaks(folder: Path, assignment) -> list[str]:
+    """Solution lines or hidden check names anywhere in ``folder`` (text files)."""
+    secrets = _solution_lines(assignment)
+    public = {c.name for e in assignment.exercises for c in e.checks if c.visibility == "public"}
+    hidden = {c.name for e in assignment.exercises for c in e.checks
+              if c.visibility == "hidden" and c.name not in public and "_" in c.name}
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        lines = {line.strip() for line in text.splitlines()}
+        for line in sorted(secrets & lines):
+            found.append(f"{path.relative_to(folder)}: solution line {line!r}")
+        for name in sorted(hidden):
+            if re.search(rf"\b{re.escape(name)}\b", text):
+                found.append(f"{path.relative_to(folder)}: hidden check name {name!r}")
+    return found
+
+
+def _solution_lines(assignment) -> set[str]:
+    """Distinctive lines of the solution blocks (short, generic lines like `return Y` excluded)."""
+    lines: set[str] = set()
+    stubs = set()
+    for topic in assignment.topics:
+        stubs |= {line.strip() for line in (assignment.stubs_dir / f"{topic}.py").read_text()
+                  .splitlines()}
+        text = (assignment.solutions_dir / f"{topic}.py").read_text()
+        for block in re.findall(r"# BEGIN SOLUTION.*?\n(.*?)# END SOLUTION", text, re.S):
+            for line in block.splitlines():
+                line = line.strip()
+                trivial = re.fullmatch(r"[\w.]+ = [\w.]+", line)   # e.g. a = b: not telling
+                if len(line) >= 24 and not line.startswith("#") and not trivial:
+                    lines.add(line)
+    return lines - stubs
+
+
+# --------------------------------------------------------------------------- autograder
+def build_autograder(assignment, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    _copy_framework(folder / "grader", with_checks=True, checks_from=checks_dir(assignment))
+    shutil.copytree(assignment.solutions_dir, folder / "solutions",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(assignment.stubs_dir, folder / "exercises",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=False))
+    for name, mode in (("setup.sh", 0o755), ("run_autograder", 0o755),
+                       ("README.md", 0o644)):
+        target = folder / name
+        target.write_text((TEMPLATES / f"autograder_{name.replace('.', '_')}").read_text())
+        target.chmod(mode)
+    workflow = folder / ".github" / "workflows" / "grade.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text((TEMPLATES / "github_workflow_grade.yml").read_text())
+
+
+def _copy_framework(dest: Path, *, with_checks: bool, checks_from: Path | None = None) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "checks", "templates")
+    shutil.copytree(FRAMEWORK, dest, ignore=ignore)
+    shutil.copytree(TEMPLATES, dest / "templates",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    if with_checks:
+        shutil.copytree(checks_from, dest / "checks",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "README.md"))
+
+
+# --------------------------------------------------------------------------- TOML and READMEs
+def _pyproject(assignment, public_only: bool) -> str:
+    lines = [
+        "[build-system]", 'requires = ["setuptools>=68"]',
+        'build-backend = "setuptools.build_meta"', "",
+        "[project]", f'name = "{"dl-grader-student" if public_only else "dl-grader-autograder"}"',
+        'version = "0.1.0"', 'requires-python = ">=3.10"',
+        'dependencies = ["torch>=2.2", "numpy>=1.24", "pytest>=8", "hypothesis>=6.100", '
+        '"click>=8.1", "nbformat>=5.9"]', "",
+        "[project.scripts]", 'grade = "grader.cli:main"', "",
+        "[tool.setuptools.packages.find]", 'include = ["grader*"]', "",
+        "[tool.setuptools.package-data]", 'grader = ["templates/*"]', "",
+        "[tool.grader]", f"title = {_toml(assignment.title)}",
+    ]
+    if assignment.due:
+        lines.append(f"due = {_toml(assignment.due)}")
+    lines.append(f"hidden_feedback = {_toml(assignment.hidden_feedback)}")
+    if public_only:
+        hidden = [c for e in assignment.exercises for c in e.checks if c.visibility == "hidden"]
+        lines.append(f"hidden_elsewhere = {{ checks = {len(hidden)}, "
+                     f"points = {_toml(sum(c.points for c in hidden))} }}")
+    lines += ["", "[tool.grader.limits]"]
+    for key, value in vars(assignment.limits).items():
+        lines.append(f"{key} = {_toml(value)}")
+    for exercise in assignment.exercises:
+        lines += ["", f"[tool.grader.exercises.{exercise.name}]",
+                  f"topic = {_toml(exercise.topic)}",
+                  f"call_timeout = {_toml(exercise.call_timeout)}",
+                  f"check_timeout = {_toml(exercise.check_timeout)}"]
+        if exercise.forbidden:
+            lines.append(f"forbidden = {_toml(list(exercise.forbidden))}")
+        lines.append(f"[tool.grader.exercises.{exercise.name}.checks]")
+        for check in exercise.checks:
+            if public_only and check.visibility != "public":
+                continue
+            extra = "".join(f", {k} = {_toml(getattr(check, k))}"
+                            for k in ("call_timeout", "check_timeout") if getattr(check, k))
+            lines.append(f"{check.name} = {{ points = {_toml(check.points)}, visibility = "
+                         f"{_toml(check.visibility)}{extra} }}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _student_readme(assignment) -> str:
+    public = sum(c.points for e in assignment.exercises for c in e.checks
+                 if c.visibility == "public")
+    hidden = sum(c.points for e in assignment.exercises for c in e.checks
+                 if c.visibility == "hidden")
+    rows = "\n".join(
+        f"| `{e.name}` | `exercises/{e.topic}.py`, `notebooks/{e.topic}.ipynb` | "
+        f"{sum(c.points for c in e.checks if c.visibility == 'public'):g} + "
+        f"{sum(c.points for c in e.checks if c.visibility == 'hidden'):g} |"
+        for e in assignment.exercises)
+    text = (TEMPLATES / "student_README.md").read_text()
+    return (text.replace("{title}", assignment.title)
+            .replace("{due}", f"Due: {assignment.due}.\n\n" if assignment.due else "")
+            .replace("{public}", f"{public:g}").replace("{hidden}", f"{hidden:g}")
+            .replace("{rows}", rows))
+
+
+# --------------------------------------------------------------------------- zips
+def make_zip(folder: Path, target: Path) -> Path:
+    """A reproducible zip: sorted entries, fixed times and permissions, no extra fields."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_dir() or "__pycache__" in path.parts:
+                continue
+            info = zipfile.ZipInfo(str(path.relative_to(folder)), date_time=ZIP_TIME)
+            executable = path.stat().st_mode & 0o111
+            info.external_attr = (0o100755 if executable else 0o100644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+    return target

@@ -1,0 +1,173 @@
+"""``grade validate``: the instructor's self-check before publishing.
+
+It fails, with a list of precise problems, unless:
+- the assignment table is consistent: every exercise has at least one public and one hidden
+  check, graded checks have points and advisory checks have none, the points add up to the
+  declared ``total`` (when one is declared), every check in the table exists in the code and
+  every check in the code is in the table;
+- public checks do not use the ``reference`` fixture (the student release has no solutions);
+- ``exercises/`` is exactly what ``grade generate`` writes from ``solutions/``;
+- the references get full marks (and no check fails with an error of its own);
+- the stubs get zero, every exercise reported "not implemented yet";
+- every check fails on at least one mutant in ``tests/mutants`` (a check that cannot fail,
+  e.g. one weakened to ``assert True``, is reported with the mutants it let through).
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import generate, mutants as mutants_mod
+from grader.run import GradeRequest, RunInfo, checks_dir, run
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, problem: str) -> None:
+        self.problems.append(problem)
+
+
+def validate(assignment, *, sandbox: str = "process", mutants_dir: Path | None = None,
+             progress=None) -> Report:
+    from grader.forkserver import ForkServer
+    report = Report()
+    say = progress or (lambda text: None)
+    say("checking the assignment table")
+    _check_table(assignment, report)
+    _check_public_checks_need_no_reference(assignment, report)
+    say("checking that exercises/ matches solutions/")
+    for path in generate.stale(assignment.solutions_dir, assignment.stubs_dir, assignment.topics):
+        report.add(f"{path} is out of date with solutions/: run `grade generate`")
+    with ForkServer(mode=sandbox) as server:
+        def grade(path, exercises=(), only=None, info=None):
+            return run(GradeRequest(assignment, path, tuple(exercises), sandbox,
+                                    only_checks=frozenset(only) if only else None,
+                                    launcher=server.launch), info)
+        say("grading the reference solutions")
+        info = RunInfo()
+        result = grade(assignment.solutions_dir, info=info)
+        for exercise in result.exercises:
+            for check in exercise.checks:
+                if check.status != "pass" and not check.advisory:
+                    report.add(f"the reference fails {exercise.name}.{check.name} "
+                               f"[{check.status}]: {check.message}")
+        for bug in info.check_bugs:
+            report.add(f"a check raised an error of its own: {bug}")
+        # the course's own table must list every check; another assignment file may pick a
+        # subset of the checks on purpose
+        for name in info.unlisted:
+            if assignment.source.name == "pyproject.toml":
+                report.add(f"check {name} is in the code but not in the assignment table")
+            else:
+                report.notes.append(f"not in this assignment: {name}")
+        report.notes.append(f"reference: {result.score:g} / {result.max_score:g}")
+        say("grading the stubs")
+        stubs = grade(assignment.stubs_dir)
+        for exercise in stubs.exercises:
+            if exercise.score != 0:
+                report.add(f"the stub of {exercise.name} gets {exercise.score:g} points")
+            if exercise.status != "not-implemented":
+                report.add(f"the stub of {exercise.name} is not reported as not implemented "
+                           f"({exercise.status})")
+        _check_mutants(assignment, report, grade, mutants_dir, say)
+    return report
+
+
+def _check_table(assignment, report: Report) -> None:
+    import tomllib
+    for exercise in assignment.exercises:
+        visibilities = {c.visibility for c in exercise.checks}
+        for needed in ("public", "hidden"):
+            if needed not in visibilities:
+                report.add(f"{exercise.name} has no {needed} check")
+        if exercise.max_points <= 0:
+            report.add(f"{exercise.name} is worth no points")
+    advisory = _advisory_checks(assignment)
+    for exercise in assignment.exercises:
+        for check in exercise.checks:
+            is_advice = (exercise.name, check.name) in advisory
+            if is_advice and check.points:
+                report.add(f"{exercise.name}.{check.name} is advice but has {check.points:g} "
+                           "points")
+            if not is_advice and check.points <= 0:
+                report.add(f"{exercise.name}.{check.name} is graded but has no points")
+    table = tomllib.loads(assignment.source.read_text())
+    table = table.get("tool", {}).get("grader", table)
+    declared = table.get("total")
+    if declared is not None and abs(declared - assignment.max_points) > 1e-9:
+        report.add(f"the points add up to {assignment.max_points:g}, but total = {declared:g}")
+
+
+def _check_functions(assignment):
+    """(exercise, check name, function node, advisory) for every check in the check files."""
+    for topic in assignment.topics:
+        path = checks_dir(assignment) / f"{topic}.py"
+        if not path.is_file():
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "check":
+                    exercise = ast.literal_eval(decorator.args[0]) if decorator.args else None
+                    keywords = {k.arg: k.value for k in decorator.keywords}
+                    name = ast.literal_eval(keywords["name"]) if "name" in keywords else \
+                        node.name.removeprefix("test_")
+                    advisory = "advisory" in keywords and ast.literal_eval(keywords["advisory"])
+                    yield exercise, name, node, advisory
+
+
+def _advisory_checks(assignment) -> set:
+    return {(e, n) for e, n, _, advisory in _check_functions(assignment) if advisory}
+
+
+def _check_public_checks_need_no_reference(assignment, report: Report) -> None:
+    for exercise, name, node, _ in _check_functions(assignment):
+        try:
+            spec = assignment.exercise(exercise).check(name)
+        except Exception:  # noqa: BLE001 - an exercise not in this assignment
+            continue
+        if spec and spec.visibility == "public" and \
+                any(a.arg == "reference" for a in node.args.args):
+            report.add(f"{exercise}.{name} is public but uses the reference solution (the "
+                       "student release has none): compare with literals or torch instead")
+
+
+def _check_mutants(assignment, report: Report, grade, mutants_dir, say) -> None:
+    folder = Path(mutants_dir) if mutants_dir else assignment.root / "tests" / "mutants"
+    found = [m for m in mutants_mod.discover(folder) if m.exercise in assignment.names] \
+        if folder.is_dir() else []
+    killed: dict[tuple[str, str], bool] = {}
+    in_code = {(e, n) for e, n, _, _ in _check_functions(assignment)}
+    for index, mutant in enumerate(found, 1):
+        say(f"mutant {index}/{len(found)}: {mutant.id}")
+        exercise = assignment.exercise(mutant.exercise)
+        claimed = [k for k in mutant.kills if exercise.check(k)]
+        for unknown in sorted(set(mutant.kills) - set(claimed)):
+            if (mutant.exercise, unknown) not in in_code:   # else: left out of this assignment
+                report.add(f"mutant {mutant.id} names an unknown check {unknown}")
+        if not claimed:
+            continue
+        files = mutants_mod.submission_files(mutant, assignment.solutions_dir, exercise.topic)
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="grader-mutant-") as tmp:
+            for name, text in files.items():
+                (Path(tmp) / name).write_text(text)
+            result = grade(Path(tmp), (mutant.exercise,), claimed)
+        statuses = {c.name: c.status for c in result.exercises[0].checks}
+        for check in claimed:
+            failed = statuses.get(check) != "pass"
+            killed[(mutant.exercise, check)] = killed.get((mutant.exercise, check)) or failed
+            if not failed:
+                report.add(f"{mutant.exercise}.{check} passes on mutant {mutant.id} "
+                           f"({mutant.description}), which it should catch")
+    for exercise in assignment.exercises:
+        for check in exercise.checks:
+            if (exercise.name, check.name) not in killed:
+                report.add(f"{exercise.name}.{check.name} is not shown to fail: no mutant in "
+                           f"{folder} names it on its kills: line")
+    report.notes.append(f"{len(found)} mutants")

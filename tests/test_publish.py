@@ -1,0 +1,157 @@
+"""`grade publish`: the student release and the autograder; `grade validate`."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader import publish as publish_mod
+from grader.cli import cli
+
+from conftest import ROOT, write_assignment
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, course):
+    out = tmp_path_factory.mktemp("published")
+    return publish_mod.publish(course, out / "release")
+
+
+def run_grade(cwd: Path, *args, env_extra=None) -> subprocess.CompletedProcess:
+    """`grade` as a student runs it in the unpacked release (its own copy of the grader)."""
+    env = dict(os.environ, PYTHONPATH=str(cwd), **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_zips_are_reproducible(published, course, tmp_path):
+    again = publish_mod.publish(course, tmp_path / "again")
+    for key in ("student_zip", "autograder_zip"):
+        assert published[key].read_bytes() == again[key].read_bytes(), key
+
+
+def test_student_release_has_no_trace_of_solutions_or_hidden_checks(published, course):
+    student = published["student"]
+    assert not (student / "solutions").exists()
+    assert publish_mod.leaks(student, course) == []
+    hidden = {c.name for e in course.exercises for c in e.checks if c.visibility == "hidden"}
+    public = {c.name for e in course.exercises for c in e.checks if c.visibility == "public"}
+    checks_text = "".join(p.read_text() for p in (student / "grader" / "checks").glob("*.py"))
+    for name in hidden - public:
+        assert f"def test_{name}(" not in checks_text, name
+    with zipfile.ZipFile(published["student_zip"]) as archive:
+        names = archive.namelist()
+    assert not any(n.startswith("solutions/") for n in names)
+    assert {"README.md", "pyproject.toml"} <= set(names)
+    assert any(n.startswith("notebooks/") and n.endswith(".ipynb") for n in names)
+    # the leak detector itself catches a leak
+    (student / "oops.txt").write_text("kept_fraction_matches_probability\n")
+    try:
+        assert publish_mod.leaks(student, course)
+    finally:
+        (student / "oops.txt").unlink()
+
+
+def test_student_release_grades_stubs_zero_and_references_full(published, tmp_path):
+    release = tmp_path / "release"
+    with zipfile.ZipFile(published["student_zip"]) as archive:
+        archive.extractall(release)
+    readme = (release / "README.md").read_text()
+    assert "pip install" in readme and "grade" in readme and "hidden" in readme.lower()
+    stubs = run_grade(release, "dropout", "corr2d", "--format", "json")
+    data = json.loads(stubs.stdout)
+    assert data["score"] == 0 and data["hidden"]["checks"] > 0
+    assert all(e["status"] == "not-implemented" for e in data["exercises"])
+    assert all(c["visibility"] == "public" for e in data["exercises"] for c in e["checks"])
+    for topic in ("dropout", "convolution"):
+        shutil.copy(ROOT / "solutions" / f"{topic}.py", release / "exercises" / f"{topic}.py")
+    full = run_grade(release, "dropout", "corr2d")
+    assert full.returncode == 0, full.stderr
+    assert "hidden checks" in full.stdout and "graded" in full.stdout
+    total = [line for line in full.stdout.splitlines() if line.startswith("Total")][0]
+    score, top = (float(x) for x in total.split()[-3::2])
+    assert score == top > 0
+
+
+def test_gradescope_run_autograder_writes_results(published, tmp_path):
+    root = tmp_path / "gradescope"
+    shutil.copytree(published["autograder"], root / "source")
+    (root / "submission").mkdir()
+    shutil.copy(ROOT / "solutions" / "pooling.py", root / "submission" / "pooling.py")
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")],
+                          env=dict(os.environ, AUTOGRADER_ROOT=str(root),
+                                   AUTOGRADER_PYTHON=sys.executable),
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert set(results) >= {"score", "tests"} and results["tests"]
+    for test in results["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "visibility", "status", "output"}
+        assert test["visibility"] in ("visible", "after_due_date")
+    pool = [t for t in results["tests"] if t["name"].startswith("pool2d:")]
+    assert pool and all(t["status"] == "passed" for t in pool if t["max_score"])
+    assert {t["visibility"] for t in pool} == {"visible", "after_due_date"}
+    assert results["score"] == sum(t["score"] for t in results["tests"])
+
+
+def test_autograder_has_workflow_and_gradescope_files(published):
+    autograder = published["autograder"]
+    for name in ("setup.sh", "run_autograder", "README.md", ".github/workflows/grade.yml",
+                 "solutions/convolution.py", "grader/checks/convolution.py"):
+        assert (autograder / name).is_file(), name
+    assert os.access(autograder / "run_autograder", os.X_OK)
+    workflow = (autograder / ".github/workflows/grade.yml").read_text()
+    assert "GITHUB_STEP_SUMMARY" in workflow and "--format markdown" in workflow
+
+
+def test_validate_catches_a_check_weakened_to_assert_true(tmp_path, monkeypatch):
+    checks = tmp_path / "checks"
+    shutil.copytree(ROOT / "grader" / "checks", checks,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    source = (checks / "convolution.py").read_text()
+    start = source.index("def test_matches_conv2d(")
+    body_start = source.index('"""', source.index('"""', start) + 3) + 3
+    end = source.index("\n\n\n", body_start)
+    (checks / "convolution.py").write_text(source[:body_start] + "\n    assert True"
+                                           + source[end:])
+    toml = write_assignment(tmp_path / "weak.toml", {"corr2d": [
+        "book_example", "output_shape", "matches_conv2d", "does_not_call_builtin"]})
+    toml.write_text(toml.read_text().replace("[tool.grader.paths]",
+                                             f'[tool.grader.paths]\nchecks = "{checks}"'))
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["validate", "--assignment", str(toml),
+                                      "--sandbox", "process",
+                                      "--mutants", str(ROOT / "tests" / "mutants")])
+    assert result.exit_code == 1, result.output
+    assert "corr2d.matches_conv2d passes on mutant corr2d/flipped_kernel" in result.output
+    assert "corr2d has no hidden check" not in result.output
+
+
+def test_validate_passes_on_a_sound_assignment(tmp_path, monkeypatch):
+    toml = write_assignment(tmp_path / "sound.toml", {"pool2d": [
+        "book_example_max", "book_example_avg", "output_shape", "max_matches_max_pool2d"]})
+    monkeypatch.chdir(ROOT)
+    mutants = tmp_path / "mutants"
+    shutil.copytree(ROOT / "tests" / "mutants" / "pool2d", mutants / "pool2d")
+    result = CliRunner().invoke(cli, ["validate", "--assignment", str(toml), "--sandbox",
+                                      "process", "--mutants", str(mutants)])
+    assert result.exit_code == 0, result.output
+    assert "validate: OK" in result.output
+
+
+def test_the_course_table_is_consistent(course):
+    """validate's static part on the real course (the graded part is what the other tests
+    do: references, stubs, mutants)."""
+    from grader.validate import Report, _check_public_checks_need_no_reference, _check_table
+    report = Report()
+    _check_table(course, report)
+    _check_public_checks_need_no_reference(course, report)
+    assert report.problems == []
