@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
-
 from grader import assignment
 from grader.forkserver import ForkServer
 from grader.run import GradeRequest, run

@@ -205,7 +205,8 @@ def slot_main(conn, assignment, sandbox: str) -> None:
         pass
     from grader.forkserver import ForkServer
     from grader.run import GradeRequest, run
-    server = ForkServer(mode=sandbox)
+    forbidden = sorted({f for e in assignment.exercises for f in e.forbidden})
+    server = ForkServer(mode=sandbox, forbidden=forbidden)
     try:
         while True:
             try:
@@ -215,7 +216,7 @@ def slot_main(conn, assignment, sandbox: str) -> None:
             started = time.monotonic()
             try:
                 if server.proc.poll() is not None:      # a submission killed it: replace it
-                    server = ForkServer(mode=sandbox)
+                    server = ForkServer(mode=sandbox, forbidden=forbidden)
                 result = run(GradeRequest(assignment, Path(task["path"]), sandbox=sandbox,
                                           launcher=server.launch))
                 reply = {"result": result.to_dict(), "seconds": time.monotonic() - started}

@@ -27,7 +27,7 @@ INSIDE_ROOT = "/submission"
 SCRATCH = "/scratch"           # a forked worker's private temp dir
 WORKER_LIB = "/opt/grader-worker"
 WORKER_MODULES = ("__init__.py", "worker.py", "wire.py", "scenario_lib.py", "forkserver.py",
-                  "sandbox.py", "errors.py")
+                  "sandbox.py", "errors.py", "notebook_support.py")
 
 
 @lru_cache(maxsize=None)

@@ -53,11 +53,16 @@ def to_csv(items: list[dict]) -> str:
 
 
 def write_json(items: list[dict], folder: Path) -> list[Path]:
+    return _write_each(items, folder, ".json", dumps)
+
+
+def _write_each(items: list[dict], folder: Path, suffix: str, render) -> list[Path]:
+    """One file per student, named after the student."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for item in items:
-        path = folder / f"{safe_name(item['student'])}.json"
-        path.write_text(dumps(item))
+        path = folder / f"{safe_name(item['student'])}{suffix}"
+        path.write_text(render(item))
         paths.append(path)
     return paths
 
@@ -94,13 +99,7 @@ def to_junit(item: dict) -> str:
 
 
 def write_junit(items: list[dict], folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for item in items:
-        path = folder / f"{safe_name(item['student'])}.xml"
-        path.write_text(to_junit(item))
-        paths.append(path)
-    return paths
+    return _write_each(items, folder, ".xml", to_junit)
 
 
 def to_markdown(items: list[dict], title: str) -> str:

@@ -61,7 +61,7 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
         # one warm template per run: it imports torch while the judge starts, then forks a
         # fresh worker for every exercise in milliseconds
         from grader.forkserver import ForkServer
-        server = ForkServer(mode=mode)
+        server = ForkServer(mode=mode, forbidden=forbidden)
         launcher = server.launch
     pool = WorkerPool({n: [u.module] for n, u in located.items() if u is not None},
                       {n: u.module for n, u in located.items() if u is not None},

@@ -235,11 +235,17 @@ def reap_orphans(exempt: set[int]) -> None:
     if not _SUBREAPER:
         return
     me = os.getpid()
+    kill_until_gone(lambda: [pid for pid in children_of(me, other_session_only=True)
+                             if pid not in exempt and not _is_ours(pid)])
+
+
+def kill_until_gone(find_strays) -> None:
+    """SIGKILL and reap what ``find_strays()`` lists until it lists nothing (a process may
+    still be forking while we kill: each round catches what the last one missed)."""
     for _ in range(100):
-        strays = [pid for pid in children_of(me, other_session_only=True)
-                  if pid not in exempt and not _is_ours(pid)]
+        strays = find_strays()
         if not strays:
-            break
+            return
         for pid in strays:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -250,7 +256,7 @@ def reap_orphans(exempt: set[int]) -> None:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
-        time.sleep(0.01)
+        time.sleep(0.005)
 
 
 _OURS: set[int] = set()

@@ -130,7 +130,7 @@ class Worker:
         self.locations: dict[str, str] = config.get("locations", {})
         self.max_bytes = int(config.get("max_result_mb", 64)) * 1024 * 1024
         self.scenarios: dict[str, object] = {}
-        self.recorder = ForbiddenRecorder(config.get("forbidden", []))
+        self.recorder = recorder_for(config.get("forbidden", []))
 
     # ----------------------------------------------------------------- start-up
     def import_submission(self, names: list[str]) -> None:
@@ -254,6 +254,21 @@ class Worker:
         return error
 
 
+_PREPARED: "ForbiddenRecorder | None" = None
+
+
+def prepare_recorder(names: list[str]) -> None:
+    """Build the recorder ahead of time (in the fork server's template, before any fork)."""
+    global _PREPARED
+    _PREPARED = ForbiddenRecorder(names)
+
+
+def recorder_for(names: list[str]) -> "ForbiddenRecorder":
+    if _PREPARED is not None and _PREPARED.names == sorted(set(names)):
+        return _PREPARED
+    return ForbiddenRecorder(names)
+
+
 class ImportProblem(Exception):
     def __init__(self, module: str, error: dict):
         super().__init__(module)
@@ -279,6 +294,7 @@ class ForbiddenRecorder:
     """
 
     def __init__(self, names: list[str]):
+        self.names = sorted(set(names))
         self.targets: dict[int, str] = {}
         self.used: set[str] = set()
         self.active: set[str] = set()

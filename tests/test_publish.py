@@ -1,7 +1,6 @@
 """`grade publish`: the student release and the autograder; `grade validate`."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil

@@ -45,7 +45,7 @@ def _only_zeros_or_scaled(Y, X, p, what="the result"):
 
 
 @check("dropout", hint="dropout only zeroes elements: the output has exactly X's shape.")
-@examples(25)
+@examples(15)
 @given(X=ANY_SHAPE.flatmap(tensors), p=st.sampled_from([0.0, 0.3, 0.5, 1.0]))
 def test_keeps_shape(student, X, p):
     """returns a tensor of the input's shape"""
@@ -66,7 +66,7 @@ def test_converts_to_float(student):
 
 
 @check("dropout", hint="with drop_prob = 0 every element is kept and divided by 1 - 0 = 1.")
-@examples(25)
+@examples(15)
 @given(X=ANY_SHAPE.flatmap(lambda s: tensors(s, integer_valued=False, low=-100, high=100)))
 def test_p0_is_identity(student, X):
     """drop_prob = 0 returns the input unchanged"""
@@ -76,7 +76,7 @@ def test_p0_is_identity(student, X):
 
 @check("dropout", hint="with drop_prob = 1 nothing is kept; 1 - drop_prob is 0, so return "
                        "zeros before dividing by it.")
-@examples(20)
+@examples(12)
 @given(X=ANY_SHAPE.flatmap(tensors), p=st.sampled_from([1, 1.0]))
 def test_p1_gives_zeros(student, X, p):
     """drop_prob = 1 returns all zeros (no division by zero)"""
@@ -94,7 +94,7 @@ def test_invalid_probability_raises(student):
 
 @check("dropout", hint="inverted dropout divides the kept elements by 1 - drop_prob "
                        "(the keep probability), not by drop_prob, and keeps X's sign and value.")
-@examples(30)
+@examples(20)
 @given(X=st.integers(1, 2).flatmap(lambda d: shapes(d, 1, 8)).flatmap(
     lambda s: tensors(s, integer_valued=False, low=-50, high=50, nonzero=True)),
     p=st.floats(0.05, 0.95))
