@@ -54,7 +54,12 @@ class Submission:
         broken_elsewhere = [u for u in ordered if u.problem]
         if preferred is None and broken_elsewhere:
             return None, broken_elsewhere[0].problem
-        expected = preferred.origin if preferred else f"{topic}.py"
+        if preferred is not None:
+            expected = preferred.origin
+        elif any(u.origin.endswith(".ipynb") for u in self.units.values()):
+            expected = f"a cell of {topic}.ipynb (or of any notebook of the submission)"
+        else:
+            expected = f"{topic}.py"
         return None, f"{name} is not defined: expected a definition of {name} in {expected}"
 
     def digest(self) -> str:

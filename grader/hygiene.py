@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 FACTORIES = {"zeros", "ones", "empty", "full", "rand", "randn", "randint", "arange", "eye",
-             "linspace", "tensor", "zeros_like_cpu"}
+             "linspace", "tensor"}
 
 
 def device_unaware_factories(source: str) -> list[tuple[str, int]]:
