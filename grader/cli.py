@@ -89,6 +89,9 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
     target = submission if submission is not None else spec.stubs_dir
     mode = _announce_sandbox(sandbox)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
+    if progress:
+        sys.stderr.write("grading: starting the judge and the workers...")
+        sys.stderr.flush()
     checks = frozenset(c.strip() for c in only_checks.split(",") if c.strip()) \
         if only_checks else None
     import os
@@ -389,11 +392,12 @@ def _unicode_ok() -> bool:
 
 class _Progress:
     def __init__(self):
-        self.width = 0
+        self.width = 48
 
     def __call__(self, done: int, total: int, exercise: str):
         filled = int(20 * done / max(total, 1))
         text = f"\rgrading {exercise:<24} [{'#' * filled}{'.' * (20 - filled)}] {done}/{total}"
+        text = text.ljust(self.width)
         self.width = max(self.width, len(text))
         sys.stderr.write(text)
         sys.stderr.flush()
