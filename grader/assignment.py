@@ -40,6 +40,7 @@ class ExerciseSpec:
     call_timeout: float
     check_timeout: float
     forbidden: tuple[str, ...] = ()     # built-ins that solve the exercise outright
+    hidden_elsewhere: tuple = ()        # student release: (hidden checks, their points)
 
     @property
     def max_points(self) -> float:
@@ -164,7 +165,10 @@ def parse(table: dict, source: Path) -> Assignment:
             call_timeout=_number(spec.get("call_timeout", default_call), f"{here}.call_timeout"),
             check_timeout=_number(spec.get("check_timeout", default_check),
                                   f"{here}.check_timeout"),
-            forbidden=tuple(str(f) for f in spec.get("forbidden", ()))))
+            forbidden=tuple(str(f) for f in spec.get("forbidden", ())),
+            hidden_elsewhere=(int(spec["hidden"].get("checks", 0)),
+                              _number(spec["hidden"].get("points", 0), f"{here}.hidden"))
+            if isinstance(spec.get("hidden"), dict) else ()))
     feedback = table.get("hidden_feedback", "full")
     if feedback not in HIDDEN_FEEDBACK:
         raise ConfigError(f"{where} hidden_feedback must be one of {', '.join(HIDDEN_FEEDBACK)}")

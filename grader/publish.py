@@ -258,6 +258,10 @@ def _pyproject(assignment, public_only: bool) -> str:
                   f"check_timeout = {_toml(exercise.check_timeout)}"]
         if exercise.forbidden:
             lines.append(f"forbidden = {_toml(list(exercise.forbidden))}")
+        if public_only:
+            hidden = [c for c in exercise.checks if c.visibility == "hidden"]
+            lines.append(f"hidden = {{ checks = {len(hidden)}, "
+                         f"points = {_toml(sum(c.points for c in hidden))} }}")
         lines.append(f"[tool.grader.exercises.{exercise.name}.checks]")
         for check in exercise.checks:
             if public_only and check.visibility != "public":

@@ -41,8 +41,10 @@ def render_text(result: GradeResult, unicode: bool = True, verbose: bool = False
     lines.append(_row("Total", points(result.score, result.max_score)))
     if result.hidden:
         count, pts = result.hidden.get("checks", 0), number(result.hidden.get("points", 0))
+        checks = "1 hidden check" if count == 1 else f"{count} hidden checks"
+        verb = "is" if count == 1 else "are"
         lines += ["", *textwrap.wrap(
-            f"Only the public checks ran here. {count} hidden checks ({pts} points) are graded "
+            f"Only the public checks ran here. {checks} ({pts} points) {verb} graded "
             "when you submit: passing every public check does not mean full marks.",
             WIDTH)]
     return "\n".join(lines) + "\n"

@@ -90,9 +90,18 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
                                       if (spec.name, c.name) in plugin.results]
         advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
-    hidden = assignment.hidden_elsewhere or None
+    hidden = _hidden_elsewhere(assignment)
     return GradeResult(assignment.title, str(request.submission), exercises, hidden,
                        calls=pool.requests, workers=pool.started_workers)
+
+
+def _hidden_elsewhere(assignment: Assignment) -> dict | None:
+    """In a student release: the hidden checks of the graded exercises (not run here)."""
+    per_exercise = [e.hidden_elsewhere for e in assignment.exercises if e.hidden_elsewhere]
+    if per_exercise:
+        return {"checks": sum(c for c, _ in per_exercise),
+                "points": sum(p for _, p in per_exercise)}
+    return assignment.hidden_elsewhere or None
 
 
 def _check_files(assignment: Assignment) -> list[Path]:
