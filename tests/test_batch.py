@@ -200,3 +200,33 @@ def test_exports(tmp_path, small):
     assert bob.find(".//testsuite[@name='corr2d']").get("failures") == "2"
     summary = exports.to_markdown(items, "Lesson 2")
     assert summary.startswith("## Lesson 2") and f"| alice | {full} / {full} | graded |" in summary
+
+
+def test_batch_command_writes_reports_and_exports(tmp_path, small, monkeypatch):
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+    root = tmp_path / "class"
+    reference_folder(root / "alice")
+    reference_folder(root / "Zoë O'Brien")
+    book = tmp_path / "book.db"
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["batch", str(root), "--assignment", str(small), "--gradebook",
+                                 str(book), "--jobs", "1", "--sandbox", "process", "--reports",
+                                 str(tmp_path / "reports")])
+    assert result.exit_code == 0, result.output
+    assert "2 graded" in result.output
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert "alice" in index and "Zo" in index
+    assert len(list((tmp_path / "reports" / "students").glob("*.html"))) == 2
+    for fmt, out in (("csv", None), ("markdown", None), ("json", tmp_path / "json"),
+                     ("junit", tmp_path / "junit"), ("html", tmp_path / "html")):
+        args = ["gradebook", "export", "--format", fmt, "--gradebook", str(book),
+                "--assignment", str(small)] + (["--out", str(out)] if out else [])
+        exported = runner.invoke(cli, args)
+        assert exported.exit_code == 0, (fmt, exported.output)
+        if out is None:
+            assert "alice" in exported.stdout
+        else:
+            assert len([p for p in out.rglob("*") if p.is_file()]) >= 2
