@@ -230,3 +230,25 @@ def test_batch_command_writes_reports_and_exports(tmp_path, small, monkeypatch):
             assert "alice" in exported.stdout
         else:
             assert len([p for p in out.rglob("*") if p.is_file()]) >= 2
+
+
+def test_gradebook_import_merges_results_graded_elsewhere(tmp_path, small, grade, monkeypatch):
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+    spec = assignment_mod.load(small)
+    result = grade(path=reference_folder(tmp_path / "alice"), assignment=spec)
+    (tmp_path / "alice.json").write_text(result.to_json())
+    (tmp_path / "not-a-result.json").write_text('{"hello": 1}')
+    book = tmp_path / "book.db"
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["gradebook", "import", str(tmp_path / "alice.json"), "--gradebook",
+                             str(book), "--assignment", str(small)])
+    assert ok.exit_code == 0, ok.output
+    with Gradebook(book) as gradebook:
+        [item] = gradebook.current()
+    assert item["student"] == "alice" and item["score"] == spec.max_points
+    bad = runner.invoke(cli, ["gradebook", "import", str(tmp_path / "not-a-result.json"),
+                              "--gradebook", str(book), "--assignment", str(small)])
+    assert bad.exit_code == 2 and "not a `grade --format json` result" in bad.stderr
