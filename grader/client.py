@@ -34,7 +34,6 @@ class WorkerFault(Exception):
 class ImportState:
     errors: dict = field(default_factory=dict)       # module -> error dict from the worker
     faults: dict = field(default_factory=dict)       # module -> WorkerFault at import
-    printed: dict = field(default_factory=dict)      # module -> what it printed at import
 
 
 class WorkerSession:
@@ -94,8 +93,6 @@ class WorkerSession:
                         module = message["module"]
                         if message.get("error"):
                             self.imports.errors[module] = message["error"]
-                        if message.get("stdout"):
-                            self.imports.printed[module] = message["stdout"]
                         current = None
                     elif event == "ready":
                         self.ready = True
@@ -112,12 +109,6 @@ class WorkerSession:
     def close(self) -> None:
         self._kill()
         shutil.rmtree(self.home, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _kill(self) -> None:
         if self.live is not None:

@@ -20,7 +20,7 @@ from grader.client import WorkerFault
 from grader.errors import InternalError
 from grader.score import CheckResult, Feedback
 from grader.student import (CheckContext, Failure, NotImplementedYet, Student, StudentCrash,
-                            StudentProblem, StudentTimeout, Unavailable)
+                            StudentProblem, StudentTimeout, Unavailable, describe_error)
 
 _SPEC = pytest.StashKey()
 _CONTEXT = pytest.StashKey()
@@ -146,9 +146,7 @@ class GraderPlugin:
             return f"importing {unit.origin} failed: {fault.detail}"
         error = session.imports.errors.get(unit.module)
         if error is not None:
-            context = CheckContext(None, None, "", {}, self.where)
-            return context.describe_error(error, None, at_import=True).replace(
-                "the file could not", f"{unit.origin} could not", 1)
+            return describe_error(error, self.where, imported=unit.origin)
         return None
 
     def where(self, file: str, line) -> str:

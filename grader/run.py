@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -117,10 +118,17 @@ def _check_files(assignment: Assignment) -> list[Path]:
 
 
 def _refuse_redefinitions(path: Path) -> None:
-    """A second ``def test_x`` in a check file would silently replace the first check."""
+    stat = path.stat()
+    _scan_redefinitions(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=None)
+def _scan_redefinitions(path: str, mtime_ns: int, size: int) -> None:
+    """A second ``def test_x`` in a check file would silently replace the first check.
+    (Cached by file identity: a batch slot grades hundreds of submissions with one file.)"""
     import ast
     seen: dict[str, int] = {}
-    for node in ast.parse(path.read_text(), str(path)).body:
+    for node in ast.parse(Path(path).read_text(), path).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if node.name in seen:
                 raise ConfigError(f"{path}:{node.lineno}: {node.name} is defined twice (the "

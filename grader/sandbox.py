@@ -61,15 +61,9 @@ def resolve_mode(requested: str) -> str:
     return requested
 
 
-_BWRAP_OK: bool | None = None
-
-
 def _bwrap_works() -> bool:
-    global _BWRAP_OK
-    if _BWRAP_OK is None:
-        from grader import bwrap
-        _BWRAP_OK = bwrap.probe()
-    return _BWRAP_OK
+    from grader import bwrap
+    return bwrap.probe()          # cached there
 
 
 def scrubbed_env(home: str) -> dict:

@@ -192,23 +192,30 @@ class CheckContext:
         raise StudentCrash("the worker sent an unexpected reply", call, stdout)
 
     def describe_error(self, error: dict, call: Call | None, at_import: bool = False) -> str:
-        kind = str(error.get("type", "Exception"))
-        message = values.scrub(str(error.get("message", "")))
-        head = f"{kind}: {message}" if message else kind
-        if at_import:
-            head = f"the file could not be imported: {head}"
-        elif call is not None and call.name:
-            head = f"{call.name} raised {head}"
-        frames = error.get("frames") if isinstance(error.get("frames"), list) else []
-        lines = [head]
-        for frame in frames[-3:]:
-            if not isinstance(frame, dict):
-                continue
-            place = self.where(str(frame.get("file", "")), frame.get("line"))
-            code = str(frame.get("code", "")).strip()
-            lines.append(f"  at {place}, in {frame.get('function', '?')}" +
-                         (f": {code}" if code else ""))
-        return "\n".join(lines)
+        return describe_error(error, self.where, call, "the file" if at_import else None)
+
+
+def describe_error(error: dict, where, call: Call | None = None,
+                   imported: str | None = None) -> str:
+    """A student's exception in terms of their own files and lines; ``imported`` names the file
+    when the error happened while importing it."""
+    kind = str(error.get("type", "Exception"))
+    message = values.scrub(str(error.get("message", "")))
+    head = f"{kind}: {message}" if message else kind
+    if imported:
+        head = f"{imported} could not be imported: {head}"
+    elif call is not None and call.name:
+        head = f"{call.name} raised {head}"
+    frames = error.get("frames") if isinstance(error.get("frames"), list) else []
+    lines = [head]
+    for frame in frames[-3:]:
+        if not isinstance(frame, dict):
+            continue
+        place = where(str(frame.get("file", "")), frame.get("line"))
+        code = str(frame.get("code", "")).strip()
+        lines.append(f"  at {place}, in {frame.get('function', '?')}" +
+                     (f": {code}" if code else ""))
+    return "\n".join(lines)
 
 
 class Student:

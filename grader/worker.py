@@ -147,8 +147,8 @@ class Worker:
                 self.import_errors[name] = error
             finally:
                 sys.stdout, sys.stderr = saved
-            self.channel.send({"event": "imported", "module": name, "error": error,
-                               "stdout": stdout.getvalue()}, self.max_bytes)
+            self.channel.send({"event": "imported", "module": name, "error": error},
+                              self.max_bytes)
         self.channel.send({"event": "ready"}, self.max_bytes)
 
     # ----------------------------------------------------------------- requests
