@@ -24,9 +24,9 @@ CORE = ["dropout", "corr2d", "pool2d"]
 INPROCESS = r'''
 import sys, tempfile
 from pathlib import Path
-import grader.run
-from grader.client import ImportState
-from grader.worker import Worker
+import grader.judge.run
+from grader.sandbox.client import ImportState
+from grader.sandbox.worker import Worker
 
 
 class _Channel:
@@ -72,9 +72,9 @@ class InProcessPool:
         pass
 
 
-grader.run.WorkerPool = InProcessPool
+grader.judge.run.WorkerPool = InProcessPool
 from grader import assignment
-from grader.run import GradeRequest, run
+from grader.judge.run import GradeRequest, run
 result = run(GradeRequest(assignment.load(), Path("solutions"), tuple(sys.argv[1:]),
                           sandbox="process", launcher=lambda *a: None))
 print(f"CALLS {result.calls} SCORE {result.score}/{result.max_score}")
@@ -84,7 +84,7 @@ ISOLATED = r'''
 import sys
 from pathlib import Path
 from grader import assignment
-from grader.run import GradeRequest, run
+from grader.judge.run import GradeRequest, run
 result = run(GradeRequest(assignment.load(), Path("solutions"), tuple(sys.argv[2:]),
                           sandbox=sys.argv[1]))
 print(f"CALLS {result.calls} SCORE {result.score}/{result.max_score}")

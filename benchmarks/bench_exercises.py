@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 import time
 from grader import assignment
-from grader.forkserver import ForkServer
-from grader.run import GradeRequest, run
+from grader.sandbox.forkserver import ForkServer
+from grader.judge.run import GradeRequest, run
 
 
 def main() -> None:

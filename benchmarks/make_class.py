@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 
 from grader import assignment as assignment_mod
-from grader import mutants as mutants_mod
-from grader.notebook_build import write_notebooks
+from grader.course import mutants as mutants_mod
+from grader.course.notebook_build import write_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -82,8 +82,8 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
                 only_checks, jobs, verbose):
     """Grade a submission (by default the course's exercises/ folder)."""
     from grader import assignment as assignment_mod
-    from grader.report import render_text
-    from grader.run import GradeRequest, run
+    from grader.reports.report import render_text
+    from grader.judge.run import GradeRequest, run
 
     spec = assignment_mod.load(assignment)
     target = submission if submission is not None else spec.stubs_dir
@@ -103,7 +103,7 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
     elif fmt == "markdown":
-        from grader.report import render_markdown
+        from grader.reports.report import render_markdown
         click.echo(render_markdown(result), nl=False)
     else:
         click.echo(render_text(result, unicode=_unicode_ok(), verbose=verbose), nl=False)
@@ -119,7 +119,7 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
 def generate_command(check_only, assignment):
     """Write the student stubs in exercises/ from the reference solutions."""
     from grader import assignment as assignment_mod
-    from grader import generate
+    from grader.course import generate
 
     spec = assignment_mod.load(assignment)
     if check_only:
@@ -137,7 +137,7 @@ def generate_command(check_only, assignment):
 def publish_command(out, assignment):
     """Build the student release and the autograder (folders and reproducible zips) in OUT."""
     from grader import assignment as assignment_mod
-    from grader.publish import publish
+    from grader.course.publish import publish
 
     paths = publish(assignment_mod.load(assignment), out)
     for label, path in paths.items():
@@ -151,8 +151,8 @@ def publish_command(out, assignment):
 def gradescope_command(submission, results, assignment):
     """Grade SUBMISSION and write Gradescope's results.json to RESULTS (run_autograder)."""
     from grader import assignment as assignment_mod
-    from grader import gradescope
-    from grader.run import GradeRequest, run
+    from grader.reports import gradescope
+    from grader.judge.run import GradeRequest, run
 
     try:
         spec = assignment_mod.load(assignment)
@@ -177,7 +177,7 @@ def validate_command(assignment, sandbox, mutants_dir):
     """Check the assignment before publishing: references get full marks, stubs zero,
     exercises/ matches solutions/, every check fails on a mutant, points add up."""
     from grader import assignment as assignment_mod
-    from grader.validate import validate
+    from grader.course.validate import validate
 
     spec = assignment_mod.load(assignment)
     mode = _announce_sandbox(sandbox)
@@ -239,8 +239,8 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
     from dataclasses import replace
 
     from grader import assignment as assignment_mod
-    from grader.batch import grade_class
-    from grader.gradebook import Gradebook
+    from grader.classroom.batch import grade_class
+    from grader.classroom.gradebook import Gradebook
 
     spec = assignment_mod.load(assignment)
     if memory_mb:
@@ -282,8 +282,8 @@ def gradebook_group():
 @click.option("--assignment", type=click.Path(exists=True, path_type=Path))
 def export_command(fmt, gradebook_path, out, assignment):
     """Export every student's current result."""
-    from grader import exports
-    from grader.gradebook import Gradebook
+    from grader.reports import exports
+    from grader.classroom.gradebook import Gradebook
 
     with Gradebook(gradebook_path) as book:
         items = book.current()
@@ -324,8 +324,8 @@ def import_command(files, gradebook_path, assignment):
     import json
 
     from grader import assignment as assignment_mod
-    from grader.batch import checks_hash
-    from grader.gradebook import Gradebook, Record
+    from grader.classroom.batch import checks_hash
+    from grader.classroom.gradebook import Gradebook, Record
 
     checks = checks_hash(assignment_mod.load(assignment))
     with Gradebook(gradebook_path) as book:
@@ -347,7 +347,7 @@ def _title(assignment_mod, assignment) -> str:
 
 
 def _write_html(items, folder, spec):
-    from grader import html_report
+    from grader.reports import html_report
     entries = [{"student": i["student"], "status": i["status"], "score": i["score"],
                 "max_score": i["max_score"], "seconds": i["seconds"], "result": i["result"],
                 "message": i["message"]} for i in items]
@@ -376,7 +376,7 @@ class _BatchProgress:
 
 
 def _announce_sandbox(requested: str) -> str:
-    from grader import sandbox
+    from grader.sandbox import sandbox
     mode = sandbox.resolve_mode(requested)
     if mode == "process":
         click.echo("grade: note: student code runs in a separate, resource-limited process: "

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader import assignment as assignment_mod
-from grader.run import GradeRequest, run
+from grader.judge.run import GradeRequest, run
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "tests" / "mutants"
@@ -21,7 +21,7 @@ def course():
 @pytest.fixture(scope="session")
 def forkserver():
     """One warm template process for the whole test session: workers start in milliseconds."""
-    from grader.forkserver import ForkServer
+    from grader.sandbox.forkserver import ForkServer
     server = ForkServer()
     yield server
     server.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import mutants as mutants_mod
+from grader.course import mutants as mutants_mod
 
 from conftest import ROOT, exercise_of
 

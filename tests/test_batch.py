@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from grader import assignment as assignment_mod
-from grader import batch, exports
-from grader.gradebook import Gradebook
+from grader.classroom import batch
+from grader.reports import exports
+from grader.classroom.gradebook import Gradebook
 
 from conftest import ROOT, write_assignment
 

@@ -5,7 +5,7 @@ import ast
 
 import pytest
 
-from grader import generate
+from grader.course import generate
 from grader.errors import ConfigError
 
 

@@ -1,4 +1,4 @@
-"""HTML reports (grader/html_report.py): content, escaping, hidden-check policies, files, and
+"""HTML reports (grader/reports/html_report.py): content, escaping, hidden-check policies, files, and
 the pages in a real browser (headless Chromium over the DevTools protocol: no console error,
 no request but the page itself, no horizontal overflow, a non-blank screenshot).
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.html_report import render_class, render_student, safe_name, write_reports
-from grader.score import CheckResult, ExerciseResult, Feedback, GradeResult
+from grader.reports.html_report import render_class, render_student, safe_name, write_reports
+from grader.judge.score import CheckResult, ExerciseResult, Feedback, GradeResult
 
 HOSTILE = [
     "<script>alert(1)</script>",

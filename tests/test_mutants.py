@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import mutants as mutants_mod
+from grader.course import mutants as mutants_mod
 
 from conftest import MUTANTS, statuses
 

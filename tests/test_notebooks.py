@@ -1,4 +1,4 @@
-"""Notebooks out (grader/notebook_build.py) and in (grader/notebook.py).
+"""Notebooks out (grader/course/notebook_build.py) and in (grader/submission/notebook.py).
 
 Out: every topic's notebook validates, holds each exercise's stub and no solution text, and is
 the same bytes every time.  In: a notebook grades exactly like the same code in a .py file,
@@ -17,8 +17,9 @@ import pytest
 from nbformat import v4
 
 from conftest import exercise_of, statuses
-from grader import notebook, notebook_build
-from grader.notebook import unit_from_notebook
+from grader.course import notebook_build
+from grader.submission import notebook
+from grader.submission.notebook import unit_from_notebook
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -173,7 +174,7 @@ def test_formulas_and_book_helpers_name_the_right_things(course):
     assert set(notebook_build.FORMULAS) <= set(course.names)
     for latex in notebook_build.FORMULAS.values():
         assert latex.count("{") == latex.count("}") and "$" not in latex
-    from grader import notebook_support as runtime
+    from grader.sandbox import notebook_support as runtime
     # the stand-in for d2l never hands out an exercise: those must be the student's own
     assert not runtime.BOOK_HELPERS & set(course.names)
     for name in runtime.BOOK_HELPERS:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import publish as publish_mod
+from grader.course import publish as publish_mod
 from grader.cli import cli
 
 from conftest import ROOT, write_assignment
@@ -149,7 +149,7 @@ def test_validate_passes_on_a_sound_assignment(tmp_path, monkeypatch):
 def test_the_course_table_is_consistent(course):
     """validate's static part on the real course (the graded part is what the other tests
     do: references, stubs, mutants)."""
-    from grader.validate import Report, _check_public_checks_need_no_reference, _check_table
+    from grader.course.validate import Report, _check_public_checks_need_no_reference, _check_table
     report = Report()
     _check_table(course, report)
     _check_public_checks_need_no_reference(course, report)

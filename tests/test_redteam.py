@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import bwrap
+from grader.sandbox import bwrap
 from grader.errors import GraderError
-from grader.run import GradeRequest, run
+from grader.judge.run import GradeRequest, run
 
 from conftest import ROOT
 
@@ -160,7 +160,7 @@ def quick_course(course):
 
 @pytest.fixture(scope="module")
 def servers():
-    from grader.forkserver import ForkServer
+    from grader.sandbox.forkserver import ForkServer
     made: dict = {}
 
     def get(mode):

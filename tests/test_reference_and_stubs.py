@@ -8,7 +8,7 @@ from conftest import ROOT
 
 @pytest.fixture(scope="module")
 def reference_result(course, forkserver):
-    from grader.run import GradeRequest, RunInfo, run
+    from grader.judge.run import GradeRequest, RunInfo, run
     info = RunInfo()
     result = run(GradeRequest(course, course.solutions_dir, sandbox="process",
                               launcher=forkserver.launch), info)

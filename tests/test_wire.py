@@ -10,7 +10,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader import wire
+from grader.sandbox import wire
 
 
 def roundtrip(value):

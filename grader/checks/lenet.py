@@ -26,9 +26,10 @@ from __future__ import annotations
 import torch
 from itertools import zip_longest
 
-from grader import scenario_lib, values
-from grader.checking import Failure, check, expect_tensor, mismatch_details, scenario
-from grader.student import scenario_source
+from grader.judge import values
+from grader.sandbox import scenario_lib
+from grader.judge.checking import Failure, check, expect_tensor, mismatch_details, scenario
+from grader.judge.student import scenario_source
 
 
 # ============================================================================ the scenario

@@ -11,7 +11,7 @@ import re
 
 import torch
 
-from grader.wire import Opaque
+from grader.sandbox.wire import Opaque
 
 LITERAL_LIMIT = 64       # tensors with at most this many elements are written out in full
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

@@ -15,8 +15,8 @@ import time
 import zlib
 from dataclasses import dataclass, field
 
-from grader import values
-from grader.client import WorkerFault
+from grader.judge import values
+from grader.sandbox.client import WorkerFault
 
 
 # --------------------------------------------------------------------------- problems

@@ -4,7 +4,7 @@ Two modes:
 - ``process``: a separate Python process in its own session, with resource limits, a scrubbed
   environment and a private copy of the submission.  Isolated (a crash, hang or monkeypatch
   cannot touch the judge) but not hardened: it can read what the grading user can read.
-- ``bwrap``: the same process inside a bubblewrap sandbox (see :mod:`grader.bwrap`).
+- ``bwrap``: the same process inside a bubblewrap sandbox (see :mod:`grader.sandbox.bwrap`).
 
 Nothing the worker starts outlives grading: the judge becomes a child subreaper, so processes
 that detach from the worker are re-parented to the judge, which kills them at the end.
@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, asdict
 
 from grader.errors import UsageError
-from grader.worker import FDS_ENV, LIMITS_ENV
+from grader.sandbox.worker import FDS_ENV, LIMITS_ENV
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -62,7 +62,7 @@ def resolve_mode(requested: str) -> str:
 
 
 def _bwrap_works() -> bool:
-    from grader import bwrap
+    from grader.sandbox import bwrap
     return bwrap.probe()          # cached there
 
 
@@ -120,7 +120,7 @@ class Launched:
 
 
 def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> Launched:
-    """Start ``python -m grader.worker`` with ``root`` (the private copy) as its home."""
+    """Start ``python -m grader.sandbox.worker`` with ``root`` (the private copy) as its home."""
     become_subreaper()
     os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
     req_r, req_w = os.pipe()
@@ -129,10 +129,10 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
     env[LIMITS_ENV] = json.dumps(limits.worker_env())
     env[FDS_ENV] = f"{req_r},{rep_w}"
     # -s: no user site-packages; -P: the working directory is not put on sys.path.
-    command = [python or sys.executable, "-s", "-P", "-m", "grader.worker"]
+    command = [python or sys.executable, "-s", "-P", "-m", "grader.sandbox.worker"]
     root_inside = root
     if mode == "bwrap":
-        from grader import bwrap
+        from grader.sandbox import bwrap
         env[LIMITS_ENV] = json.dumps(bwrap.limits_inside(limits))
         command, env = bwrap.wrap(command, env, root, (req_r, rep_w))
         root_inside = bwrap.INSIDE_ROOT

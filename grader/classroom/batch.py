@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from grader import discover
+from grader.submission import discover
 from grader.errors import UsageError
-from grader.gradebook import Gradebook, Record
+from grader.classroom.gradebook import Gradebook, Record
 
 GRADABLE = (".py", ".ipynb")
 ZIP_LIMITS = {"files": 2000, "bytes": 100 * 1024 * 1024}
@@ -183,7 +183,7 @@ def content_hash(entry: Entry, assignment) -> str:
 def checks_hash(assignment) -> str:
     """Everything grading depends on: the assignment table, the checks, the references."""
     from grader import __version__
-    from grader.run import checks_dir
+    from grader.judge.run import checks_dir
     h = hashlib.sha256(__version__.encode())
     h.update(repr(assignment.exercises).encode())
     h.update(repr(assignment.limits).encode())
@@ -203,8 +203,8 @@ def slot_main(conn, assignment, sandbox: str) -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
     except OSError:
         pass
-    from grader.forkserver import ForkServer
-    from grader.run import GradeRequest, run
+    from grader.sandbox.forkserver import ForkServer
+    from grader.judge.run import GradeRequest, run
     forbidden = sorted({f for e in assignment.exercises for f in e.forbidden})
     server = ForkServer(mode=sandbox, forbidden=forbidden)
     try:
@@ -230,7 +230,7 @@ def slot_main(conn, assignment, sandbox: str) -> None:
 
 class Slot:
     def __init__(self, context, assignment, sandbox: str):
-        from grader.sandbox import register_own_child
+        from grader.sandbox.sandbox import register_own_child
         self.conn, theirs = context.Pipe()
         self.process = context.Process(target=slot_main, args=(theirs, assignment, sandbox),
                                        daemon=True)
@@ -246,7 +246,7 @@ class Slot:
         self.conn.send({"path": str(entry.path)})
 
     def kill(self) -> None:
-        from grader.sandbox import unregister_own_child
+        from grader.sandbox.sandbox import unregister_own_child
         self.process.kill()
         self.process.join(5)
         unregister_own_child(self.process.pid)

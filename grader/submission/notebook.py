@@ -38,7 +38,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.discover import Unit, describe_syntax_error, top_level_names
+from grader.submission.discover import Unit, describe_syntax_error, top_level_names
 
 EXERCISE_TAG = "exercise"
 SETUP_TAG = "exercise-setup"
@@ -509,7 +509,7 @@ def _emit(unit: Unit, kept: list[Statement]) -> None:
             body += list(zip(chunk, origins))
     lines += future
     if uses_runtime:
-        lines.append(f"import grader.notebook_support as {RUNTIME}")
+        lines.append(f"import grader.sandbox.notebook_support as {RUNTIME}")
     for text, origin in body:
         lines.append(text)
         if origin is not None:
@@ -612,5 +612,5 @@ def _book_imports_inside(node, chunk: list[str], first: int):
 
 
 # ----------------------------------------------------------------------------- at grading
-# A graded notebook's module imports grader.notebook_support as ``_grader_nb_`` (the book's
+# A graded notebook's module imports grader.sandbox.notebook_support as ``_grader_nb_`` (the book's
 # d2l names, guarded imports).

@@ -21,11 +21,11 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from grader import generate
+from grader.course import generate
 from grader.errors import ConfigError
-from grader.run import checks_dir
+from grader.judge.run import checks_dir
 
-FRAMEWORK = Path(__file__).resolve().parent
+FRAMEWORK = Path(__file__).resolve().parent.parent
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEMPLATES = FRAMEWORK / "templates"
 
@@ -64,7 +64,7 @@ def build_student(assignment, folder: Path) -> None:
         (checks / f"{topic}.py").write_text(text)
     shutil.copytree(assignment.stubs_dir, folder / "exercises",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    from grader.notebook_build import write_notebooks
+    from grader.course.notebook_build import write_notebooks
     write_notebooks(assignment, folder / "notebooks")
     (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=True))
     (folder / "README.md").write_text(_student_readme(assignment))

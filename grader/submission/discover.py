@@ -101,7 +101,7 @@ def load(path: Path, exercise_names: list[str] | None = None) -> Submission:
         if file.suffix == ".py":
             units[module] = python_unit(file, module)
         else:
-            from grader import notebook
+            from grader.submission import notebook
             units[module] = notebook.unit_from_notebook(file, module, exercise_names or [])
     return Submission(path, units)
 

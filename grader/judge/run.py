@@ -12,11 +12,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from grader import discover, sandbox
+from grader.sandbox import sandbox
+from grader.submission import discover
 from grader.assignment import Assignment
-from grader.client import WorkerPool
+from grader.sandbox.client import WorkerPool
 from grader.errors import ConfigError, InternalError
-from grader.score import CheckResult, ExerciseResult, GradeResult
+from grader.judge.score import CheckResult, ExerciseResult, GradeResult
 
 
 @dataclass
@@ -61,7 +62,7 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
     if launcher is None:
         # one warm template per run: it imports torch while the judge starts, then forks a
         # fresh worker for every exercise in milliseconds
-        from grader.forkserver import ForkServer
+        from grader.sandbox.forkserver import ForkServer
         server = ForkServer(mode=mode, forbidden=forbidden)
         launcher = server.launch
     pool = WorkerPool({n: [u.module] for n, u in located.items() if u is not None},
@@ -143,7 +144,7 @@ def _run_checks(assignment, submission, pool, files, request):
     # the judge's tensors are tiny: one thread is much faster than a contended thread pool
     torch.set_num_threads(1)
 
-    from grader.plugin import GraderPlugin
+    from grader.judge.plugin import GraderPlugin
     signatures = {}
     for topic in assignment.topics:
         stub = assignment.stubs_dir / f"{topic}.py"
@@ -204,7 +205,7 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     from dataclasses import replace
     from multiprocessing.connection import wait
 
-    from grader import sandbox as sandbox_mod
+    from grader.sandbox import sandbox as sandbox_mod
     context = multiprocessing.get_context("spawn")
     names = assignment.names
     conns, processes, progress = [], [], {}

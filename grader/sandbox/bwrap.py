@@ -26,18 +26,21 @@ from pathlib import Path
 INSIDE_ROOT = "/submission"
 SCRATCH = "/scratch"           # a forked worker's private temp dir
 WORKER_LIB = "/opt/grader-worker"
-WORKER_MODULES = ("__init__.py", "worker.py", "wire.py", "scenario_lib.py", "forkserver.py",
-                  "sandbox.py", "errors.py", "notebook_support.py")
+# what the worker may import of the grader: the package's root (``__init__``, ``errors``) and
+# the whole worker side, ``grader/sandbox/`` (which never imports the judge: tests/test_layout.py)
+WORKER_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/worker.py",
+                  "sandbox/wire.py", "sandbox/scenario_lib.py", "sandbox/forkserver.py",
+                  "sandbox/sandbox.py", "sandbox/notebook_support.py")
 
 
 @lru_cache(maxsize=None)
 def worker_library() -> str:
     """A folder holding only what the worker imports of the grader (copied once per judge)."""
-    source = Path(__file__).resolve().parent
+    source = Path(__file__).resolve().parent.parent
     folder = Path(tempfile.mkdtemp(prefix="grader-worker-lib-"))
     package = folder / "grader"
-    package.mkdir()
     for name in WORKER_MODULES:
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source / name, package / name)
     import atexit
     atexit.register(shutil.rmtree, folder, True)

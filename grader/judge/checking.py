@@ -15,10 +15,10 @@ import pytest
 import torch
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
-from grader import values
-from grader.student import (Failure, Mismatch, NotImplementedYet, Reply, StudentError,  # noqa: F401
+from grader.judge import values
+from grader.judge.student import (Failure, Mismatch, NotImplementedYet, Reply, StudentError,  # noqa: F401
                             scenario)
-from grader.wire import Opaque
+from grader.sandbox.wire import Opaque
 
 # assert_close imports torch.distributed.tensor on first use (0.6 s here) only to unwrap
 # DTensors, which grading never sees: skip that import.
@@ -142,7 +142,7 @@ def expect_no_builtin(reply: Reply, exercise: str) -> None:
 
 def advise_device(source, exercise: str) -> None:
     """Advice: tensors created with torch.zeros(...) & co. without ``device=``."""
-    from grader.hygiene import device_unaware_factories
+    from grader.judge.hygiene import device_unaware_factories
     found = device_unaware_factories(source.text)
     if found:
         places = ", ".join(f"{call} at {source.where(line)}" for call, line in found[:3])

@@ -147,7 +147,7 @@ def join_parts(parts: list[StubPart]) -> str:
 
 def is_stub(part: StubPart) -> bool:
     """A definition with the generated stub body in it: something for the student to write."""
-    from grader.generate import STUB_BODY
+    from grader.course.generate import STUB_BODY
     return part.name is not None and any(line.strip() == STUB_BODY[0]
                                          for line in part.code.splitlines())
 
@@ -170,7 +170,7 @@ def signature(node: ast.stmt) -> str:
 
 def methods_to_write(node: ast.ClassDef, source: str) -> list[str]:
     """The methods of a class stub (in the stub ``source``) with the generated stub body."""
-    from grader.generate import STUB_BODY
+    from grader.course.generate import STUB_BODY
     lines = source.splitlines()
     return [n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
             and any(line.strip() == STUB_BODY[0] for line in lines[n.lineno - 1:n.end_lineno])]

@@ -1,7 +1,7 @@
 """The worker: the only process that ever imports or runs student code.
 
-Started by :mod:`grader.sandbox` as ``python -m grader.worker``.  It reads requests from the
-judge (pickled: the judge is trusted), runs them, and answers with :func:`grader.wire.encode`
+Started by :mod:`grader.sandbox.sandbox` as ``python -m grader.sandbox.worker``.  It reads requests from the
+judge (pickled: the judge is trusted), runs them, and answers with :func:`grader.sandbox.wire.encode`
 frames (plain data only: the judge never unpickles anything from here).  Everything in this
 process may be tampered with by the student's code, so nothing it says is believed beyond
 "this is the value that came back"; the judge decides what that value is worth.
@@ -103,12 +103,12 @@ class Channel:
         (length,) = struct.unpack(">Q", self._read_exact(8))
         data = self._read_exact(length)
         if data[:1] == b"W":
-            from grader import wire
+            from grader.sandbox import wire
             return wire.decode(data[1:])
         return pickle.loads(data[1:])   # from the judge: trusted
 
     def send(self, message: dict, max_bytes: int) -> None:
-        from grader import wire
+        from grader.sandbox import wire
         try:
             frame = wire.encode(message, max_bytes)
         except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
@@ -224,7 +224,7 @@ class Worker:
     def scenario(self, source: str, name: str):
         key = hashlib.sha256(source.encode()).hexdigest()
         if key not in self.scenarios:
-            from grader import scenario_lib
+            from grader.sandbox import scenario_lib
             namespace = scenario_lib.namespace(StudentNames(self))
             exec(compile(textwrap.dedent(source), f"<scenario {name}>", "exec"), namespace)
             self.scenarios[key] = namespace[name]

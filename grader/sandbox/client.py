@@ -17,9 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import sandbox, wire
+from grader.sandbox import sandbox
+from grader.sandbox import wire
 from grader.errors import InternalError
-from grader.sandbox import Limits
+from grader.sandbox.sandbox import Limits
 
 
 class WorkerFault(Exception):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.report import feedback_lines
-from grader.score import number
+from grader.reports.report import feedback_lines
+from grader.judge.score import number
 
 
 def to_gradescope(result: dict, hidden_feedback: str = "full") -> dict:

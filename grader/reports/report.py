@@ -1,4 +1,4 @@
-"""Rendering a :class:`grader.score.GradeResult` for people: the text table and its feedback.
+"""Rendering a :class:`grader.judge.score.GradeResult` for people: the text table and its feedback.
 
 A complete exercise is one line; any other shows every check, and under each failed check
 what was called, what was expected, what came back, and a hint.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
-from grader.score import GradeResult, number
+from grader.judge.score import GradeResult, number
 
 WIDTH = 78
 _SYMBOLS = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⏱", "crash": "☠",

@@ -7,7 +7,7 @@ a bug here cannot make a page load something).  Every string that comes from a r
 gets it shown as text.  Nothing depends on time or on the machine: the same input gives the
 same bytes.
 
-- :func:`render_student`: a result of the JSON schema (:mod:`grader.score`) as a page: the
+- :func:`render_student`: a result of the JSON schema (:mod:`grader.judge.score`) as a page: the
   total, then each exercise with its checks, and under each failed check what was called,
   expected, returned, and a hint; hidden checks as the ``hidden_feedback`` policy allows.
 - :func:`render_class`: the overview of a class: summary figures, the score distribution,
@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from grader.score import number
+from grader.judge.score import number
 
 HIDDEN_FEEDBACK = ("full", "status", "none")
 MAX_FIELD = 20_000          # characters of one feedback field shown (outputs can be huge)

@@ -1,14 +1,14 @@
 """A warm template process that forks workers: no torch import per submission.
 
-``python -m grader.forkserver FD`` imports torch and the worker code once, then waits on the
+``python -m grader.sandbox.forkserver FD`` imports torch and the worker code once, then waits on the
 Unix socket FD.  For each ``spawn`` request (with the worker's three pipe ends passed as file
-descriptors) it forks a child that becomes a worker exactly as ``python -m grader.worker``
+descriptors) it forks a child that becomes a worker exactly as ``python -m grader.sandbox.worker``
 would: its own session, a scrubbed environment, the same resource limits, its own private
 copy of the submission.  The fork server never runs student code itself; it is a child
 subreaper, so anything a worker leaves behind is re-parented to it and killed on ``stop``.
 
 Messages both ways are length-prefixed JSON.  The judge side is :class:`ForkServer`, whose
-:meth:`ForkServer.launch` has the signature of :func:`grader.sandbox.launch`.
+:meth:`ForkServer.launch` has the signature of :func:`grader.sandbox.sandbox.launch`.
 """
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ class _Server:
 
     def kill_strays(self) -> None:
         """Processes re-parented to us that are not live workers: daemons left behind."""
-        from grader.sandbox import children_of, kill_until_gone
+        from grader.sandbox.sandbox import children_of, kill_until_gone
         kill_until_gone(lambda: [p for p in children_of(os.getpid()) if p not in self.live])
 
     def become_worker(self, message: dict, fds: list[int]) -> None:
@@ -150,7 +150,7 @@ class _Server:
             os.environ.clear()
             os.environ.update(message["env"])
             os.chdir(message["root"])
-            from grader import worker
+            from grader.sandbox import worker
             worker.apply_limits(message["limits"])
             worker.serve(request_fd, reply_fd)
         except BaseException:  # noqa: BLE001 - report on the output pipe, then exit
@@ -223,7 +223,7 @@ def warm_up(forbidden: list[str]) -> None:
     import torch
     import torch.nn.functional as F
     from torch import nn
-    from grader import worker
+    from grader.sandbox import worker
     worker.prepare_recorder(forbidden)
     X = torch.randn(1, 2, 5, 5)
     nn.Conv2d(2, 2, 3)(X).sum().backward()
@@ -240,9 +240,9 @@ def main() -> None:
     forbidden = json.loads(sys.argv[2]) if len(sys.argv) > 2 else []
     import torch
     torch.set_num_threads(1)
-    import grader.scenario_lib  # noqa: F401 - warm what every worker needs
-    import grader.wire  # noqa: F401
-    import grader.worker  # noqa: F401 - pre-imported so that every fork has it
+    import grader.sandbox.scenario_lib  # noqa: F401 - warm what every worker needs
+    import grader.sandbox.wire  # noqa: F401
+    import grader.sandbox.worker  # noqa: F401 - pre-imported so that every fork has it
     try:
         warm_up(forbidden)
     except Exception:  # noqa: BLE001 - an optimisation only: workers still work without it
@@ -335,16 +335,16 @@ class ForkServer:
 
     def __init__(self, python: str | None = None, mode: str = "process",
                  forbidden: list[str] | None = None):
-        from grader.sandbox import register_own_child, scrubbed_env
+        from grader.sandbox.sandbox import register_own_child, scrubbed_env
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         self.mode = mode
         self.home = tempfile.mkdtemp(prefix="grader-forkserver-")
         env = scrubbed_env(self.home)
-        command = [python or sys.executable, "-s", "-P", "-m", "grader.forkserver",
+        command = [python or sys.executable, "-s", "-P", "-m", "grader.sandbox.forkserver",
                    str(theirs.fileno()), json.dumps(sorted(set(forbidden or [])))]
         if mode == "bwrap":
-            from grader import bwrap
+            from grader.sandbox import bwrap
             command, env = bwrap.wrap(command, env, None, (theirs.fileno(),))
         self.proc = subprocess.Popen(
             command, pass_fds=(theirs.fileno(),), env=env, cwd=self.home,
@@ -369,7 +369,7 @@ class ForkServer:
 
     def launch(self, root: str, limits, mode: str):
         """Start a worker for the submission copy in ``root`` (as :func:`sandbox.launch`)."""
-        from grader.sandbox import Launched, OutputDrain, become_subreaper, scrubbed_env
+        from grader.sandbox.sandbox import Launched, OutputDrain, become_subreaper, scrubbed_env
         if mode != self.mode:
             raise RuntimeError(f"this fork server starts {self.mode} workers, not {mode}")
         become_subreaper()
@@ -378,7 +378,7 @@ class ForkServer:
         out_r, out_w = os.pipe()
         message = {"op": "spawn", "limits": limits.worker_env()}
         if self.mode == "bwrap":
-            from grader import bwrap
+            from grader.sandbox import bwrap
             message.update(root=bwrap.INSIDE_ROOT, scratch=bwrap.SCRATCH, isolate=True,
                            files=_read_files(root),
                            env=bwrap.inside_env(scrubbed_env(bwrap.SCRATCH), bwrap.SCRATCH),
@@ -407,7 +407,7 @@ class ForkServer:
         return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host)
 
     def close(self) -> None:
-        from grader.sandbox import unregister_own_child
+        from grader.sandbox.sandbox import unregister_own_child
         try:
             self.sock.close()
         except OSError:

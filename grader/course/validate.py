@@ -18,8 +18,9 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import generate, mutants as mutants_mod
-from grader.run import GradeRequest, RunInfo, checks_dir, run
+from grader.course import mutants as mutants_mod
+from grader.course import generate
+from grader.judge.run import GradeRequest, RunInfo, checks_dir, run
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Report:
 
 def validate(assignment, *, sandbox: str = "process", mutants_dir: Path | None = None,
              progress=None) -> Report:
-    from grader.forkserver import ForkServer
+    from grader.sandbox.forkserver import ForkServer
     report = Report()
     say = progress or (lambda text: None)
     say("checking the assignment table")

@@ -1,9 +1,9 @@
 """The pytest plugin object that turns a pytest session into check results.
 
-Registered by :func:`grader.run.run` for one in-process pytest session over the check files.
+Registered by :func:`grader.judge.run.run` for one in-process pytest session over the check files.
 It selects the checks the assignment lists, provides the ``student`` and ``reference``
 fixtures, seeds every check, and turns each test's outcome (never its traceback or source)
-into a :class:`grader.score.CheckResult`.
+into a :class:`grader.judge.score.CheckResult`.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import values
-from grader.client import WorkerFault
+from grader.judge import values
+from grader.sandbox.client import WorkerFault
 from grader.errors import InternalError
-from grader.score import CheckResult, Feedback
-from grader.student import (CheckContext, Failure, NotImplementedYet, Student, StudentCrash,
+from grader.judge.score import CheckResult, Feedback
+from grader.judge.student import (CheckContext, Failure, NotImplementedYet, Student, StudentCrash,
                             StudentProblem, StudentTimeout, Unavailable, describe_error)
 
 _SPEC = pytest.StashKey()
@@ -222,7 +222,7 @@ class SourceView:
     """A read-only view of one definition in the student's source."""
 
     def __init__(self, unit, name: str):
-        from grader.discover import definition_source
+        from grader.submission.discover import definition_source
         self.unit, self.name = unit, name
         self.text, self.first_line = definition_source(unit.source, name) or ("", 1)
 
