@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from grader.errors import ConfigError, UsageError
-from grader.sandbox.sandbox import Limits
+from grader.sandbox.process import Limits
 
 VISIBILITIES = ("public", "hidden")
 HIDDEN_FEEDBACK = ("full", "status", "none")

@@ -82,7 +82,7 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
                 only_checks, jobs, verbose):
     """Grade a submission (by default the course's exercises/ folder)."""
     from grader import assignment as assignment_mod
-    from grader.reports.report import render_text
+    from grader.reports.text import render_text
     from grader.judge.run import GradeRequest, run
 
     spec = assignment_mod.load(assignment)
@@ -103,7 +103,7 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
     elif fmt == "markdown":
-        from grader.reports.report import render_markdown
+        from grader.reports.text import render_markdown
         click.echo(render_markdown(result), nl=False)
     else:
         click.echo(render_text(result, unicode=_unicode_ok(), verbose=verbose), nl=False)
@@ -347,7 +347,7 @@ def _title(assignment_mod, assignment) -> str:
 
 
 def _write_html(items, folder, spec):
-    from grader.reports import html_report
+    from grader.reports import html as html_report
     entries = [{"student": i["student"], "status": i["status"], "score": i["score"],
                 "max_score": i["max_score"], "seconds": i["seconds"], "result": i["result"],
                 "message": i["message"]} for i in items]
@@ -376,7 +376,7 @@ class _BatchProgress:
 
 
 def _announce_sandbox(requested: str) -> str:
-    from grader.sandbox import sandbox
+    from grader.sandbox import process as sandbox
     mode = sandbox.resolve_mode(requested)
     if mode == "process":
         click.echo("grade: note: student code runs in a separate, resource-limited process: "

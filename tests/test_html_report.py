@@ -1,4 +1,4 @@
-"""HTML reports (grader/reports/html_report.py): content, escaping, hidden-check policies, files, and
+"""HTML reports (grader/reports/html.py): content, escaping, hidden-check policies, files, and
 the pages in a real browser (headless Chromium over the DevTools protocol: no console error,
 no request but the page itself, no horizontal overflow, a non-blank screenshot).
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.reports.html_report import render_class, render_student, safe_name, write_reports
+from grader.reports.html import render_class, render_student, safe_name, write_reports
 from grader.judge.score import CheckResult, ExerciseResult, Feedback, GradeResult
 
 HOSTILE = [

@@ -24,10 +24,8 @@ import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from grader.judge.checking import (Failure, Mismatch, advise_device, check, examples, expect_close,
-                             expect_no_builtin, expect_shape, expect_tensor, scenario)
-from grader.sandbox.scenario_lib import fill_by_shape
-from grader.judge.strategies import tensors
+from grader.judge.api import (Failure, Mismatch, advise_device, check, examples, expect_close,
+    expect_no_builtin, expect_shape, expect_tensor, fill_by_shape, scenario, tensors)
 
 MASKED_TOL = 1e-6          # largest weight a masked position may get
 SUM_TOL = 1e-5             # how far from 1 a row of weights may sum

@@ -5,10 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn  # noqa: F401 - scenarios use nn (their own namespace has it too)
 
-from grader.judge import values
-from grader.judge.checking import (Failure, Mismatch, advise_device, advise_vectorised, check, examples, expect_close,
-                             expect_no_builtin, expect_shape, scenario)
-from grader.judge.strategies import input_and_kernel, shapes, tensors
+from grader.judge.api import (Failure, Mismatch, advise_device, advise_vectorised, check,
+    examples, expect_close, expect_no_builtin, expect_shape, input_and_kernel, scenario, shapes,
+    tensors, values)
 
 CROSS_NOT_CONV = ("cross-correlation slides K over X without flipping it: "
                   "Y[i, j] = (X[i:i+kh, j:j+kw] * K).sum().")

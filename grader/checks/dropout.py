@@ -14,11 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge import values
-from grader.judge.checking import (Failure, advise_device, check, examples, expect_close, expect_no_builtin,
-                             expect_raises, expect_shape, expect_tensor, scenario)
-from grader.sandbox.scenario_lib import fill_by_shape
-from grader.judge.strategies import shapes, tensors
+from grader.judge.api import (Failure, advise_device, check, examples, expect_close,
+    expect_no_builtin, expect_raises, expect_shape, expect_tensor, fill_by_shape, scenario,
+    shapes, tensors, values)
 
 ANY_SHAPE = st.integers(1, 3).flatmap(lambda d: shapes(d, 1, 6))
 HOEFFDING_T = 0.012        # with n = 100_000: 2 exp(-2 n t^2) = 6.3e-13 per test

@@ -36,10 +36,8 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.checking import (Failure, check, examples, expect_close, expect_no_builtin, expect_number,
-                             expect_shape, scenario)
-from grader.judge.strategies import tensors
-from grader.judge.values import describe_type, format_number
+from grader.judge.api import (Failure, check, describe_type, examples, expect_close,
+    expect_no_builtin, expect_number, expect_shape, format_number, scenario, tensors)
 
 # --------------------------------------------------------------------------- polynomial_features
 FEATURES_HINT = ("column i is x**i / i! for i = 0, 1, ..., max_degree - 1: column 0 is all ones "

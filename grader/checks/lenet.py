@@ -26,10 +26,8 @@ from __future__ import annotations
 import torch
 from itertools import zip_longest
 
-from grader.judge import values
-from grader.sandbox import scenario_lib
-from grader.judge.checking import Failure, check, expect_tensor, mismatch_details, scenario
-from grader.judge.student import scenario_source
+from grader.judge.api import (Failure, check, expect_tensor, mismatch_details, scenario,
+    scenario_namespace, scenario_source, values)
 
 
 # ============================================================================ the scenario
@@ -279,7 +277,7 @@ def on_reference(reference, build, args=(), input_shape=(), seed=0, mode="values
     key = (getattr(reference, "__file__", None), build, repr(args), tuple(input_shape), seed, mode)
     if key not in _REFERENCE_RUNS:
         source, name, _ = scenario_source(run_network)
-        namespace = scenario_lib.namespace(reference)
+        namespace = scenario_namespace(reference)
         exec(compile(source, f"<scenario {name}>", "exec"), namespace)
         if len(_REFERENCE_RUNS) > 200:
             _REFERENCE_RUNS.clear()

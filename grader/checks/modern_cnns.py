@@ -13,7 +13,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.checking import Failure, check, examples
+from grader.judge.api import (Failure, check, examples)
 from grader.checks.lenet import (expect_parameters, expect_same_forward, expect_stages, on_reference,
                                  run_values, shape_text, stages_of, traced, call_text)
 

@@ -4,9 +4,8 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.checking import (Failure, advise_device, advise_vectorised, check, examples, expect_close, expect_no_builtin,
-                             expect_shape, expect_tensor)
-from grader.judge.strategies import input_and_window, tensors
+from grader.judge.api import (Failure, advise_device, advise_vectorised, check, examples,
+    expect_close, expect_no_builtin, expect_shape, expect_tensor, input_and_window, tensors)
 
 BOOK_X = torch.arange(9.0).reshape(3, 3)
 

@@ -25,11 +25,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge import values
-from grader.judge.checking import Mismatch  # noqa: F401 - used by the scenarios, in the worker
-from grader.judge.checking import (Failure, check, examples, expect_close, expect_number, expect_shape,
-                             expect_tensor, scenario)
-from grader.sandbox.scenario_lib import fill_by_shape
+from grader.judge.api import (Failure, Mismatch, check, examples, expect_close, expect_number,
+    expect_shape, expect_tensor, fill_by_shape, scenario, values)
 
 # --------------------------------------------------------------------------- sequence_mask
 MASK_HINT = ("keep position j of sequence i when j < valid_len[i] (strictly), set every other "

@@ -26,9 +26,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge import values
-from grader.judge.checking import (Failure, check, examples, expect_close, expect_no_builtin, expect_shape,
-                             expect_tensor, scenario)
+from grader.judge.api import (Failure, check, examples, expect_close, expect_no_builtin,
+    expect_shape, expect_tensor, scenario, values)
 
 NEAR_EDGE = 0.9            # the largest |value| must reach 0.9 a (see the bound above)
 

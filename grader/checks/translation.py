@@ -11,8 +11,8 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge import values
-from grader.judge.checking import Failure, StudentError, check, examples, expect_equal, scenario
+from grader.judge.api import (Failure, StudentError, check, examples, expect_equal, scenario,
+    values)
 
 # --------------------------------------------------------------------------- tokenize
 BOOK_LINES = ["the time machine by h g wells", "", "", "i", "",

@@ -23,10 +23,9 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.checking import (Failure, check, examples, expect_close, expect_no_builtin, expect_number,
-                             expect_shape, expect_tensor, scenario)
-from grader.judge.strategies import shapes, tensors
-from grader.judge.values import describe_type, format_number
+from grader.judge.api import (Failure, check, describe_type, examples, expect_close,
+    expect_no_builtin, expect_number, expect_shape, expect_tensor, format_number, scenario,
+    shapes, tensors)
 
 # --------------------------------------------------------------------------- l2_penalty
 PENALTY_HINT = "the penalty is half the sum of the squares of all elements: sum(w^2) / 2."

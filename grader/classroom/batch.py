@@ -230,7 +230,7 @@ def slot_main(conn, assignment, sandbox: str) -> None:
 
 class Slot:
     def __init__(self, context, assignment, sandbox: str):
-        from grader.sandbox.sandbox import register_own_child
+        from grader.sandbox.process import register_own_child
         self.conn, theirs = context.Pipe()
         self.process = context.Process(target=slot_main, args=(theirs, assignment, sandbox),
                                        daemon=True)
@@ -246,7 +246,7 @@ class Slot:
         self.conn.send({"path": str(entry.path)})
 
     def kill(self) -> None:
-        from grader.sandbox.sandbox import unregister_own_child
+        from grader.sandbox.process import unregister_own_child
         self.process.kill()
         self.process.join(5)
         unregister_own_child(self.process.pid)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from grader.sandbox import sandbox
+from grader.sandbox import process as sandbox
 from grader.submission import discover
 from grader.assignment import Assignment
 from grader.sandbox.client import WorkerPool
@@ -205,7 +205,7 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     from dataclasses import replace
     from multiprocessing.connection import wait
 
-    from grader.sandbox import sandbox as sandbox_mod
+    from grader.sandbox import process as sandbox_mod
     context = multiprocessing.get_context("spawn")
     names = assignment.names
     conns, processes, progress = [], [], {}

@@ -81,13 +81,8 @@ class ExerciseResult:
     checks: list[CheckResult]
     advice: list[str] = field(default_factory=list)
 
-    @property
-    def score(self) -> float:
-        return sum(c.points for c in self.checks)
-
-    @property
-    def max_score(self) -> float:
-        return sum(c.max_points for c in self.checks)
+    score = property(lambda self: sum(c.points for c in self.checks))
+    max_score = property(lambda self: sum(c.max_points for c in self.checks))
 
     @property
     def graded(self) -> list[CheckResult]:
@@ -130,13 +125,8 @@ class GradeResult:
     calls: int = 0                      # student calls made (for benchmarks; not in JSON)
     workers: int = 0                    # worker processes started (not in JSON)
 
-    @property
-    def score(self) -> float:
-        return sum(e.score for e in self.exercises)
-
-    @property
-    def max_score(self) -> float:
-        return sum(e.max_score for e in self.exercises)
+    score = property(lambda self: sum(e.score for e in self.exercises))
+    max_score = property(lambda self: sum(e.max_score for e in self.exercises))
 
     def to_dict(self) -> dict:
         return {"schema": SCHEMA, "version": SCHEMA_VERSION, "assignment": self.assignment,

@@ -23,7 +23,7 @@ from grader.judge.score import number
 def safe_name(student: str) -> str:
     """A deterministic, collision-free file name (no extension) for a student id: the id
     itself when it is already a plain lowercase name, else the HTML report's slug + hash."""
-    from grader.reports.html_report import safe_name as html_safe_name
+    from grader.reports.html import safe_name as html_safe_name
     if re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,99}", student) and ".." not in student:
         return student
     return html_safe_name(student).removesuffix(".html")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.reports.report import feedback_lines
+from grader.reports.text import feedback_lines
 from grader.judge.score import number
 
 

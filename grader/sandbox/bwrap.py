@@ -30,7 +30,7 @@ WORKER_LIB = "/opt/grader-worker"
 # the whole worker side, ``grader/sandbox/`` (which never imports the judge: tests/test_layout.py)
 WORKER_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/worker.py",
                   "sandbox/wire.py", "sandbox/scenario_lib.py", "sandbox/forkserver.py",
-                  "sandbox/sandbox.py", "sandbox/notebook_support.py")
+                  "sandbox/process.py", "sandbox/notebook_support.py")
 
 
 @lru_cache(maxsize=None)

@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.sandbox import sandbox
+from grader.sandbox import process as sandbox
 from grader.sandbox import wire
 from grader.errors import InternalError
-from grader.sandbox.sandbox import Limits
+from grader.sandbox.process import Limits
 
 
 class WorkerFault(Exception):

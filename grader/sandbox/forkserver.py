@@ -8,7 +8,7 @@ copy of the submission.  The fork server never runs student code itself; it is a
 subreaper, so anything a worker leaves behind is re-parented to it and killed on ``stop``.
 
 Messages both ways are length-prefixed JSON.  The judge side is :class:`ForkServer`, whose
-:meth:`ForkServer.launch` has the signature of :func:`grader.sandbox.sandbox.launch`.
+:meth:`ForkServer.launch` has the signature of :func:`grader.sandbox.process.launch`.
 """
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ class _Server:
 
     def kill_strays(self) -> None:
         """Processes re-parented to us that are not live workers: daemons left behind."""
-        from grader.sandbox.sandbox import children_of, kill_until_gone
+        from grader.sandbox.process import children_of, kill_until_gone
         kill_until_gone(lambda: [p for p in children_of(os.getpid()) if p not in self.live])
 
     def become_worker(self, message: dict, fds: list[int]) -> None:
@@ -335,7 +335,7 @@ class ForkServer:
 
     def __init__(self, python: str | None = None, mode: str = "process",
                  forbidden: list[str] | None = None):
-        from grader.sandbox.sandbox import register_own_child, scrubbed_env
+        from grader.sandbox.process import register_own_child, scrubbed_env
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         self.mode = mode
@@ -369,7 +369,7 @@ class ForkServer:
 
     def launch(self, root: str, limits, mode: str):
         """Start a worker for the submission copy in ``root`` (as :func:`sandbox.launch`)."""
-        from grader.sandbox.sandbox import Launched, OutputDrain, become_subreaper, scrubbed_env
+        from grader.sandbox.process import Launched, OutputDrain, become_subreaper, scrubbed_env
         if mode != self.mode:
             raise RuntimeError(f"this fork server starts {self.mode} workers, not {mode}")
         become_subreaper()
@@ -407,7 +407,7 @@ class ForkServer:
         return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host)
 
     def close(self) -> None:
-        from grader.sandbox.sandbox import unregister_own_child
+        from grader.sandbox.process import unregister_own_child
         try:
             self.sock.close()
         except OSError:

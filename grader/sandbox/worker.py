@@ -1,6 +1,6 @@
 """The worker: the only process that ever imports or runs student code.
 
-Started by :mod:`grader.sandbox.sandbox` as ``python -m grader.sandbox.worker``.  It reads requests from the
+Started by :mod:`grader.sandbox.process` as ``python -m grader.sandbox.worker``.  It reads requests from the
 judge (pickled: the judge is trusted), runs them, and answers with :func:`grader.sandbox.wire.encode`
 frames (plain data only: the judge never unpickles anything from here).  Everything in this
 process may be tampered with by the student's code, so nothing it says is believed beyond

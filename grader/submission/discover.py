@@ -12,26 +12,12 @@ import ast
 import hashlib
 import keyword
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import UsageError
-
-
-@dataclass
-class Unit:
-    module: str                  # the import name the worker uses
-    origin: str                  # what the student calls it: "convolution.py", "lenet.ipynb"
-    source: str = ""             # Python source handed to the worker
-    problem: str | None = None   # the whole unit cannot be used (unreadable, syntax error)
-    broken: dict = field(default_factory=dict)   # name -> why its definition cannot be used
-    defines: set = field(default_factory=set)    # top-level names
-    line_origins: dict = field(default_factory=dict)  # source line -> "cell 3, line 2"
-
-    def where(self, line: int | None) -> str:
-        if line is None:
-            return self.origin
-        return f"{self.origin}, {self.line_origins.get(line, f'line {line}')}"
+from grader.submission import notebook
+from grader.submission.source import Unit, describe_syntax_error, top_level_names
 
 
 @dataclass
@@ -101,7 +87,6 @@ def load(path: Path, exercise_names: list[str] | None = None) -> Submission:
         if file.suffix == ".py":
             units[module] = python_unit(file, module)
         else:
-            from grader.submission import notebook
             units[module] = notebook.unit_from_notebook(file, module, exercise_names or [])
     return Submission(path, units)
 
@@ -131,47 +116,6 @@ def python_unit(file: Path, module: str) -> Unit:
         return unit
     unit.defines = top_level_names(tree)
     return unit
-
-
-def describe_syntax_error(exc: SyntaxError, where: str, source: str) -> str:
-    line = exc.lineno or 0
-    text = (exc.text or "").rstrip("\n")
-    if not text and 0 < line <= len(source.splitlines()):
-        text = source.splitlines()[line - 1]
-    message = f"{type(exc).__name__} in {where}, line {line}: {exc.msg}"
-    if text.strip():
-        message += f"\n    {text.strip()}"
-    return message
-
-
-def top_level_names(tree: ast.Module) -> set[str]:
-    """Names a module defines at top level (also inside top-level if/try blocks)."""
-    names: set[str] = set()
-
-    def visit(body):
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    for sub in ast.walk(target):
-                        if isinstance(sub, ast.Name):
-                            names.add(sub.id)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
-                    names.add((alias.asname or alias.name).split(".")[0])
-            elif isinstance(node, ast.If):
-                visit(node.body)
-                visit(node.orelse)
-            elif isinstance(node, ast.Try):
-                visit(node.body)
-                for handler in node.handlers:
-                    visit(handler.body)
-                visit(node.orelse)
-                visit(node.finalbody)
-    visit(tree.body)
-    return names
 
 
 def definition_source(source: str, name: str) -> tuple[str, int] | None:

@@ -38,7 +38,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.submission.discover import Unit, describe_syntax_error, top_level_names
+from grader.submission.source import Unit, describe_syntax_error, top_level_names
 
 EXERCISE_TAG = "exercise"
 SETUP_TAG = "exercise-setup"

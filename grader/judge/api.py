@@ -1,0 +1,27 @@
+"""The check-writing API: the one import path of ``grader/checks/*.py``.
+
+``from grader.judge.api import check, examples, expect_close, Failure, tensors, ...``
+
+Everything a check author needs (taught in grader/checks/README.md) is re-exported here from
+the judge's modules, so the checks depend on this short list and not on where each piece
+lives.  The one exception is code that runs *in the worker*: a scenario's body (a function
+decorated with :func:`scenario`, shipped by source) imports what it needs from
+``grader.sandbox.scenario_lib`` inside the body, because the worker side never imports the judge.
+"""
+from grader.judge import values
+from grader.judge.checking import (GRADER_SETTINGS, Failure, Mismatch, NotImplementedYet, Reply,
+                                   StudentError, advise_device, advise_vectorised, check,
+                                   examples, expect_close, expect_equal, expect_no_builtin,
+                                   expect_number, expect_raises, expect_shape, expect_tensor,
+                                   mismatch_details, scenario)
+from grader.judge.strategies import input_and_kernel, input_and_window, shapes, tensors
+from grader.judge.student import scenario_source
+from grader.judge.values import describe_type, format_number, format_value
+from grader.sandbox.scenario_lib import fill_by_shape, namespace as scenario_namespace
+
+__all__ = ["GRADER_SETTINGS", "Failure", "Mismatch", "NotImplementedYet", "Reply", "StudentError",
+           "advise_device", "advise_vectorised", "check", "describe_type", "examples",
+           "expect_close", "expect_equal", "expect_no_builtin", "expect_number", "expect_raises",
+           "expect_shape", "expect_tensor", "fill_by_shape", "format_number", "format_value",
+           "input_and_kernel", "input_and_window", "mismatch_details", "scenario",
+           "scenario_namespace", "scenario_source", "shapes", "tensors", "values"]
