@@ -1,7 +1,8 @@
 """``grade``: the command line.  Thin: parse options, call one function, print, exit.
 
 Exit codes: 0 graded (or done); 1 below --fail-under, or validate found problems;
-2 usage error; 3 internal error (a broken assignment or check).
+2 usage error; 3 internal error (a broken assignment or check, or an official run whose
+sandbox cannot start).
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ Exit codes:
   0  graded (whatever the score), or the command succeeded
   1  the score is below --fail-under, or `grade validate` found problems
   2  usage error (bad option, unknown exercise, missing submission)
-  3  internal error (a broken assignment table or check: tell your instructor)
+  3  internal error (a broken assignment table or check: tell your instructor), or
+     --sandbox bwrap (official grading) and the OS sandbox cannot start here
 """
 
 
@@ -61,9 +63,13 @@ def cli():
 @click.argument("exercises", nargs=-1)
 @click.option("--submission", "-s", type=click.Path(path_type=Path),
               help="Folder, .py file or .ipynb notebook to grade [default: exercises/].")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="Report format (json: the documented schema, version 1; "
-                                      "markdown: for a CI job summary).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "classroom"]),
+              default="text", show_default=True,
+              help="Report format (json: the documented schema, version 1; markdown: for a CI "
+                   "job summary; classroom: GitHub Classroom's autograding reporter format).")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also append the Markdown report to this file (e.g. $GITHUB_STEP_SUMMARY), "
+                   "from the same grading.")
 @click.option("--fail-under", type=float, default=None,
               help="Exit with status 1 when the score is below this many points.")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
@@ -78,8 +84,8 @@ def cli():
               help="Judge processes grading exercises at once [default: the number of "
                    "cores; a few exercises always use one].")
 @click.option("--verbose", "-v", is_flag=True, help="List passing checks too.")
-def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hidden_feedback,
-                only_checks, jobs, verbose):
+def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assignment,
+                hidden_feedback, only_checks, jobs, verbose):
     """Grade a submission (by default the course's exercises/ folder)."""
     from grader import assignment as assignment_mod
     from grader.reports.text import render_text
@@ -100,8 +106,16 @@ def run_command(exercises, submission, fmt, fail_under, sandbox, assignment, hid
     if progress:
         progress.clear()
     result = result.with_hidden_feedback(hidden_feedback or spec.hidden_feedback)
+    if summary is not None:
+        from grader.reports.text import render_markdown
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(render_markdown(result))
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
+    elif fmt == "classroom":
+        import json
+        from grader.reports.classroom import to_classroom
+        click.echo(json.dumps(to_classroom(result.to_dict()), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
         from grader.reports.text import render_markdown
         click.echo(render_markdown(result), nl=False)
@@ -148,22 +162,39 @@ def publish_command(out, assignment):
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.argument("results", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--assignment", type=click.Path(exists=True, path_type=Path))
-def gradescope_command(submission, results, assignment):
-    """Grade SUBMISSION and write Gradescope's results.json to RESULTS (run_autograder)."""
+@click.option("--sandbox", type=click.Choice(["bwrap", "process"]), default="bwrap",
+              show_default=True, help="Official grading: bwrap, or refuse (exit 3). `process` "
+                                      "only where the instructor accepts unsandboxed grading.")
+@click.option("--hidden-visibility", type=click.Choice(["after_due_date", "after_published",
+                                                        "hidden"]),
+              default="after_due_date", show_default=True,
+              help="When students see the hidden checks' tests (Gradescope's visibility).")
+def gradescope_command(submission, results, assignment, sandbox, hidden_visibility):
+    """Grade SUBMISSION and write Gradescope's results.json to RESULTS (run_autograder).
+
+    Exit 3 (with a results file saying why) when the sandbox cannot start."""
     from grader import assignment as assignment_mod
     from grader.reports import gradescope
     from grader.judge.run import GradeRequest, run
 
+    code = EXIT_OK
     try:
+        mode = official_sandbox(sandbox)
         spec = assignment_mod.load(assignment)
-        result = run(GradeRequest(spec, submission, sandbox="auto"))
-        data = gradescope.to_gradescope(result.to_dict(), spec.hidden_feedback)
+        result = run(GradeRequest(spec, submission, sandbox=mode))
+        data = gradescope.to_gradescope(result.to_dict(), spec.hidden_feedback,
+                                        hidden_visibility)
     except GraderError as exc:
         data = gradescope.failure(str(exc))
+        code = exc.exit_code
+        click.echo(f"grade: error: {exc}", err=True)
     except Exception as exc:  # noqa: BLE001 - Gradescope needs a results file whatever happens
         data = gradescope.failure(f"internal error: {type(exc).__name__}: {exc}")
+        code = EXIT_INTERNAL
+        click.echo(traceback.format_exc(), err=True)
     gradescope.write(data, results)
-    click.echo(f"score {data['score']}: wrote {results}")
+    click.echo(f"score {gradescope.total(data)}: wrote {results}")
+    sys.exit(code)
 
 
 @cli.command("validate", epilog=EPILOG)
@@ -376,13 +407,40 @@ class _BatchProgress:
 
 
 def _announce_sandbox(requested: str) -> str:
+    """The sandbox mode to grade in: ``--sandbox bwrap`` (every official entry point) starts
+    bubblewrap or refuses with exit 3; ``auto`` falls back to process mode with a note."""
     from grader.sandbox import process as sandbox
+    if requested == "bwrap":
+        return official_sandbox("bwrap")
     mode = sandbox.resolve_mode(requested)
     if mode == "process":
         click.echo("grade: note: student code runs in a separate, resource-limited process: "
                    "isolated, but not hardened (install bubblewrap for the OS sandbox).",
                    err=True)
     return mode
+
+
+OFFICIAL_SANDBOX_HELP = (
+    "official grading runs student code only inside the OS sandbox (bubblewrap), and it cannot "
+    "start here: {why}.  Install bubblewrap (apt-get install bubblewrap) and allow unprivileged "
+    "user namespaces; on GitHub's Ubuntu runners (AppArmor) run `sudo sysctl -w "
+    "kernel.apparmor_restrict_unprivileged_userns=0` first (the published workflows do).  To "
+    "grade without the sandbox on purpose, pass --sandbox process.")
+
+
+def official_sandbox(requested: str) -> str:
+    """The sandbox of an official run: ``bwrap`` must start, or :class:`SandboxUnavailable`
+    (exit 3) says why and how to fix it; ``process`` only when asked for by name."""
+    from grader.errors import SandboxUnavailable
+    from grader.sandbox import bwrap, process as sandbox
+    if requested != "bwrap":
+        return _announce_sandbox(requested)
+    if not sandbox.bwrap_available():
+        raise SandboxUnavailable(OFFICIAL_SANDBOX_HELP.format(why="bwrap is not installed"))
+    if not bwrap.probe():
+        raise SandboxUnavailable(OFFICIAL_SANDBOX_HELP.format(
+            why="bwrap is installed but cannot create a user namespace"))
+    return "bwrap"
 
 
 def _unicode_ok() -> bool:

@@ -4,7 +4,8 @@ Exit codes of ``grade`` (also in ``grade --help`` and the README):
     0  graded (whatever the score), or the command did what it was asked
     1  graded, but the score is below ``--fail-under``; or ``grade validate`` found problems
     2  usage error: bad option, unknown exercise, missing or unreadable submission
-    3  internal error: the assignment or a check is broken (a bug for the instructor)
+    3  internal error: the assignment or a check is broken (a bug for the instructor), or an
+       official run (``--sandbox bwrap``) whose OS sandbox cannot start
 """
 from __future__ import annotations
 
@@ -31,4 +32,10 @@ class ConfigError(GraderError):
 
 class InternalError(GraderError):
     """The judge itself failed (a broken check, a collection error): never the student's fault."""
+    exit_code = EXIT_INTERNAL
+
+
+class SandboxUnavailable(GraderError):
+    """Official grading asked for the OS sandbox and it cannot start here: grading refuses
+    rather than run student code unsandboxed (exit 3: the machine's fault, not the student's)."""
     exit_code = EXIT_INTERNAL

@@ -253,3 +253,21 @@ def test_gradebook_import_merges_results_graded_elsewhere(tmp_path, small, grade
     bad = runner.invoke(cli, ["gradebook", "import", str(tmp_path / "not-a-result.json"),
                               "--gradebook", str(book), "--assignment", str(small)])
     assert bad.exit_code == 2 and "not a `grade --format json` result" in bad.stderr
+
+
+def test_gradescope_group_submission_gives_every_member_the_result(tmp_path, small):
+    """Gradescope's export of a group submission: one folder, two submitters."""
+    export = tmp_path / "export"
+    reference_folder(export / "submission_7")
+    (export / "submission_metadata.yml").write_text(
+        "submission_7:\n  :submitters:\n  - :name: Ada Lovelace\n    :sid: '1815'\n"
+        "    :email: ada@example.com\n  - :name: Grace Hopper\n    :email: grace@example.com\n"
+        "  :created_at: 2026-11-30 10:00:00.000000000 +00:00\n  :score: 0.0\n")
+    spec = assignment_mod.load(small)
+    with Gradebook(tmp_path / "book.db") as book:
+        first = batch.grade_class(spec, export, book, jobs=1, sandbox="process", timeout=120)
+        again = batch.grade_class(spec, export, book, jobs=1, sandbox="process", timeout=120)
+        current = {i["student"]: i for i in book.current()}
+    assert set(current) == {"1815", "grace@example.com"}
+    assert {i["score"] for i in current.values()} == {spec.max_points}
+    assert (first.graded, again.skipped) == (1, 1)       # graded once, recorded twice

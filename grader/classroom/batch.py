@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 from pathlib import Path
 
@@ -40,6 +40,13 @@ class Entry:
     path: Path | None = None        # what to grade (after unzipping)
     problem: str | None = None      # why it cannot be graded at all
     content_hash: str = ""
+    members: list[str] = field(default_factory=list)   # a group submission: every member
+    pending: list[str] = field(default_factory=list)   # the students still to record
+
+    @property
+    def students(self) -> list[str]:
+        """Everyone this submission's result belongs to (a group gets one row each)."""
+        return self.members or [self.student]
 
 
 @dataclass
@@ -62,7 +69,7 @@ def find_entries(folder: Path, workdir: Path) -> list[Entry]:
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder of submissions")
     metadata = folder / "submission_metadata.yml"
-    names = _gradescope_names(metadata) if metadata.is_file() else {}
+    groups = _gradescope_names(metadata) if metadata.is_file() else {}
     raw = sorted(p for p in folder.iterdir() if not p.name.startswith(".")
                  and p.name not in IGNORED and p.name != "submission_metadata.yml"
                  and (p.is_dir() or p.suffix in GRADABLE + (".zip",)))
@@ -70,8 +77,10 @@ def find_entries(folder: Path, workdir: Path) -> list[Entry]:
     entries = []
     for path in raw:
         stem = path.name if path.is_dir() else path.stem
-        student = names.get(stem) or (stem[len(prefix):] if prefix and path.is_dir() else stem)
-        entry = Entry(student=student, name=path.name)
+        members = groups.get(stem) or []
+        student = members[0] if members else \
+            (stem[len(prefix):] if prefix and path.is_dir() else stem)
+        entry = Entry(student=student, name=path.name, members=list(members))
         if path.suffix == ".zip":
             entry.path, entry.problem = _unzip(path, workdir / f"zip-{len(entries)}")
         else:
@@ -93,22 +102,30 @@ def _classroom_prefix(names: list[str]) -> str:
     return prefix[:cut + 1] if cut > 0 else ""
 
 
-def _gradescope_names(metadata: Path) -> dict:
-    """submission_<id> -> the first submitter's sid, email or name (in that order of
-    preference), read from Gradescope's export metadata (a simple YAML file)."""
-    fields: dict[str, dict] = {}
+def _gradescope_names(metadata: Path) -> dict[str, list[str]]:
+    """submission_<id> -> every submitter (a group has several), each by sid, email or name
+    (in that order of preference), read from Gradescope's export metadata (a simple YAML
+    file: ``submission_<id>:`` / ``:submitters:`` / ``- :name: ...`` / ``  :email: ...``)."""
+    people: dict[str, list[dict]] = {}
     current = None
     for line in metadata.read_text(errors="replace").splitlines():
         match = re.match(r"^(submission_\d+):\s*$", line.strip())
         if match:
             current = match.group(1)
-            fields[current] = {}
+            people[current] = []
             continue
-        match = re.match(r"^-?\s*:?(email|name|sid):\s*(.+)$", line.strip())
+        match = re.match(r"^(-)?\s*:?(email|name|sid):\s*(.+)$", line.strip())
         if current and match:
-            fields[current].setdefault(match.group(1), match.group(2).strip().strip("'\""))
-    return {sub: f.get("sid") or f.get("email") or f.get("name")
-            for sub, f in fields.items() if f}
+            if match.group(1) or not people[current]:
+                people[current].append({})
+            people[current][-1].setdefault(match.group(2), match.group(3).strip().strip("'\""))
+    named = {}
+    for sub, members in people.items():
+        ids = [m.get("sid") or m.get("email") or m.get("name") for m in members]
+        ids = list(dict.fromkeys(i for i in ids if i))
+        if ids:
+            named[sub] = ids
+    return named
 
 
 def _unzip(path: Path, dest: Path) -> tuple[Path | None, str | None]:
@@ -266,11 +283,12 @@ def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
         todo = []
         for entry in entries:
             entry.content_hash = content_hash(entry, assignment)
-            if not force and gradebook.already_graded(entry.student, entry.content_hash,
-                                                      checks):
-                summary.skipped += 1
-            else:
+            entry.pending = [s for s in entry.students if force or not gradebook.already_graded(
+                s, entry.content_hash, checks)]
+            if entry.pending:
                 todo.append(entry)
+            else:
+                summary.skipped += 1
         done = [0]
 
         def report(entry, status):
@@ -278,8 +296,9 @@ def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
             if progress:
                 progress(entry, status, done[0], len(todo))
         for entry in [e for e in todo if e.problem]:
-            gradebook.record(Record(entry.student, entry.name, entry.content_hash, checks,
-                                    "malformed", message=entry.problem))
+            record_for_all(gradebook, entry, Record(entry.student, entry.name,
+                                                    entry.content_hash, checks, "malformed",
+                                                    message=entry.problem))
             summary.count("malformed")
             report(entry, "malformed")
         todo_ok = [e for e in todo if not e.problem]
@@ -299,7 +318,7 @@ def _run_slots(assignment, todo, gradebook, checks, summary, jobs, sandbox, time
     retried: set[str] = set()
 
     def finish(entry: Entry, record: Record) -> None:
-        gradebook.record(record)
+        record_for_all(gradebook, entry, record)
         summary.count(record.status)
         if record.status == "graded":
             summary.scores.append(record.score)
@@ -357,6 +376,12 @@ def _run_slots(assignment, todo, gradebook, checks, summary, jobs, sandbox, time
     finally:
         for slot in slots:
             slot.kill()
+
+
+def record_for_all(gradebook: Gradebook, entry: Entry, record: Record) -> None:
+    """One row per student the submission belongs to (every member of a group)."""
+    for student in entry.pending or entry.students:
+        gradebook.record(replace(record, student=student))
 
 
 def result_for_export(item: dict) -> dict:
