@@ -311,7 +311,10 @@ def gradebook_group():
               help="File (csv, markdown) or folder (json, junit, html) [default: stdout for "
                    "csv and markdown].")
 @click.option("--assignment", type=click.Path(exists=True, path_type=Path))
-def export_command(fmt, gradebook_path, out, assignment):
+@click.option("--bom", is_flag=True,
+              help="csv: start with a UTF-8 byte-order mark, so that Excel reads non-ASCII "
+                   "names (Zoë, 李伟) right.")
+def export_command(fmt, gradebook_path, out, assignment, bom):
     """Export every student's current result."""
     from grader.reports import exports
     from grader.classroom.gradebook import Gradebook
@@ -320,14 +323,14 @@ def export_command(fmt, gradebook_path, out, assignment):
         items = book.current()
     if fmt in ("csv", "markdown"):
         if fmt == "csv":
-            text = exports.to_csv(items)
+            text = exports.to_csv(items, max_score=_max_points(assignment), bom=bom)
         else:
             from grader import assignment as assignment_mod
             text = exports.to_markdown(items, _title(assignment_mod, assignment))
         if out is None:
             click.echo(text, nl=False)
         else:
-            out.write_text(text)
+            out.write_text(text, encoding="utf-8")
             click.echo(f"wrote {out}", err=True)
         return
     if out is None:
@@ -370,6 +373,15 @@ def import_command(files, gradebook_path, assignment):
     click.echo(f"imported {len(files)} results into {gradebook_path}")
 
 
+def _max_points(assignment):
+    """The assignment's maximum, or None when there is no assignment to load."""
+    from grader import assignment as assignment_mod
+    try:
+        return assignment_mod.load(assignment).max_points
+    except GraderError:
+        return None
+
+
 def _title(assignment_mod, assignment) -> str:
     try:
         return assignment_mod.load(assignment).title
@@ -399,7 +411,9 @@ class _BatchProgress:
                                              show_pos=True, label="grading")
             self.bar.update(1)
         else:
-            click.echo(f"[{done}/{total}] {entry.student}: {status}", err=True)
+            from grader.reports.sanitize import one_line
+            click.echo(f"[{done}/{total}] {one_line(entry.student)}: {one_line(status)}",
+                       err=True)
 
     def close(self):
         if self.bar is not None:

@@ -240,3 +240,78 @@ def test_attack_through_grade_command(name, mode, tmp_path, course_copy):
         assert all(parts.values()), (parts, done.stderr[-2000:])
     else:
         assert not all(parts.values()), f"documented as leaking in {mode} mode, but blocked"
+
+
+# ---------------------------------------------------------------------------------------------
+# What a person sees: attacks with a "reports: safe" line put hostile text in what they raise
+# and print; every report and export built from the result must show it as inert, capped text.
+
+REPORT_ATTACKS = [p for p in ATTACKS if re.search(r"^reports: safe", p.read_text(), re.M)]
+HOSTILE_STUDENT = '=HYPERLINK("http://127.0.0.1:9/","x")\n[9/9] alice: graded\x1b[2J\u202e'
+
+
+def _without_code_spans(line: str) -> str:
+    return re.sub(r"(`+) .*? \1", "", line)
+
+
+def assert_reports_safe(result) -> None:
+    """Every format, rendered from one graded result, is inert and bounded."""
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    from grader.reports import exports, html, sanitize
+    from grader.reports.text import render_markdown, render_text
+
+    data = result.to_dict()
+    as_json = result.to_json()
+    assert len(as_json.encode()) < 200_000, len(as_json.encode())
+    item = {"student": HOSTILE_STUDENT, "entry": HOSTILE_STUDENT, "status": "graded",
+            "score": data["score"], "max_score": data["max_score"], "seconds": 1.0,
+            "message": None, "result": data}
+    broken = dict(item, student=HOSTILE_STUDENT + "2", status="malformed", score=None,
+                  max_score=None, result=None, message="\x1b[31m<img src=x>\x00")
+    texts = {"text": render_text(result), "text-ascii": render_text(result, unicode=False),
+             "markdown": render_markdown(result), "json": as_json,
+             "html": html.render_student(data),
+             "class html": html.render_class([item, broken], title="t"),
+             "csv": exports.to_csv([item, broken]), "class markdown":
+                 exports.to_markdown([item, broken], "t"),
+             "junit": exports.to_junit(item), "junit broken": exports.to_junit(broken),
+             "json export": exports.dumps(item)}
+    for name, text in texts.items():
+        assert sanitize.is_clean(text), (name, [c for c in text if not sanitize.is_clean(c)][:5])
+        assert "\x1b" not in text and "\r" not in text, name
+        assert len(text) < 400_000, (name, len(text))
+    for name in ("junit", "junit broken"):
+        ET.fromstring(texts[name].encode("utf-8"))          # well-formed
+    for row in csv.reader(io.StringIO(texts["csv"])):
+        assert not row[0].startswith(("=", "+", "-", "@")), row[0]
+    for name in ("markdown", "class markdown"):
+        for line in texts[name].splitlines():
+            bare = _without_code_spans(line)
+            assert "<" not in bare and "](" not in bare and "://" not in bare \
+                and "www." not in bare, (name, line)
+    for name in ("html", "class html"):
+        assert "<img" not in texts[name] and "<script" not in texts[name] \
+            and "<!--" not in texts[name], name
+    # a forged progress or score line: nothing a student wrote starts a line of the text
+    for line in texts["text"].splitlines():
+        assert not line.startswith(("Total 273", "[9/9]", "## corr2d")), line
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("attack", REPORT_ATTACKS, ids=[p.stem for p in REPORT_ATTACKS])
+def test_reports_show_attack_as_inert_text(attack, mode, quick_course, servers, tmp_path,
+                                           course_copy):
+    arena = Arena(tmp_path, attack, course_copy)
+    try:
+        result = run(GradeRequest(quick_course, arena.submission, ("corr2d", "pool2d"),
+                                  sandbox=mode, only_checks=CHECKS,
+                                  launcher=servers(mode).launch))
+    finally:
+        arena.close()
+    corr2d = result.exercises[0]
+    assert corr2d.score == 0
+    assert any(c.message for c in corr2d.checks)       # the attack's text did reach a report
+    assert_reports_safe(result)

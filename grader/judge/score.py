@@ -19,12 +19,17 @@ JSON schema (``version`` 1), the same for ``grade --format json`` and the gradeb
                     "advice": [str]}]}
 
 Nothing in it depends on time or on where grading ran, so the same submission gives the same
-bytes on every run.
+bytes on every run.  Every string a submission can influence (messages, feedback fields,
+advice, the submission's name) is capped and has its control characters escaped as it enters
+a result (:mod:`grader.reports.sanitize`), so no report built from one can be flooded or
+obey an escape sequence.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+
+from grader.reports import sanitize
 
 SCHEMA = "grader-result"
 SCHEMA_VERSION = 1
@@ -45,6 +50,11 @@ class Feedback:
     hint: str | None = None
     output: str | None = None
 
+    def __setattr__(self, key, value):      # on every assignment, not only in __init__
+        if value is not None:
+            value = sanitize.clean(value, sanitize.FIELD_LIMIT)
+        object.__setattr__(self, key, value)
+
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v}
 
@@ -61,6 +71,11 @@ class CheckResult:
     message: str | None = None
     feedback: Feedback | None = None
     unavailable: bool = False           # the exercise could not be called at all (not in JSON)
+
+    def __setattr__(self, key, value):      # on every assignment, not only in __init__
+        if key == "message" and value is not None:
+            value = sanitize.clean(value, sanitize.MESSAGE_LIMIT)
+        object.__setattr__(self, key, value)
 
     @property
     def points(self) -> float:
@@ -80,6 +95,9 @@ class ExerciseResult:
     topic: str
     checks: list[CheckResult]
     advice: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.advice = [sanitize.clean(a, sanitize.MESSAGE_LIMIT) for a in self.advice]
 
     score = property(lambda self: sum(c.points for c in self.checks))
     max_score = property(lambda self: sum(c.max_points for c in self.checks))
@@ -124,6 +142,9 @@ class GradeResult:
     hidden: dict | None = None          # hidden checks not run here (student release)
     calls: int = 0                      # student calls made (for benchmarks; not in JSON)
     workers: int = 0                    # worker processes started (not in JSON)
+
+    def __post_init__(self):
+        self.submission = sanitize.one_line(self.submission, sanitize.NAME_LIMIT)
 
     score = property(lambda self: sum(e.score for e in self.exercises))
     max_score = property(lambda self: sum(e.max_score for e in self.exercises))

@@ -15,6 +15,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 
+from grader.reports import sanitize
 from grader.judge import values
 from grader.sandbox.client import WorkerFault
 
@@ -178,7 +179,7 @@ class CheckContext:
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
             raise StudentError(self.describe_error(error, call), call, stdout,
-                               str(error.get("type", "")))
+                               sanitize.one_line(error.get("type", ""), sanitize.NAME_LIMIT))
         if "unavailable" in reply:
             error = reply["unavailable"] if isinstance(reply["unavailable"], dict) else {}
             raise Unavailable(self.describe_error(error, None, at_import=True), call, stdout)
@@ -199,7 +200,7 @@ def describe_error(error: dict, where, call: Call | None = None,
                    imported: str | None = None) -> str:
     """A student's exception in terms of their own files and lines; ``imported`` names the file
     when the error happened while importing it."""
-    kind = str(error.get("type", "Exception"))
+    kind = sanitize.one_line(error.get("type", "Exception"), sanitize.NAME_LIMIT)
     message = values.scrub(str(error.get("message", "")))
     head = f"{kind}: {message}" if message else kind
     if imported:

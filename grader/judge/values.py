@@ -11,6 +11,7 @@ import re
 
 import torch
 
+from grader.reports import sanitize
 from grader.sandbox.wire import Opaque
 
 LITERAL_LIMIT = 64       # tensors with at most this many elements are written out in full
@@ -69,7 +70,8 @@ def format_value(value, limit: int = LITERAL_LIMIT, depth: int = 0) -> str:
     if isinstance(value, torch.Tensor):
         return format_tensor(value, limit)
     if isinstance(value, Opaque):
-        return f"an object of type {value.type_name}" + (f" ({value.reason})" if value.reason else "")
+        return (f"an object of type {sanitize.one_line(value.type_name, sanitize.NAME_LIMIT)}"
+                + (f" ({sanitize.one_line(value.reason)})" if value.reason else ""))
     if isinstance(value, (bool, int, float)):
         return format_number(value)
     if isinstance(value, str):
@@ -98,7 +100,8 @@ def describe_type(value) -> str:
         shape = ", ".join(str(n) for n in value.shape)
         return f"a tensor of shape ({shape}{',' if value.dim() == 1 else ''}) and dtype {value.dtype}"
     if isinstance(value, Opaque):
-        return f"an object of type {value.type_name}" + (f" ({value.reason})" if value.reason else "")
+        return (f"an object of type {sanitize.one_line(value.type_name, sanitize.NAME_LIMIT)}"
+                + (f" ({sanitize.one_line(value.reason)})" if value.reason else ""))
     if value is None:
         return "None"
     name = type(value).__name__

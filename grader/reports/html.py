@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 from grader.judge.score import number
+from grader.reports import sanitize
 
 HIDDEN_FEEDBACK = ("full", "status", "none")
 MAX_FIELD = 20_000          # characters of one feedback field shown (outputs can be huge)
@@ -140,9 +141,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def _text(value) -> str:
     """A value as text that can be written as UTF-8 (no lone surrogates, no control chars)."""
-    if value is None:
-        return ""
-    return _UNSAFE.sub("\ufffd", str(value))
+    return sanitize.clean(value, limit=None)
 
 
 def esc(value) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import textwrap
 
 from grader.judge.score import GradeResult, number
+from grader.reports import sanitize
 
 WIDTH = 78
 _SYMBOLS = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⏱", "crash": "☠",
@@ -47,7 +48,7 @@ def render_text(result: GradeResult, unicode: bool = True, verbose: bool = False
             f"Only the public checks ran here. {checks} ({pts} points) {verb} graded "
             "when you submit: passing every public check does not mean full marks.",
             WIDTH)]
-    return "\n".join(lines) + "\n"
+    return sanitize.clean("\n".join(lines) + "\n", limit=None)
 
 
 def _row(left: str, right: str, indent: int = 0) -> str:
@@ -115,7 +116,7 @@ def render_markdown(result: GradeResult) -> str:
 
 
 def _md(text: str) -> str:
-    return str(text).replace("\n", " ").replace("|", "\\|")[:500]
+    return sanitize.markdown_inline(text, 500)
 
 
 def _labelled(label: str, text: str, indent: int) -> list[str]:
