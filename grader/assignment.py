@@ -60,6 +60,9 @@ class Assignment:
     solutions_dir: Path
     stubs_dir: Path
     checks_dir: Path | None = None  # default: the checks inside the grader package
+    # The catalogue of known mistakes (tests/mutants layout), for diagnosis in the judge; it
+    # ships with the autograder, never with the student release.
+    mistakes_dir: Path | None = None
     hidden_feedback: str = "full"
     due: str | None = None
     # In a student release the hidden checks are absent; this says how many there are.
@@ -182,6 +185,7 @@ def parse(table: dict, source: Path) -> Assignment:
         solutions_dir=root / paths.get("solutions", "solutions"),
         stubs_dir=root / paths.get("stubs", "exercises"),
         checks_dir=root / paths["checks"] if "checks" in paths else None,
+        mistakes_dir=root / paths.get("mistakes", "tests/mutants"),
         hidden_feedback=feedback, due=None if due is None else str(due),
         hidden_elsewhere=dict(table.get("hidden_elsewhere", {})))
 

@@ -86,6 +86,9 @@ def test_autograder_has_workflow_and_gradescope_files(published):
                  "solutions/convolution.py", "grader/checks/convolution.py"):
         assert (autograder / name).is_file(), name
     assert os.access(autograder / "run_autograder", os.X_OK)
+    # the catalogue of known mistakes goes with the autograder (diagnosis), never the student
+    assert (autograder / "tests" / "mutants" / "corr2d" / "flipped_kernel.py").is_file()
+    assert not list(published["student"].rglob("flipped_kernel.py"))
     workflow = (autograder / ".github/workflows/grade.yml").read_text()
     assert "GITHUB_STEP_SUMMARY" in workflow and "--format markdown" in workflow
 

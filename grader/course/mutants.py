@@ -1,7 +1,10 @@
 """Mutants: realistic wrong implementations that prove each check can fail.
 
 ``tests/mutants/<exercise>/<name>.py`` holds one mistake; its docstring describes it and
-names, on a ``kills:`` line, the checks that must fail on it.  A mutant is graded as the
+names, on a ``kills:`` line, the checks that must fail on it.  The same files are the catalogue
+of known mistakes the judge diagnoses (grader/judge/diagnosis.py): the docstring's first
+paragraph, or a ``diagnosis:`` line when that reads better, is what a student is told when
+their answers match this mistake and no other (:func:`describe`).  A mutant is graded as the
 reference solution of its topic with the mutant's code appended (so its definition replaces
 the correct one, and the topic's other exercises stay correct).
 """
@@ -15,6 +18,8 @@ from pathlib import Path
 from grader.errors import ConfigError
 
 _KILLS = re.compile(r"^\s*kills:\s*(?P<names>.+)$", re.MULTILINE)
+_DIAGNOSIS = re.compile(r"^\s*diagnosis:\s*(?P<text>.+)$", re.MULTILINE)
+_NOT_VERBS = {"The", "A", "An", "No", "One", "Every", "Only", "Correct", "Correct,"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,34 @@ def discover(folder: Path) -> list[Mutant]:
         kills = tuple(n.strip() for n in match.group("names").split(",") if n.strip())
         found.append(Mutant(path.parent.name, path.stem, path, doc.splitlines()[0], kills))
     return found
+
+
+def describe(path: Path, exercise: str) -> str:
+    """The sentence a student reads when their answers match this mistake, or "".
+
+    A ``diagnosis:`` line in the docstring is used as written; otherwise the docstring's first
+    paragraph, which by convention starts with a verb ("Flips the kernel: ..."), becomes
+    "your corr2d flips the kernel: ...".  Correct-valued mistakes (a forbidden call, advice)
+    never reach a student this way: a diagnosis needs an answer that differs from the
+    reference.
+    """
+    doc = ast.get_docstring(ast.parse(Path(path).read_text())) or ""
+    written = _DIAGNOSIS.search(doc)
+    if written:
+        return written.group("text").strip()
+    paragraph = []
+    for line in doc.splitlines():
+        if not line.strip() or _KILLS.match(line):
+            break
+        paragraph.append(line.strip())
+    text = " ".join(paragraph).strip()
+    if not text:
+        return ""
+    first = text.split()[0]
+    if first[:1].isupper() and (first.endswith("s") or first in ("Never", "Also")) \
+            and first not in _NOT_VERBS:
+        return f"your {exercise} {first.lower()}{text[len(first):]}"
+    return f"your {exercise} makes a known mistake: {text}"
 
 
 def submission_files(mutant: Mutant, solutions_dir: Path, topic: str) -> dict[str, str]:

@@ -206,6 +206,10 @@ def build_autograder(assignment, folder: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copytree(assignment.stubs_dir, folder / "exercises",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    if assignment.mistakes_dir is not None and assignment.mistakes_dir.is_dir():
+        # the catalogue of known mistakes: official feedback names them (the default path)
+        shutil.copytree(assignment.mistakes_dir, folder / "tests" / "mutants",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=False))
     for name, mode in (("setup.sh", 0o755), ("run_autograder", 0o755),
                        ("README.md", 0o644)):

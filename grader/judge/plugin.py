@@ -18,6 +18,7 @@ import pytest
 from grader.judge import values
 from grader.sandbox.client import WorkerFault
 from grader.errors import InternalError
+from grader.judge.diagnosis import Transcript
 from grader.judge.score import CheckResult, Feedback
 from grader.judge.student import (CheckContext, Failure, NotImplementedYet, Student, StudentCrash,
                             StudentProblem, StudentTimeout, Unavailable, describe_error)
@@ -42,6 +43,8 @@ class GraderPlugin:
         self.fatal: InternalError | None = None
         self.expected: list[tuple[str, str]] = []
         self._references: dict[str, object] = {}
+        self.transcripts: dict[str, Transcript] = {}
+        self.diagnoses: list[tuple[str, str, float, str | None]] = []   # for benchmarks
         self._total = 0
         self._last_item: dict = {}
 
@@ -103,6 +106,7 @@ class GraderPlugin:
                                self.signatures.get(exercise.topic, {}), self.where, problem,
                                spec)
         request.node.stash[_CONTEXT] = context
+        context.transcript = self.transcripts.setdefault(exercise.name, Transcript())
         if problem:
             raise Unavailable(problem)
         return Student(context)
@@ -168,6 +172,43 @@ class GraderPlugin:
                 self.progress(len(self.results), self._total, exercise.name)
         if call.when == "teardown" and self._last_item.get(item.stash[_SPEC][0].name) is item:
             self.pool.release(item.stash[_SPEC][0].name)
+            try:
+                self.diagnose(item.stash[_SPEC][0])
+            except Exception as exc:  # noqa: BLE001 - a diagnosis is extra: never lose a grade
+                self.diagnoses.append((item.stash[_SPEC][0].name,
+                                       f"diagnosis failed: {type(exc).__name__}: {exc}", 0.0,
+                                       None))
+
+    def diagnose(self, exercise) -> None:
+        """Name the student's mistake, if exactly one catalogued mistake explains the answers
+        (grader/judge/diagnosis.py); the sentence goes on the first failing check."""
+        from grader.judge import diagnosis
+        transcript = self.transcripts.pop(exercise.name, None)
+        results = [self.results[(exercise.name, c.name)] for c in exercise.checks
+                   if (exercise.name, c.name) in self.results]
+        graded = [r for r in results if not r.advisory]
+        failing = [r for r in graded if r.status in ("fail", "error")]
+        # only with every check run: the diagnosis must not depend on a --checks selection
+        if (transcript is None or not failing or self.only_checks
+                or any(r.status == "not-implemented" or r.unavailable for r in graded)):
+            return
+        reference_path = Path(self.assignment.solutions_dir) / f"{exercise.topic}.py"
+        mistakes = diagnosis.catalogue(self.assignment.mistakes_dir, exercise.name)
+        if not mistakes or not reference_path.is_file():
+            return
+        attempt = diagnosis.diagnose(transcript, [r.name for r in failing], mistakes,
+                                     self.reference_module(exercise.topic), reference_path)
+        found = attempt.diagnosis
+        self.diagnoses.append((exercise.name, attempt.reason, attempt.seconds,
+                               found.mistake.name if found else None))
+        if found is None:
+            return
+        target = next((r for r in failing if r.visibility == "public"), failing[0])
+        sentence = found.mistake.sentence
+        text = "known mistake: " + sentence[:1].lower() + sentence[1:]
+        if target.feedback is None:
+            target.feedback = Feedback()
+        target.feedback.diagnosis = values.scrub(text)
 
     def classify(self, item, exercise, spec, marker, exc) -> CheckResult:
         doc = (item.obj.__doc__ or spec.name).strip().splitlines()[0]

@@ -37,6 +37,8 @@ class RunInfo:
     """What a run learnt besides the result: for validate and benchmarks."""
     check_bugs: list[str] = field(default_factory=list)
     unlisted: list[str] = field(default_factory=list)
+    # diagnosis attempts: (exercise, outcome, seconds, mistake or None)
+    diagnoses: list[tuple] = field(default_factory=list)
 
 
 def checks_dir(assignment: Assignment) -> Path:
@@ -86,6 +88,7 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
     if info is not None:
         info.check_bugs += plugin.check_bugs
         info.unlisted += plugin.unlisted
+        info.diagnoses += plugin.diagnoses
     exercises = []
     for spec in assignment.exercises:
         results: list[CheckResult] = [plugin.results[(spec.name, c.name)] for c in spec.checks
@@ -248,6 +251,7 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
         for _, shard_info in results.values():
             info.check_bugs += shard_info.check_bugs
             info.unlisted += shard_info.unlisted
+            info.diagnoses += shard_info.diagnoses
     first = results[0][0]
     return GradeResult(first.assignment, first.submission, [by_name[n] for n in names],
                        first.hidden, calls=sum(r.calls for r, _ in results.values()),

@@ -15,7 +15,7 @@ JSON schema (``version`` 1), the same for ``grade --format json`` and the gradeb
                                 "visibility": "public" | "hidden", "advisory": bool,
                                 "message": str | null,
                                 "feedback": {"call", "expected", "actual", "details",
-                                             "hint", "output"} | null}],
+                                             "hint", "output", "diagnosis"} | null}],
                     "advice": [str]}]}
 
 Nothing in it depends on time or on where grading ran, so the same submission gives the same
@@ -49,6 +49,7 @@ class Feedback:
     details: str | None = None
     hint: str | None = None
     output: str | None = None
+    diagnosis: str | None = None        # a known mistake, or a failure caused elsewhere
 
     def __setattr__(self, key, value):      # on every assignment, not only in __init__
         if value is not None:

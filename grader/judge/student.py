@@ -123,6 +123,8 @@ class CheckContext:
         self.last_stdout = ""
         self.poison: StudentProblem | None = None
         self.swallowed: StudentProblem | None = None   # see plugin._stop_shrinking_after_poison
+        self.transcript = None        # a diagnosis.Transcript: the answers, for diagnosis
+        self.hidden = getattr(spec, "visibility", "public") == "hidden"
 
     def next_seed(self) -> int:
         self.calls += 1
@@ -155,10 +157,23 @@ class CheckContext:
         stdout = reply.get("stdout") or ""
         self.last_stdout = stdout if isinstance(stdout, str) else ""
         try:
-            return self.interpret(reply, call)
+            answer = self.interpret(reply, call)
         except (NotImplementedYet, Unavailable) as problem:
             self.poison = problem      # the same answer for every input: stop asking
             raise
+        except StudentError as problem:
+            self.record(message, ("error", problem.type_name))
+            raise
+        except Mismatch:
+            self.record(message, ("mismatch",))
+            raise
+        self.record(message, ("value", answer.value), answer.seconds)
+        return answer
+
+    def record(self, message: dict, outcome: tuple, seconds: float = 0.0) -> None:
+        if self.transcript is not None:
+            self.transcript.record(self.check_id.split(".", 1)[-1], self.hidden, message,
+                                   outcome, seconds)
 
     def interpret(self, reply: dict, call: Call) -> Reply:
         stdout = self.last_stdout

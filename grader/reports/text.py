@@ -72,7 +72,7 @@ def _check_lines(check, symbols) -> list[str]:
         lines += _indent(check.message, 6)
     feedback = check.feedback
     if feedback:
-        for label, text in (("called", feedback.call), ("expected", feedback.expected),
+        for label, text in (("diagnosis", feedback.diagnosis), ("called", feedback.call), ("expected", feedback.expected),
                             ("got", feedback.actual), ("details", feedback.details),
                             ("printed", feedback.output), ("hint", feedback.hint)):
             if text:
@@ -83,7 +83,7 @@ def _check_lines(check, symbols) -> list[str]:
 def feedback_lines(check: dict) -> list[str]:
     """A check (as in the JSON schema) as plain lines: message, then labelled feedback."""
     lines = [check["message"]] if check.get("message") else []
-    for label, key in (("called", "call"), ("expected", "expected"), ("got", "actual"),
+    for label, key in (("diagnosis", "diagnosis"), ("called", "call"), ("expected", "expected"), ("got", "actual"),
                        ("details", "details"), ("printed", "output"), ("hint", "hint")):
         value = (check.get("feedback") or {}).get(key)
         if value:

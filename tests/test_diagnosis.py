@@ -1,0 +1,118 @@
+"""Diagnosis: a failing exercise whose answers match exactly one catalogued mistake is told so
+(grader/judge/diagnosis.py); anything else gets no diagnosis, never a wrong one."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from grader.course import mutants as mutants_mod
+from grader.judge import diagnosis
+
+from conftest import MUTANTS
+
+
+def _mutant(exercise: str, name: str):
+    return next(m for m in mutants_mod.discover(MUTANTS) if m.id == f"{exercise}/{name}")
+
+
+def _diagnoses(result, exercise: str) -> list[tuple[str, str]]:
+    ex = next(e for e in result.exercises if e.name == exercise)
+    return [(c.name, c.feedback.diagnosis) for c in ex.checks
+            if c.feedback is not None and c.feedback.diagnosis]
+
+
+CORR2D_LOOP = '''
+import torch
+
+
+def corr2d(X, K):
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum(){tail}
+    return Y
+'''
+
+
+def test_a_catalogued_mistake_is_named_once_in_its_words(grade, course):
+    mutant = _mutant("corr2d", "flipped_kernel")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
+    info_result = grade(files=files, exercises=("corr2d",))
+    found = _diagnoses(info_result, "corr2d")
+    assert found == [("book_example", "known mistake: your corr2d flips the kernel: computes a "
+                                      "true convolution instead of a cross-correlation.")]
+    data = json.loads(info_result.to_json())
+    check = data["exercises"][0]["checks"][0]
+    assert check["feedback"]["diagnosis"].startswith("known mistake: your corr2d flips")
+
+
+def test_a_student_written_mistake_is_recognised_without_being_the_file(grade):
+    # the same mistake (the kernel flipped) written another way: flip the window instead
+    source = CORR2D_LOOP.replace("(X[i:i + h, j:j + w] * K)",
+                                 "(X[i:i + h, j:j + w].flip(0).flip(1) * K)").format(tail="")
+    result = grade(files={"convolution.py": source}, exercises=("corr2d",))
+    assert [d for _, d in _diagnoses(result, "corr2d")] == [
+        "known mistake: your corr2d flips the kernel: computes a true convolution instead of a "
+        "cross-correlation."]
+
+
+def test_a_mistake_not_in_the_catalogue_gets_no_diagnosis(grade):
+    source = CORR2D_LOOP.format(tail=" + 0.5")
+    result = grade(files={"convolution.py": source}, exercises=("corr2d",))
+    assert result.exercises[0].score < result.exercises[0].max_score
+    assert _diagnoses(result, "corr2d") == []
+
+
+def test_right_values_are_never_diagnosed_as_a_mistake(grade, course):
+    # calling F.conv2d gives the reference's values: its own check says so, no diagnosis
+    mutant = _mutant("corr2d", "uses_conv2d")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
+    result = grade(files=files, exercises=("corr2d",))
+    assert result.exercises[0].score < result.exercises[0].max_score
+    assert _diagnoses(result, "corr2d") == []
+
+
+def test_an_instructor_adds_a_mistake_by_adding_a_file(grade, course, tmp_path):
+    catalogue = tmp_path / "mistakes" / "corr2d"
+    catalogue.mkdir(parents=True)
+    (catalogue / "adds_a_half.py").write_text(
+        '"""Adds 0.5 to every output element.\n\n'
+        'diagnosis: your corr2d adds 0.5 to every output element: Y[i, j] is the sum alone.\n'
+        'kills: book_example\n"""\n' + CORR2D_LOOP.format(tail=" + 0.5"))
+    source = CORR2D_LOOP.format(tail=" + 0.5")
+    result = grade(files={"convolution.py": source}, exercises=("corr2d",),
+                   assignment=replace(course, mistakes_dir=tmp_path / "mistakes"))
+    assert [d for _, d in _diagnoses(result, "corr2d")] == [
+        "known mistake: your corr2d adds 0.5 to every output element: Y[i, j] is the sum alone."]
+
+
+def test_two_mistakes_that_always_agree_give_no_diagnosis(grade, course, tmp_path):
+    catalogue = tmp_path / "mistakes" / "corr2d"
+    catalogue.mkdir(parents=True)
+    for name in ("a", "b"):
+        (catalogue / f"{name}.py").write_text(f'"""Adds 0.5 ({name}).\n\nkills: x\n"""\n' +
+                                              CORR2D_LOOP.format(tail=" + 0.5"))
+    result = grade(files={"convolution.py": CORR2D_LOOP.format(tail=" + 0.5")},
+                   exercises=("corr2d",),
+                   assignment=replace(course, mistakes_dir=tmp_path / "mistakes"))
+    assert _diagnoses(result, "corr2d") == []
+
+
+def test_descriptions_become_sentences_for_the_student(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text('"""Forgets the + 1 in the output size:\n(h - kh, w - kw).\n\nkills: a\n"""\n')
+    assert mutants_mod.describe(path, "corr2d") == \
+        "your corr2d forgets the + 1 in the output size: (h - kh, w - kw)."
+    path.write_text('"""A 5 x 5 kernel.\n\nkills: a\n"""\n')
+    assert mutants_mod.describe(path, "alexnet") == \
+        "your alexnet makes a known mistake: A 5 x 5 kernel."
+
+
+def test_same_answer_tolerates_rounding_but_not_a_different_value():
+    import torch
+    a = ("value", torch.tensor([1.0, float("nan")]))
+    assert diagnosis.same(a, ("value", torch.tensor([1.0 + 1e-7, float("nan")])))
+    assert not diagnosis.same(a, ("value", torch.tensor([1.1, float("nan")])))
+    assert not diagnosis.same(a, ("error", "ValueError"))
+    assert diagnosis.same(("error", "ValueError"), ("error", "ValueError"))
