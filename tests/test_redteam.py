@@ -315,3 +315,71 @@ def test_reports_show_attack_as_inert_text(attack, mode, quick_course, servers, 
     assert corr2d.score == 0
     assert any(c.message for c in corr2d.checks)       # the attack's text did reach a report
     assert_reports_safe(result)
+
+
+# --------------------------------------------------------------------------- reading attacks
+# Layouts that attack the judge's reading of a submission (tests/redteam/reading/README.md).
+READING = sorted((REDTEAM / "reading").glob("*.py"))
+
+
+def _reading_verdict(root: Path, entry: str | None, secrets: list[str], mode, servers,
+                     quick_course) -> dict:
+    from grader.errors import UsageError
+    from grader.reports.text import render_text
+    try:
+        result = run(GradeRequest(quick_course, root, ("corr2d", "pool2d"), sandbox=mode,
+                                  only_checks=CHECKS, launcher=servers(mode).launch))
+    except UsageError as exc:                   # the whole submission refused, with reasons
+        text = str(exc)
+        return {"finished": True, "refused entry named": entry is None or entry in text,
+                "no secret shown": not any(s in text for s in secrets)}
+    text = result.to_json() + render_text(result)
+    corr2d, pool2d = result.exercises
+    messages = json.dumps(result.to_dict()["exercises"][0]) + json.dumps(result.notes)
+    return {
+        "finished": True,
+        "attacked exercise got 0": corr2d.score == 0,
+        "other exercise graded": pool2d.score == pool2d.max_score,
+        "refused entry named": entry is None or entry in messages,
+        "no secret shown": not any(s in text for s in secrets),
+    }
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("attack", READING, ids=[p.stem for p in READING])
+def test_reading_attack(attack, mode, quick_course, servers, tmp_path, course_copy):
+    module: dict = {}
+    exec(compile(attack.read_text(), str(attack), "exec"), module)
+    secrets = module["SECRETS"](course_copy) if "SECRETS" in module else []
+    secrets += [line for line in (course_copy / "solutions" / "convolution.py").read_text()
+                .splitlines() if "sum()" in line][:1]       # a line of the reference corr2d
+    assert secrets and expectation(attack, mode) == "blocked"
+    builders = [module["build"]] + ([module["build_repository"]]
+                                    if "build_repository" in module else [])
+    for index, build in enumerate(builders):
+        submission = tmp_path / f"submission{index}"
+        submission.mkdir()
+        root, entry = build(submission, course_copy)
+        started = time.monotonic()
+        parts = _reading_verdict(root, entry, secrets, mode, servers, quick_course)
+        assert all(parts.values()), (build.__name__, parts)
+        assert time.monotonic() - started < 60
+
+
+def test_batch_entry_that_is_a_link_is_malformed(tmp_path):
+    """`hw2-eve -> hw2-alice` (a whole folder) and `bob.py -> alice.py`: malformed entries
+    that say why, never graded as the classmate."""
+    from grader.classroom import batch
+    folder = tmp_path / "class"
+    (folder / "hw2-alice").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "convolution.py", folder / "hw2-alice" / "convolution.py")
+    (folder / "hw2-eve").symlink_to("hw2-alice")
+    (folder / "alice.py").write_text("x = 1\n")
+    (folder / "bob.py").symlink_to("alice.py")
+    os.mkfifo(folder / "carl.zip")
+    entries = {e.name: e for e in batch.find_entries(folder, tmp_path / "work")}
+    for name in ("hw2-eve", "bob.py", "carl.zip"):
+        assert entries[name].path is None and name in entries[name].problem, entries[name]
+    assert "symbolic link" in entries["hw2-eve"].problem
+    assert "named pipe" in entries["carl.zip"].problem
+    assert entries["hw2-alice"].problem is None

@@ -17,20 +17,20 @@ import multiprocessing
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from grader.submission import discover
+from grader.submission import archive, discover, reader
 from grader.errors import UsageError
 from grader.classroom.gradebook import Gradebook, Record
 
 GRADABLE = (".py", ".ipynb")
 ZIP_LIMITS = {"files": 2000, "bytes": 100 * 1024 * 1024}
-IGNORED = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
+IGNORED = reader.IGNORED_DIRS
 
 
 @dataclass
@@ -39,6 +39,9 @@ class Entry:
     name: str                       # the entry as it appears in the folder
     path: Path | None = None        # what to grade (after unzipping)
     problem: str | None = None      # why it cannot be graded at all
+    notes: list = field(default_factory=list)   # what unpacking it skipped, and why
+    label: str = ""                 # what reports call it: the entry, and the graded
+                                    # folder inside it (never a temporary path)
     content_hash: str = ""
     members: list[str] = field(default_factory=list)   # a group submission: every member
     pending: list[str] = field(default_factory=list)   # the students still to record
@@ -65,32 +68,69 @@ class Summary:
 
 # --------------------------------------------------------------------------- finding entries
 def find_entries(folder: Path, workdir: Path) -> list[Entry]:
+    """One entry per student.  Nothing is followed or opened that is not a regular file or a
+    real folder (:mod:`grader.submission.reader`): a link (``hw2-mallory -> hw2-alice``), a
+    FIFO or a device is a malformed entry that says why."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder of submissions")
     metadata = folder / "submission_metadata.yml"
-    groups = _gradescope_names(metadata) if metadata.is_file() else {}
-    raw = sorted(p for p in folder.iterdir() if not p.name.startswith(".")
-                 and p.name not in IGNORED and p.name != "submission_metadata.yml"
-                 and (p.is_dir() or p.suffix in GRADABLE + (".zip",)))
-    prefix = _classroom_prefix([p.name for p in raw if p.is_dir()])
+    groups = _gradescope_names(metadata) if _is_regular(metadata) else {}
+    raw = []
+    with os.scandir(folder) as scan:
+        for item in sorted(scan, key=lambda e: e.name):
+            if item.name.startswith(".") or item.name in IGNORED \
+                    or item.name == "submission_metadata.yml":
+                continue
+            try:
+                mode = item.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue
+            suffix = os.path.splitext(item.name)[1].lower()
+            special = reader.refusal_message(item.name, mode) \
+                if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)) else None
+            if stat.S_ISDIR(mode) or suffix in GRADABLE + (".zip",) or special:
+                raw.append((Path(item.path), stat.S_ISDIR(mode), special))
+    prefix = _classroom_prefix([p.name for p, is_dir, _ in raw if is_dir])
     entries = []
-    for path in raw:
-        stem = path.name if path.is_dir() else path.stem
+    for path, is_dir, special in raw:
+        stem = path.name if is_dir or special else path.stem
         members = groups.get(stem) or []
         student = members[0] if members else \
-            (stem[len(prefix):] if prefix and path.is_dir() else stem)
+            (stem[len(prefix):] if prefix and is_dir else stem)
         entry = Entry(student=student, name=path.name, members=list(members))
-        if path.suffix == ".zip":
-            entry.path, entry.problem = _unzip(path, workdir / f"zip-{len(entries)}")
+        if special:
+            entry.problem = special
+        elif path.suffix.lower() == ".zip":
+            entry.path, entry.problem = _unzip(path, workdir / f"zip-{len(entries)}", entry)
         else:
             entry.path = path
-        if entry.path is not None and entry.path.is_dir():
+        base = entry.path
+        if entry.path is not None and entry.path.is_dir() and not entry.problem:
             entry.path, problem = _gradable_root(entry.path)
             entry.problem = entry.problem or problem
+        entry.label = _label(entry, base)
         entries.append(entry)
     _make_students_unique(entries)
     return entries
+
+
+def _label(entry: Entry, base: Path | None) -> str:
+    """The entry's name, then the path of what is graded inside it ("frank.zip/homework")."""
+    if entry.path is None or base is None or entry.path == base:
+        return entry.name
+    try:
+        inside = entry.path.relative_to(base).as_posix()
+    except ValueError:
+        return entry.name
+    return f"{entry.name}/{inside}" if inside not in ("", ".") else entry.name
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _classroom_prefix(names: list[str]) -> str:
@@ -108,7 +148,11 @@ def _gradescope_names(metadata: Path) -> dict[str, list[str]]:
     file: ``submission_<id>:`` / ``:submitters:`` / ``- :name: ...`` / ``  :email: ...``)."""
     people: dict[str, list[dict]] = {}
     current = None
-    for line in metadata.read_text(errors="replace").splitlines():
+    try:
+        text = reader.read_bytes(metadata).decode("utf-8", errors="replace")
+    except reader.Refusal:
+        return {}
+    for line in text.splitlines():
         match = re.match(r"^(submission_\d+):\s*$", line.strip())
         if match:
             current = match.group(1)
@@ -128,55 +172,40 @@ def _gradescope_names(metadata: Path) -> dict[str, list[str]]:
     return named
 
 
-def _unzip(path: Path, dest: Path) -> tuple[Path | None, str | None]:
+def _unzip(path: Path, dest: Path, entry: Entry) -> tuple[Path | None, str | None]:
+    """Unpack a student's zip into ``dest``: see :func:`archive.extract_zip`."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            if len(members) > ZIP_LIMITS["files"]:
-                return None, f"{path.name} has more than {ZIP_LIMITS['files']} files"
-            if sum(m.file_size for m in members) > ZIP_LIMITS["bytes"]:
-                return None, f"{path.name} unpacks to more than 100 MB"
-            dest.mkdir(parents=True)
-            for member in members:
-                target = (dest / member.filename).resolve()
-                if not str(target).startswith(str(dest.resolve()) + os.sep) \
-                        and target != dest.resolve():
-                    return None, f"{path.name} contains a path outside the archive: " \
-                                 f"{member.filename}"
-                if member.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                if (member.external_attr >> 16) & 0o170000 == 0o120000:
-                    continue  # symbolic links are not unpacked
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(member) as source, open(target, "wb") as out:
-                    shutil.copyfileobj(source, out)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        return None, f"{path.name} is not a readable zip file ({exc})"
-    files = [p for p in dest.iterdir() if p.name not in IGNORED]
-    if len(files) == 1 and files[0].suffix in GRADABLE:
+        notes = archive.extract_zip(path, dest, reader.Limits(total_bytes=ZIP_LIMITS["bytes"],
+                                                              entries=ZIP_LIMITS["files"]))
+    except reader.Refusal as exc:
+        return None, str(exc)
+    entry.notes += notes
+    files = [p for p in dest.iterdir() if p.name not in IGNORED and not reader.is_litter(p.name)]
+    if len(files) == 1 and files[0].suffix in GRADABLE and files[0].is_file():
         return files[0], None
     return dest, None
 
 
 def _gradable_root(folder: Path) -> tuple[Path, str | None]:
-    """The folder holding the submission's files (a repository may keep them in a subfolder)."""
-    best, best_count = folder, _count(folder)
-    if best_count:
+    """The folder holding the submission's files (a repository may keep them in a subfolder);
+    walked without following links."""
+    try:
+        listing = reader.walk(folder)
+    except UsageError as exc:
+        return folder, str(exc)
+    counts: dict[str, int] = {}
+    for name in listing.files:
+        if reader.looks_gradable(name) and name.endswith(GRADABLE):
+            parent = name.rpartition("/")[0]
+            if parent.count("/") < 3:
+                counts[parent] = counts.get(parent, 0) + 1
+    if counts.get(""):
         return folder, None
-    for sub in sorted(folder.rglob("*")):
-        if sub.is_dir() and not (IGNORED & set(sub.relative_to(folder).parts)) \
-                and len(sub.relative_to(folder).parts) <= 3:
-            count = _count(sub)
-            if count > best_count:
-                best, best_count = sub, count
-    if not best_count:
-        return folder, "no .py or .ipynb files found"
-    return best, None
-
-
-def _count(folder: Path) -> int:
-    return sum(1 for p in folder.iterdir() if p.is_file() and p.suffix in GRADABLE)
+    if not counts:
+        refused = "".join(f"; {r.message}" for r in listing.refused)
+        return folder, "no .py or .ipynb files found" + refused
+    best = max(sorted(counts), key=lambda d: counts[d])
+    return folder / best, None
 
 
 def _make_students_unique(entries: list[Entry]) -> None:
@@ -235,7 +264,8 @@ def slot_main(conn, assignment, sandbox: str) -> None:
                 if server.proc.poll() is not None:      # a submission killed it: replace it
                     server = ForkServer(mode=sandbox, forbidden=forbidden)
                 result = run(GradeRequest(assignment, Path(task["path"]), sandbox=sandbox,
-                                          launcher=server.launch))
+                                          launcher=server.launch, label=task.get("label"),
+                                          notes=tuple(task.get("notes", ()))))
                 reply = {"result": result.to_dict(), "seconds": time.monotonic() - started}
             except Exception as exc:  # noqa: BLE001 - reported as this submission's crash
                 reply = {"error": f"{type(exc).__name__}: {exc}",
@@ -260,7 +290,8 @@ class Slot:
     def give(self, entry: Entry, timeout: float) -> None:
         self.entry = entry
         self.deadline = time.monotonic() + timeout
-        self.conn.send({"path": str(entry.path)})
+        self.conn.send({"path": str(entry.path), "label": entry.label or entry.name,
+                        "notes": list(entry.notes)})
 
     def kill(self) -> None:
         from grader.sandbox.process import unregister_own_child

@@ -30,6 +30,9 @@ class GradeRequest:
     progress: Callable[[int, int, str], None] | None = None
     launcher: Callable | None = None              # how to start a worker (batch: a fork server)
     jobs: int = 1                                 # judge processes sharing the exercises
+    label: str | None = None                      # what reports call the submission (batch:
+                                                  # the entry's name, never a temporary path)
+    notes: tuple = ()                             # found before discovery (zip unpacking)
 
 
 @dataclass
@@ -96,8 +99,9 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
         advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
     hidden = _hidden_elsewhere(assignment)
-    return GradeResult(assignment.title, str(request.submission), exercises, hidden,
-                       calls=pool.requests, workers=pool.started_workers)
+    return GradeResult(assignment.title, request.label or str(request.submission), exercises,
+                       hidden, calls=pool.requests, workers=pool.started_workers,
+                       notes=list(request.notes) + submission.notes)
 
 
 def _hidden_elsewhere(assignment: Assignment) -> dict | None:
@@ -255,4 +259,4 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     first = results[0][0]
     return GradeResult(first.assignment, first.submission, [by_name[n] for n in names],
                        first.hidden, calls=sum(r.calls for r, _ in results.values()),
-                       workers=sum(r.workers for r, _ in results.values()))
+                       workers=sum(r.workers for r, _ in results.values()), notes=first.notes)

@@ -143,9 +143,12 @@ class GradeResult:
     hidden: dict | None = None          # hidden checks not run here (student release)
     calls: int = 0                      # student calls made (for benchmarks; not in JSON)
     workers: int = 0                    # worker processes started (not in JSON)
+    notes: list = field(default_factory=list)   # about reading the submission: which files
+                                                # were graded, entries refused and why
 
     def __post_init__(self):
         self.submission = sanitize.one_line(self.submission, sanitize.NAME_LIMIT)
+        self.notes = [sanitize.clean(n, sanitize.MESSAGE_LIMIT) for n in self.notes[:50]]
 
     score = property(lambda self: sum(e.score for e in self.exercises))
     max_score = property(lambda self: sum(e.max_score for e in self.exercises))
@@ -154,6 +157,7 @@ class GradeResult:
         return {"schema": SCHEMA, "version": SCHEMA_VERSION, "assignment": self.assignment,
                 "submission": self.submission, "score": number(self.score),
                 "max_score": number(self.max_score), "hidden": self.hidden,
+                "notes": list(self.notes),
                 "exercises": [e.to_dict() for e in self.exercises]}
 
     def to_json(self) -> str:
@@ -180,4 +184,4 @@ class GradeResult:
             exercises.append(ExerciseResult(exercise.name, exercise.topic, checks,
                                             exercise.advice))
         return GradeResult(self.assignment, self.submission, exercises, self.hidden,
-                           self.calls, self.workers)
+                           self.calls, self.workers, self.notes)

@@ -24,6 +24,8 @@ def points(score: float, max_score: float) -> str:
 def render_text(result: GradeResult, unicode: bool = True, verbose: bool = False) -> str:
     symbols = _SYMBOLS if unicode else _ASCII
     lines = [f"{result.assignment}: {result.submission}", ""]
+    for note in result.notes:                   # reading the submission: what was refused
+        lines += _indent(f"note: {note}", 0) + [""]
     for exercise in result.exercises:
         status = exercise.status
         right = points(exercise.score, exercise.max_score)
@@ -95,7 +97,10 @@ def render_markdown(result: GradeResult) -> str:
     """A report for a GitHub Actions job summary: a table per exercise, failures listed."""
     data = result.to_dict()
     lines = [f"## {data['assignment']}: {number(data['score'])} / {number(data['max_score'])}",
-             "", "| exercise | score | status |", "|---|---|---|"]
+             ""]
+    if data.get("notes"):                       # reading the submission: what was refused
+        lines += [f"> {_md(note)}" for note in data["notes"]] + [""]
+    lines += ["| exercise | score | status |", "|---|---|---|"]
     for exercise in data["exercises"]:
         lines.append(f"| {exercise['name']} | {number(exercise['score'])} / "
                      f"{number(exercise['max_score'])} | {exercise['status']} |")

@@ -12,11 +12,11 @@ import ast
 import hashlib
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.submission import notebook
+from grader.submission import notebook, reader
 from grader.submission.source import Unit, describe_syntax_error, top_level_names
 
 
@@ -24,6 +24,7 @@ from grader.submission.source import Unit, describe_syntax_error, top_level_name
 class Submission:
     path: Path
     units: dict[str, Unit]
+    notes: list[str] = field(default_factory=list)   # what the student should know: refusals
 
     def locate(self, name: str, topic: str) -> tuple[Unit | None, str | None]:
         """The unit defining ``name`` (the topic's own file first), or why there is none."""
@@ -67,28 +68,64 @@ class Submission:
         return modules
 
 
-def load(path: Path, exercise_names: list[str] | None = None) -> Submission:
-    """Read a submission folder or file.  Never modifies it."""
+def load(path: Path, exercise_names: list[str] | None = None, *,
+         budget: reader.Budget | None = None) -> Submission:
+    """Read a submission folder or file (through :mod:`grader.submission.reader`: regular
+    files only, bounded, under a deadline).  Never modifies it.
+
+    A refused or unreadable file becomes a unit with a ``problem`` (its exercises say why);
+    the other files are graded.  Raises UsageError when there is nothing to grade at all.
+    """
     path = Path(path)
-    if not path.exists():
-        raise UsageError(f"submission not found: {path}")
+    budget = budget or reader.Budget()
+    reader.check_root(path)
+    notes: list[str] = []
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".py", ".ipynb")
-                       and not p.name.startswith("."))
-        if not files:
-            raise UsageError(f"{path} has no .py or .ipynb files to grade")
-    elif path.suffix in (".py", ".ipynb"):
-        files = [path]
+        listing = reader.walk(path, recursive=False, budget=budget)
+        folder, names = path, [n for n in listing.files if n.endswith(reader.GRADABLE)]
+        refused = listing.refused
+        if listing.stopped:
+            notes.append(listing.stopped)
+    elif path.suffix in reader.GRADABLE:
+        folder, names, refused = path.parent, [path.name], []
     else:
         raise UsageError(f"cannot grade {path}: give a folder, a .py file or a .ipynb notebook")
+    return build(path, folder, names, refused, exercise_names or [], budget, notes)
+
+
+def build(path: Path, folder: Path, names: list[str], refused: list, exercise_names: list[str],
+          budget: reader.Budget, notes: list[str]) -> Submission:
+    """The submission made of ``folder``'s files ``names`` (relative), plus a unit with a
+    problem for each refused entry that looks like a student's file."""
+    if not names and not any(reader.looks_gradable(r.name) for r in refused):
+        detail = "".join(f"\n  {r.message}" for r in refused)
+        raise UsageError(f"{path} has no .py or .ipynb files to grade{detail}")
     units: dict[str, Unit] = {}
-    for file in files:
-        module = module_name(file.stem, taken=units)
+    total = reader.TotalBytes()
+    for name in names:
+        file = folder / name
+        module = module_name(Path(name).stem, taken=units)
+        if budget.expired():
+            units[module] = Unit(module=module, origin=Path(name).name,
+                                 problem=budget.message(Path(name).name))
+            continue
+        try:
+            data = reader.read_bytes(file, Path(name).name, root=folder)
+            total.take(Path(name).name, len(data))
+        except reader.Refusal as exc:
+            units[module] = Unit(module=module, origin=Path(name).name, problem=str(exc))
+            continue
         if file.suffix == ".py":
-            units[module] = python_unit(file, module)
+            units[module] = python_unit(file, module, data)
         else:
-            units[module] = notebook.unit_from_notebook(file, module, exercise_names or [])
-    return Submission(path, units)
+            units[module] = notebook.unit_from_notebook(file, module, exercise_names, data=data)
+    for entry in refused:
+        notes.append(entry.message)
+        if reader.looks_gradable(entry.name):
+            module = module_name(Path(entry.name).stem, taken=units)
+            units[module] = Unit(module=module, origin=Path(entry.name).name,
+                                 problem=entry.message)
+    return Submission(path, units, notes)
 
 
 def module_name(stem: str, taken) -> str:
@@ -102,11 +139,12 @@ def module_name(stem: str, taken) -> str:
     return name
 
 
-def python_unit(file: Path, module: str) -> Unit:
+def python_unit(file: Path, module: str, data: bytes) -> Unit:
+    """One ``.py`` file's unit, from its bytes (read by :mod:`reader`)."""
     unit = Unit(module=module, origin=file.name)
     try:
-        unit.source = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        unit.source = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         unit.problem = f"could not read {file.name}: {exc}"
         return unit
     try:
@@ -114,15 +152,29 @@ def python_unit(file: Path, module: str) -> Unit:
     except SyntaxError as exc:
         unit.problem = describe_syntax_error(exc, unit.origin, unit.source)
         return unit
+    except (MemoryError, RecursionError, ValueError) as exc:
+        unit.problem = unparsable(file.name, exc)
+        return unit
     unit.defines = top_level_names(tree)
     return unit
+
+
+def unparsable(name: str, exc: BaseException) -> str:
+    """The "could not read" message for source Python's parser gives up on (not a bug of the
+    grader: absurdly nested expressions exhaust the parser; null bytes are refused)."""
+    if isinstance(exc, (MemoryError, RecursionError)):
+        why = "its code is nested too deeply for Python's parser"
+    else:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (f"could not read {name}: {why}.  Python itself cannot run this file; write the "
+            "expression in several steps.")
 
 
 def definition_source(source: str, name: str) -> tuple[str, int] | None:
     """The text of the (last) top-level def/class ``name`` and its first line, or None."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, MemoryError, RecursionError, ValueError):
         return None
     found = None
     for node in tree.body:
@@ -136,7 +188,7 @@ def signatures(source: str) -> dict[str, list[str]]:
     """Positional parameter names of each top-level function (and class constructor)."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, MemoryError, RecursionError, ValueError):
         return {}
     found: dict[str, list[str]] = {}
     for node in tree.body:

@@ -52,21 +52,29 @@ _MAGIC_ASSIGN = re.compile(r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w., ]*?)\s*=\
 
 
 # ----------------------------------------------------------------------------- reading
-def read_cells(path: Path) -> list[dict]:
+def read_cells(path: Path, data: bytes | None = None) -> list[dict]:
     """The notebook's cells (nbformat 4, converted from 3), as plain dicts.
 
+    ``data``: the file's bytes, as :mod:`grader.submission.reader` read them (default: read
+    ``path`` through it, regular files only).
     Raises ValueError with a message for the student when the file is not a notebook.
     """
     from nbformat import converter, reader
+    from grader.submission import reader as safe
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        if data is None:
+            data = safe.read_bytes(Path(path))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path.name} is not a readable notebook: it is not UTF-8 text "
                          f"(byte {exc.start})") from None
-    except OSError as exc:
-        raise ValueError(f"could not read {path.name}: {exc.strerror or exc}") from None
+    except safe.Refusal as exc:
+        raise ValueError(str(exc)) from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{path.name} is not a readable notebook: its JSON is nested too "
+                         "deeply.  Start again from the published notebook.") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path.name} is not a readable notebook: the file is not valid JSON "
                          f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).  Was it saved "
@@ -114,6 +122,8 @@ def python_source(source: str) -> str | None:
         return text
     except SyntaxError:
         pass
+    except (ValueError, RecursionError, MemoryError):
+        return text                 # not a magic's fault: reported when the cell is parsed
     for index, line in enumerate(lines):
         match = _MAGIC_ASSIGN.match(line) or _LINE_MAGIC.match(line)
         if not match or not _starts_statement(lines[:index]):
@@ -328,12 +338,15 @@ def names_in_broken_source(source: str) -> set[str]:
 
 
 # ----------------------------------------------------------------------------- the unit
-def unit_from_notebook(path: Path, module: str, exercise_names: list[str]) -> Unit:
-    """The notebook as one module for the worker: only what the exercises need, never run."""
+def unit_from_notebook(path: Path, module: str, exercise_names: list[str],
+                       data: bytes | None = None) -> Unit:
+    """The notebook as one module for the worker: only what the exercises need, never run.
+
+    ``data``: the file's bytes when the caller has read them already (through ``reader``)."""
     path = Path(path)
     unit = Unit(module=module, origin=path.name)
     try:
-        raw_cells = read_cells(path)
+        raw_cells = read_cells(path, data)
     except ValueError as exc:
         unit.problem = str(exc)
         return unit
@@ -364,7 +377,7 @@ def unit_from_notebook(path: Path, module: str, exercise_names: list[str]) -> Un
         except SyntaxError as exc:
             cell.tree = None
             cell.error = describe_syntax_error(exc, f"{path.name}, {cell.label}", source)
-        except (ValueError, RecursionError) as exc:   # null bytes, absurd nesting
+        except (ValueError, RecursionError, MemoryError) as exc:   # null bytes, absurd nesting
             cell.tree = None
             cell.error = f"{path.name}, {cell.label} is not valid Python ({exc})"
         cells.append(cell)
