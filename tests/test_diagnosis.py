@@ -116,3 +116,38 @@ def test_same_answer_tolerates_rounding_but_not_a_different_value():
     assert not diagnosis.same(a, ("value", torch.tensor([1.1, float("nan")])))
     assert not diagnosis.same(a, ("error", "ValueError"))
     assert diagnosis.same(("error", "ValueError"), ("error", "ValueError"))
+
+
+# --------------------------------------------------------------------------- §2 causes elsewhere
+def _cause(result, exercise: str) -> str | None:
+    found = [d for _, d in _diagnoses(result, exercise)]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def test_a_failure_caused_by_masked_softmax_names_it(grade, course):
+    # DotProductAttention and AdditiveAttention are right; the masked_softmax they call is not
+    mutant = _mutant("masked_softmax", "off_by_one")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "attention")
+    result = grade(files=files, exercises=("masked_softmax", "DotProductAttention"))
+    assert _cause(result, "DotProductAttention") == (
+        "this failure comes from your masked_softmax, which DotProductAttention calls and which "
+        "fails its own checks: fix masked_softmax first, then grade DotProductAttention again")
+    assert "comes from" not in (_cause(result, "masked_softmax") or "")
+
+
+def test_a_python_float_from_l2_penalty_is_named_in_train_weight_decay(grade, course):
+    mutant = _mutant("l2_penalty", "python_number")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "weight_decay")
+    result = grade(files=files, exercises=("l2_penalty", "train_weight_decay"))
+    by_name = {e.name: e for e in result.exercises}
+    assert by_name["train_weight_decay"].status != "complete"
+    assert _cause(result, "train_weight_decay").startswith(
+        "this failure comes from your l2_penalty, which train_weight_decay calls")
+
+
+def test_callees_are_found_through_helpers_by_parsing():
+    source = ("def helper(x):\n    return masked_softmax(x, None)\n\n"
+              "class DotProductAttention:\n    def forward(self, q):\n        return helper(q)\n")
+    assert diagnosis.called_exercises(source, "DotProductAttention",
+                                      {"masked_softmax", "corr2d"}) == ["masked_softmax"]

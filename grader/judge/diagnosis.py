@@ -417,9 +417,47 @@ def called_exercises(source: str, name: str, exercises: set[str]) -> list[str]:
     return sorted(set(found), key=found.index)
 
 
-def cause_sentence(exercise: str, culprits: list[str]) -> str:
-    names = " and ".join(f"your {c}" for c in culprits)
-    verb = "fails" if len(culprits) == 1 else "fail"
-    return (f"this failure may well come from {names}, which {exercise} calls and which "
-            f"{verb} its own checks: fix {' and '.join(culprits)} first, then grade "
-            f"{exercise} again")
+def cause_sentence(exercise: str, culprits: list[tuple[str, str]]) -> str:
+    """``culprits``: (name, status) of the called exercises that are not complete."""
+    parts = []
+    for name, status in culprits:
+        state = "is not implemented yet" if status == "not-implemented" else \
+            "fails its own checks"
+        parts.append(f"your {name}, which {exercise} calls and which {state}")
+    names = " and ".join(name for name, _ in culprits)
+    return (f"this failure comes from {' and from '.join(parts)}: fix {names} first, then "
+            f"grade {exercise} again")
+
+
+def trace_causes(result, submission, names: list[str]) -> None:
+    """Say where a failure caused elsewhere comes from (in place, on ``result``).
+
+    A failing exercise whose definition calls another exercise of the assignment (``names``,
+    the whole assignment's, whatever was selected) that is not complete in this run is told
+    to fix that one first, on its first failing check; a catalogued diagnosis of it is
+    dropped, since the catalogue assumes the exercises it calls are right.  When a called
+    exercise was not graded in this run nothing is known about it, and a catalogued
+    diagnosis is dropped too (never a wrong diagnosis): grade the whole lesson for both.
+    """
+    status = {e.name: e.status for e in result.exercises}
+    for exercise in result.exercises:
+        if exercise.status in ("complete", "not-implemented", "unavailable"):
+            continue
+        unit, _ = submission.locate(exercise.name, exercise.topic)
+        if unit is None:
+            continue
+        callees = called_exercises(unit.source, exercise.name, set(names) - {exercise.name})
+        if not callees:
+            continue
+        culprits = [(c, status[c]) for c in callees if c in status and status[c] != "complete"]
+        unknown = [c for c in callees if c not in status]
+        failing = [c for c in exercise.checks if not c.advisory and c.status != "pass"]
+        for check in exercise.checks:
+            if (culprits or unknown) and check.feedback is not None and check.feedback.diagnosis:
+                check.feedback.diagnosis = None
+        if culprits and failing:
+            from grader.judge.score import Feedback
+            target = next((c for c in failing if c.visibility == "public"), failing[0])
+            if target.feedback is None:
+                target.feedback = Feedback()
+            target.feedback.diagnosis = cause_sentence(exercise.name, culprits)

@@ -33,6 +33,7 @@ class GradeRequest:
     label: str | None = None                      # what reports call the submission (batch:
                                                   # the entry's name, never a temporary path)
     notes: tuple = ()                             # found before discovery (zip unpacking)
+    trace_causes: bool = True                     # a shard leaves that to its coordinator
 
 
 @dataclass
@@ -56,7 +57,11 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
     assignment = request.assignment.select(request.exercises)
     jobs = min(request.jobs, len(assignment.exercises) // MIN_EXERCISES_PER_JOB)
     if jobs > 1 and request.launcher is None:
-        return _run_sharded(request, assignment, jobs, info)
+        result = _run_sharded(request, assignment, jobs, info)
+        if request.trace_causes:
+            _trace_causes(result, discover.load(request.submission, assignment.names),
+                          request.assignment)
+        return result
     submission = discover.load(request.submission, assignment.names)
     mode = sandbox.resolve_mode(request.sandbox)
     files = _check_files(assignment)
@@ -99,9 +104,18 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
         advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
     hidden = _hidden_elsewhere(assignment)
-    return GradeResult(assignment.title, request.label or str(request.submission), exercises,
-                       hidden, calls=pool.requests, workers=pool.started_workers,
-                       notes=list(request.notes) + submission.notes)
+    result = GradeResult(assignment.title, request.label or str(request.submission), exercises,
+                         hidden, calls=pool.requests, workers=pool.started_workers,
+                         notes=list(request.notes) + submission.notes)
+    if request.trace_causes:
+        _trace_causes(result, submission, request.assignment)
+    return result
+
+
+def _trace_causes(result: GradeResult, submission, whole: Assignment) -> None:
+    """A failure caused by another exercise says so (grader/judge/diagnosis.py)."""
+    from grader.judge.diagnosis import trace_causes
+    trace_causes(result, submission, whole.names)
 
 
 def _hidden_elsewhere(assignment: Assignment) -> dict | None:
@@ -220,7 +234,8 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
         share = tuple(names[index::jobs])
         mine, theirs = context.Pipe()
         process = context.Process(target=_shard_main, daemon=True, args=(
-            theirs, replace(request, exercises=share, jobs=1, progress=None)))
+            theirs, replace(request, exercises=share, jobs=1, progress=None,
+                            trace_causes=False)))
         process.start()
         sandbox_mod.register_own_child(process.pid)
         theirs.close()
