@@ -54,9 +54,9 @@ def extract_zip(path: Path, dest: Path, limits: reader.Limits = reader.LIMITS) -
                 if member.is_dir():
                     dest.joinpath(*parts).mkdir(parents=True, exist_ok=True)
                     continue
-                if stat.S_ISLNK(mode) or (mode and not stat.S_ISREG(mode)):
-                    notes.append(f"{name}: " + reader.refusal_message("/".join(parts),
-                                                                     mode or stat.S_IFLNK))
+                kind = stat.S_IFMT(mode)          # 0: the archiver did not say (a file)
+                if kind and kind != stat.S_IFREG:
+                    notes.append(f"{name}: " + reader.refusal_message("/".join(parts), mode))
                     continue
                 target = dest.joinpath(*parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +71,7 @@ def extract_zip(path: Path, dest: Path, limits: reader.Limits = reader.LIMITS) -
                         total += len(chunk)
                         if total > limits.total_bytes:
                             raise reader.Refusal(
-                                f"{name} unpacks to more than {limits.total_bytes // CHUNK} MB: "
+                                f"{name} unpacks to more than {limits.total_bytes / CHUNK:g} MB: "
                                 "zip only your .py files or notebooks")
                         if written > limit:
                             break

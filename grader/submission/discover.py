@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader.errors import UsageError
 from grader.submission import notebook, reader
-from grader.submission.source import Unit, describe_syntax_error, top_level_names
+from grader.submission.source import Unit, describe_syntax_error, top_level_names, unparsable
 
 
 @dataclass
@@ -157,17 +157,6 @@ def python_unit(file: Path, module: str, data: bytes) -> Unit:
         return unit
     unit.defines = top_level_names(tree)
     return unit
-
-
-def unparsable(name: str, exc: BaseException) -> str:
-    """The "could not read" message for source Python's parser gives up on (not a bug of the
-    grader: absurdly nested expressions exhaust the parser; null bytes are refused)."""
-    if isinstance(exc, (MemoryError, RecursionError)):
-        why = "its code is nested too deeply for Python's parser"
-    else:
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return (f"could not read {name}: {why}.  Python itself cannot run this file; write the "
-            "expression in several steps.")
 
 
 def definition_source(source: str, name: str) -> tuple[str, int] | None:
