@@ -6,9 +6,13 @@ Inside the sandbox the worker sees:
 - its private copy of the submission at ``/submission`` (writable, and nothing else of the
   grading machine: not the course's solutions, not the checks, not the gradebook, not the
   grader's own files, only the four modules the worker is made of, at ``/opt/grader-worker``);
-- a private ``/tmp``; no network (a new, empty network namespace); its own PID namespace,
-  so nothing it starts outlives it; a fresh session (no terminal to inject keystrokes into);
-  no capabilities, running as ``nobody``; an environment scrubbed to a known minimum.
+- a private ``/tmp`` and ``/dev/shm``: a forked worker gets its own small, capped tmpfs for
+  each (and for its ``/scratch`` and ``/submission``), gone when it ends; no network (a new,
+  empty network namespace); its own PID namespace, so nothing it starts outlives it; a fresh
+  session (no terminal to inject keystrokes into); no descriptor of the judge's but its own
+  pipes; no capabilities (dropped in every worker after its namespaces are made, with
+  ``no_new_privs``: :mod:`grader.sandbox.harden`), running as ``nobody``; an environment
+  scrubbed to a known minimum.
 Resource limits (address space, CPU time, file size, open files, processes) are applied by the
 worker itself before it imports anything of the student's.
 """
@@ -30,7 +34,8 @@ WORKER_LIB = "/opt/grader-worker"
 # the whole worker side, ``grader/sandbox/`` (which never imports the judge: tests/test_layout.py)
 WORKER_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/worker.py",
                   "sandbox/wire.py", "sandbox/scenario_lib.py", "sandbox/forkserver.py",
-                  "sandbox/process.py", "sandbox/notebook_support.py")
+                  "sandbox/process.py", "sandbox/notebook_support.py", "sandbox/harden.py",
+                  "sandbox/leftovers.py")
 
 
 @lru_cache(maxsize=None)
@@ -107,7 +112,7 @@ def wrap(command: list[str], env: dict, root: str | None, fds) -> tuple[list[str
         # the fork server: nothing writable but its own /scratch (a tmpfs torch's lazy
         # imports need); each worker mounts a fresh /submission and /scratch (TMPDIR, HOME)
         # over these in its own mount namespace, so no worker sees another's files
-        args += ["--dir", INSIDE_ROOT, "--tmpfs", SCRATCH, "--chdir", SCRATCH,
+        args += ["--dir", INSIDE_ROOT, "--dir", "/tmp", "--tmpfs", SCRATCH, "--chdir", SCRATCH,
                  "--remount-ro", "/"]
     else:
         args += ["--bind", root, INSIDE_ROOT, "--chdir", INSIDE_ROOT]

@@ -4,7 +4,9 @@
 Unix socket FD.  For each ``spawn`` request (with the worker's three pipe ends passed as file
 descriptors) it forks a child that becomes a worker exactly as ``python -m grader.sandbox.worker``
 would: its own session, a scrubbed environment, the same resource limits, its own private
-copy of the submission.  The fork server never runs student code itself; it is a child
+copy of the submission, no capabilities and no descriptor but its own pipes
+(:mod:`grader.sandbox.harden`).  The fork server never runs student code itself; it holds none
+of the judge's descriptors (its output goes to a pipe of its own), and it is a child
 subreaper, so anything a worker leaves behind is re-parented to it and killed on ``stop``.
 
 Messages both ways are length-prefixed JSON.  The judge side is :class:`ForkServer`, whose
@@ -23,6 +25,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from grader.sandbox import harden
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -139,7 +143,7 @@ class _Server:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             if message.get("isolate"):
                 isolate(message, fds)       # returns in the worker, never in the keeper
-            os.setsid()
+            os.setsid()                     # no controlling terminal
             request_fd, reply_fd, output_fd = fds
             null = os.open(os.devnull, os.O_RDONLY)
             os.dup2(null, 0)
@@ -147,9 +151,11 @@ class _Server:
             os.dup2(output_fd, 2)
             for fd in (null, output_fd):
                 os.close(fd)
+            harden.close_inherited(keep=(request_fd, reply_fd))
             os.environ.clear()
             os.environ.update(message["env"])
             os.chdir(message["root"])
+            harden.drop_privileges()
             from grader.sandbox import worker
             worker.apply_limits(message["limits"])
             worker.serve(request_fd, reply_fd)
@@ -163,8 +169,27 @@ class _Server:
 
 # --------------------------------------------------------------------------- isolation
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWIPC = 0x20000, 0x10000000, 0x20000000, 0x8000000
-MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV = 0x4000, 1 << 18, 2, 4
+MS_REC, MS_PRIVATE, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x4000, 1 << 18, 2, 4, 8
 PR_SET_PDEATHSIG = 1
+TMPFS_INODES = 4096          # files (and folders) in one private tmpfs
+SMALL_TMPFS_MB = 64          # /tmp and /dev/shm: nothing a worker needs is large there
+
+
+def private_mounts(message: dict) -> list[tuple[str, int]]:
+    """(mount point, size in MB) of each private tmpfs of one isolated worker."""
+    size = int(message.get("tmpfs_mb", 256))
+    mounts = [(message["scratch"], size), (message["root"], size),
+              ("/dev/shm", SMALL_TMPFS_MB)]
+    # /tmp too, unless the interpreter itself lives there (a virtualenv in /tmp, bound
+    # read-only by bwrap): then /tmp stays the fork server's read-only folder
+    if not any(p == "/tmp" or p.startswith("/tmp/") for p in _interpreter_paths()):
+        mounts.append(("/tmp", SMALL_TMPFS_MB))
+    return mounts
+
+
+def _interpreter_paths() -> set[str]:
+    return {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                          sys.executable, *sys.path) if p}
 
 
 def isolate(message: dict, fds: list[int]) -> None:
@@ -173,10 +198,13 @@ def isolate(message: dict, fds: list[int]) -> None:
     Workers forked from one template would otherwise share its mount and PID namespaces:
     one student's code could read another's files or kill another's worker.  A new user
     namespace (mapped to the same unprivileged user) lets us create a private mount namespace
-    (fresh ``/scratch`` and ``/submission``, where the submission's files are written) and a PID
-    namespace in which this worker is process 1 and sees no other process to signal.  The
-    process that called ``isolate`` stays outside as the keeper: it waits for the worker and
-    exits with its status (128 + N for signal N), and the worker dies with it.
+    (fresh, capped tmpfs at ``/scratch``, ``/submission`` (where the submission's files are
+    written), ``/tmp`` and ``/dev/shm``) and a PID namespace in which this worker is process 1
+    and sees no other process to signal.  The process that called ``isolate`` stays outside as
+    the keeper: it closes every descriptor, makes itself non-dumpable, waits for the worker and
+    exits with its status (128 + N for signal N), and the worker dies with it.  The worker then
+    drops every capability it holds in its new user namespace (:func:`harden.drop_privileges`,
+    in :meth:`_Server.become_worker`), so it can neither undo nor resize these mounts.
     """
     libc = ctypes.CDLL(None, use_errno=True)
     uid, gid = os.getuid(), os.getgid()
@@ -188,17 +216,26 @@ def isolate(message: dict, fds: list[int]) -> None:
     with open("/proc/self/gid_map", "w") as handle:
         handle.write(f"{gid} {gid} 1")
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate")
-    size = f"size={int(message.get('tmpfs_mb', 256))}m,mode=0755".encode()
-    for target in (message["scratch"].encode(), message["root"].encode()):
-        _check(libc.mount(b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV, size), "mount tmpfs")
+    # every writable place is a fresh, capped tmpfs of this worker's own, gone with its mount
+    # namespace when it ends: nothing it writes reaches the next worker (or student)
+    for target, megabytes in private_mounts(message):
+        size = f"size={megabytes}m,nr_inodes={TMPFS_INODES},mode=0755".encode()
+        if target in ("/tmp", "/dev/shm"):
+            size = size.replace(b"mode=0755", b"mode=1777")
+        _check(libc.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size),
+               f"mount tmpfs on {target}")
     pid = os.fork()
-    if pid:                                  # the keeper
-        for fd in fds:
-            os.close(fd)
+    if pid:                                  # the keeper: holds nothing, shows nothing
+        harden.close_inherited(keep=())
+        harden.not_dumpable()
         _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
         os._exit(128 - code if code < 0 else code)
     _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+    # a /proc of this worker's own PID namespace (it is process 1 there and sees nothing
+    # else); where the kernel refuses (a /proc with locked over-mounts), the fork server's
+    # stays, in which the worker's own user namespace keeps it out of other processes' files
+    libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     for name, text in message.get("files", {}).items():
         path = os.path.join(message["root"], name)
         if os.path.dirname(os.path.normpath(path)) != message["root"]:
@@ -238,6 +275,12 @@ def warm_up(forbidden: list[str]) -> None:
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     forbidden = json.loads(sys.argv[2]) if len(sys.argv) > 2 else []
+    harden.close_inherited(keep=(sock.fileno(),))
+    if len(sys.argv) > 3 and sys.argv[3] == "process":
+        # same user as its workers: keep its /proc/<pid>/fd (the judge's socket) out of reach.
+        # (Sandboxed, it stays dumpable: each worker's user namespace already keeps it out,
+        # and its children must be able to write their own /proc/self/uid_map.)
+        harden.not_dumpable()
     import torch
     torch.set_num_threads(1)
     import grader.sandbox.scenario_lib  # noqa: F401 - warm what every worker needs
@@ -335,21 +378,28 @@ class ForkServer:
 
     def __init__(self, python: str | None = None, mode: str = "process",
                  forbidden: list[str] | None = None):
-        from grader.sandbox.process import register_own_child, scrubbed_env
+        from grader.sandbox.process import (OutputDrain, become_subreaper, register_own_child,
+                                            scrubbed_env)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         self.mode = mode
         self.home = tempfile.mkdtemp(prefix="grader-forkserver-")
         env = scrubbed_env(self.home)
         command = [python or sys.executable, "-s", "-P", "-m", "grader.sandbox.forkserver",
-                   str(theirs.fileno()), json.dumps(sorted(set(forbidden or [])))]
+                   str(theirs.fileno()), json.dumps(sorted(set(forbidden or []))), mode]
         if mode == "bwrap":
             from grader.sandbox import bwrap
             command, env = bwrap.wrap(command, env, None, (theirs.fileno(),))
+        become_subreaper()            # also makes the judge non-dumpable
+        # none of the judge's descriptors: not its stdout/stderr (a worker could write a forged
+        # report into them), not its terminal; what the server prints is kept for diagnostics
         self.proc = subprocess.Popen(
             command, pass_fds=(theirs.fileno(),), env=env, cwd=self.home,
-            stdin=subprocess.DEVNULL, start_new_session=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True)
         theirs.close()
+        self.output = OutputDrain(self.proc.stdout, 64 * 1024)
+        self.output.start()
         register_own_child(self.proc.pid)
         self.lock = threading.Lock()
         self._ready = False
@@ -359,7 +409,10 @@ class ForkServer:
             if not self._ready:
                 reply, _ = _receive(self.sock)
                 if not reply or not reply.get("ready"):
-                    raise RuntimeError("the fork server did not start")
+                    self.proc.poll()
+                    self.output.join(timeout=2)
+                    raise RuntimeError("the fork server did not start: "
+                                       + (self.output.text().strip()[-2000:] or "no output"))
                 self._ready = True
             _send(self.sock, message, fds)
             reply, _ = _receive(self.sock)
@@ -369,6 +422,7 @@ class ForkServer:
 
     def launch(self, root: str, limits, mode: str):
         """Start a worker for the submission copy in ``root`` (as :func:`sandbox.launch`)."""
+        from grader.sandbox.leftovers import ShmWatch
         from grader.sandbox.process import Launched, OutputDrain, become_subreaper, scrubbed_env
         if mode != self.mode:
             raise RuntimeError(f"this fork server starts {self.mode} workers, not {mode}")
@@ -387,6 +441,7 @@ class ForkServer:
         else:
             os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
             message.update(root=root, env=scrubbed_env(root))
+        shm = ShmWatch() if self.mode == "process" else None
         try:
             reply = self.request(message, [req_r, rep_w, out_w])
         finally:
@@ -404,7 +459,7 @@ class ForkServer:
                 pidfd = None
         drain = OutputDrain(stdout, limits.output_kb * 1024)
         drain.start()
-        return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host)
+        return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host, shm)
 
     def close(self) -> None:
         from grader.sandbox.process import unregister_own_child
@@ -418,6 +473,11 @@ class ForkServer:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         unregister_own_child(self.proc.pid)
+        self.output.join(timeout=2)
+        try:
+            self.proc.stdout.close()
+        except OSError:
+            pass
         import shutil
         shutil.rmtree(self.home, ignore_errors=True)
 

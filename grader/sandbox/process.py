@@ -7,7 +7,9 @@ Two modes:
 - ``bwrap``: the same process inside a bubblewrap sandbox (see :mod:`grader.sandbox.bwrap`).
 
 Nothing the worker starts outlives grading: the judge becomes a child subreaper, so processes
-that detach from the worker are re-parented to the judge, which kills them at the end.
+that detach from the worker are re-parented to the judge, which kills them at the end.  The
+judge also makes itself non-dumpable (its ``/proc/<pid>/fd`` closed to a same-user worker), and
+in process mode removes what a worker left in ``/dev/shm`` (:mod:`grader.sandbox.leftovers`).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import time
 from dataclasses import dataclass, asdict
 
 from grader.errors import UsageError
+from grader.sandbox.leftovers import ShmWatch
 from grader.sandbox.worker import FDS_ENV, LIMITS_ENV
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -117,6 +120,7 @@ class Launched:
     pidfd: int | None
     root_inside: str = ""  # where the worker sees the submission copy (bwrap: /submission)
     signals_as_128: bool = False  # bwrap reports a child killed by signal N as status 128 + N
+    shm: "ShmWatch | None" = None  # process mode: what the worker may leave in /dev/shm
 
 
 def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> Launched:
@@ -131,6 +135,7 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
     # -s: no user site-packages; -P: the working directory is not put on sys.path.
     command = [python or sys.executable, "-s", "-P", "-m", "grader.sandbox.worker"]
     root_inside = root
+    shm = ShmWatch() if mode == "process" else None
     if mode == "bwrap":
         from grader.sandbox import bwrap
         env[LIMITS_ENV] = json.dumps(bwrap.limits_inside(limits))
@@ -149,7 +154,7 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
         pidfd = None
     drain = OutputDrain(proc.stdout, limits.output_kb * 1024)
     drain.start()
-    return Launched(proc, req_w, rep_r, drain, pidfd, root_inside, mode == "bwrap")
+    return Launched(proc, req_w, rep_r, drain, pidfd, root_inside, mode == "bwrap", shm)
 
 
 def stop(launched: Launched, exempt: set[int] | None = None) -> None:
@@ -179,15 +184,22 @@ def stop(launched: Launched, exempt: set[int] | None = None) -> None:
     except OSError:
         pass
     reap_orphans(exempt or set())
+    if launched.shm is not None:      # the worker and all it started are dead: sweep
+        launched.shm.sweep()
 
 
 _SUBREAPER = False
 
 
 def become_subreaper() -> None:
+    """Make the judge a child subreaper, and non-dumpable: a worker running as the same
+    user (process mode) cannot open the judge's /proc/<pid>/fd (its stdout, its terminal,
+    the gradebook) or read its memory."""
     global _SUBREAPER
     if _SUBREAPER or not sys.platform.startswith("linux"):
         return
+    from grader.sandbox import harden
+    harden.not_dumpable()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         _SUBREAPER = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0

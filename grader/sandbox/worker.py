@@ -430,8 +430,11 @@ def seed_everything(seed: int) -> None:
 
 
 def main() -> None:
-    apply_limits(json.loads(os.environ.get(LIMITS_ENV, "{}")))
+    from grader.sandbox import harden
     rfd, wfd = (int(fd) for fd in os.environ[FDS_ENV].split(","))
+    harden.close_inherited(keep=(rfd, wfd))
+    harden.drop_privileges()
+    apply_limits(json.loads(os.environ.get(LIMITS_ENV, "{}")))
     import torch
     torch.set_num_threads(1)
     serve(rfd, wfd)
