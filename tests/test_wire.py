@@ -130,3 +130,107 @@ def test_random_bytes_after_a_valid_header():
             wire.decode(struct.pack(">I", 64) + body)
         except wire.WireError:
             pass
+
+
+# --------------------------------------------------------------------------- bounded decoding
+def frame_body(header: bytes, buffers: bytes = b"") -> bytes:
+    return struct.pack(">I", len(header)) + header + buffers
+
+
+def decode_peak(body: bytes, budget=None):
+    """Decode, returning (the WireError or the value, peak Python memory in MB meanwhile)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        try:
+            outcome = wire.decode(body, budget)
+        except wire.WireError as exc:
+            outcome = exc
+        peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    finally:
+        tracemalloc.stop()
+    return outcome, peak
+
+
+def test_a_29_mb_frame_of_nested_empty_lists_is_refused_cheaply():
+    # the issue's attack: ~10 million empty lists took the judge to 1.7 GB before
+    items = b"[]," * (29 * 2 ** 20 // 3)
+    body = frame_body(b'{"value":[' + items + b'[]],"sizes":[]}')
+    outcome, peak = decode_peak(body)
+    assert isinstance(outcome, wire.WireError) and "header" in str(outcome)
+    assert peak < 8, peak            # refused on its size, before anything is parsed
+
+
+@pytest.mark.parametrize("inner", [b"[],", b"{},", b"0,", b'"",', b"[[]],"])
+def test_too_many_values_under_the_size_cap_are_refused_before_parsing(inner):
+    items = inner * (wire.MAX_TOKENS + 10)
+    header = b'{"value":[' + items + b'0],"sizes":[]}'
+    assert len(header) <= wire.MAX_HEADER
+    outcome, peak = decode_peak(frame_body(header))
+    assert isinstance(outcome, wire.WireError) and "values" in str(outcome), outcome
+    # parsing would have built millions of objects (hundreds of MB); measuring copies bytes
+    assert peak < 3 * len(header) / 2 ** 20 + 4, peak
+
+
+@pytest.mark.parametrize("depth", [wire.MAX_DEPTH + 4, 5000, 400_000])
+def test_deep_nesting_is_refused(depth):
+    for open_, close in ((b"[", b"]"), (b'{"$tuple":[', b"]}")):
+        header = b'{"value":' + open_ * depth + close * depth + b',"sizes":[]}'
+        outcome, peak = decode_peak(frame_body(header))
+        assert isinstance(outcome, wire.WireError), outcome
+        assert peak < 3 * len(header) / 2 ** 20 + 4, peak
+
+
+def test_separators_inside_strings_count_the_same_on_both_sides():
+    text = "[" * 5000 + "," * 5000 + '\\"[{'
+    assert roundtrip([text, {"k": text}]) == [text, {"k": text}]
+    # a result whose strings are full of separators is refused by the encoder, clearly,
+    # rather than sent and then refused by the judge as malformed
+    with pytest.raises(wire.WireError, match="too large to send"):
+        wire.encode({"v": ["," * wire.MAX_STR] * 3})
+
+
+def test_the_largest_legitimate_results_still_decode():
+    nested = 0
+    for _ in range(wire.MAX_DEPTH // 2 - 2):       # a dict value in a tuple: two levels
+        nested = {"k": (nested,)}
+    assert roundtrip(nested) == nested
+    many = [{"a": (i, float(i))} for i in range(wire.MAX_ITEMS // 6)]
+    assert roundtrip(many) == many
+    tensors = [torch.zeros(1, 1)] * (wire.MAX_ITEMS - 10)
+    assert len(roundtrip(tensors)) == len(tensors)
+
+
+def test_unbalanced_brackets_are_refused():
+    for header in (b'{"value":[[[[,"sizes":[]}', b'{"value":[}],"sizes":[]}'):
+        with pytest.raises(wire.WireError):
+            wire.decode(frame_body(header))
+
+
+def test_the_cost_of_one_call_is_capped_across_its_frames():
+    header = b'{"value":[' + b"0," * 300 + b'0],"sizes":[]}'       # ~305 values
+    budget = wire.Budget(tokens=1000)
+    for _ in range(3):
+        wire.decode(frame_body(header), budget)
+    with pytest.raises(wire.WireError, match="one call"):
+        wire.decode(frame_body(header), budget)
+    assert wire.Budget().tokens == 2 * wire.MAX_TOKENS       # by default: two full frames
+
+
+def test_header_and_frame_caps_on_both_sides():
+    with pytest.raises(wire.WireError):
+        wire.encode({"v": ["x" * wire.MAX_STR] * 20})    # a header over MAX_HEADER
+    with pytest.raises(wire.WireError):
+        wire.frame_length(struct.pack(">Q", 65 * 2 ** 20), limit=64 * 2 ** 20)
+    assert wire.frame_length(struct.pack(">Q", 10), limit=64) == 10
+    header = b'{"value":"x","sizes":[]}'
+    body = struct.pack(">I", wire.MAX_HEADER + 1) + header
+    with pytest.raises(wire.WireError):
+        wire.decode(body + b" " * (wire.MAX_HEADER + 1 - len(header)))
+
+
+def test_absurd_tensor_dimensions_are_refused():
+    for shape in (b"[0,1000000000000000000000]", b"[0,281474976710657]"):
+        header = b'{"value":{"$tensor":0,"dtype":"float32","shape":' + shape + b'},"sizes":[0]}'
+        with pytest.raises(wire.WireError):
+            wire.decode(frame_body(header))

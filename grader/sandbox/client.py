@@ -23,6 +23,10 @@ from grader.errors import InternalError
 from grader.sandbox.process import Limits
 
 
+class InternalWorkerMessage(Exception):
+    """The worker broke the start-up conversation (see :meth:`WorkerSession.wait_ready`)."""
+
+
 class WorkerFault(Exception):
     """The worker did not answer: it ``kind`` = "timeout" or "crash"; ``detail`` says how."""
 
@@ -83,21 +87,41 @@ class WorkerSession:
             self.start()
             deadline = time.monotonic() + self.limits.start_seconds
             current = None
+            budget = wire.Budget()
+            expected = list(self._pending)
             try:
                 while True:
-                    message = self._receive(deadline)
+                    message = self._receive(deadline, budget=budget)
                     event = message.get("event")
                     if event == "importing":
-                        current = message["module"]
+                        # each module once, in order: a worker cannot stretch its start-up
+                        # deadline (or the judge's work) by announcing imports forever
+                        if not expected or message.get("module") != expected[0] \
+                                or current is not None:
+                            self._kill()
+                            raise InternalWorkerMessage()
+                        current = expected.pop(0)
                         deadline = time.monotonic() + self.limits.import_seconds
                     elif event == "imported":
-                        module = message["module"]
+                        module = message.get("module")
+                        if module != current or module is None:
+                            self._kill()
+                            raise InternalWorkerMessage()
                         if message.get("error"):
                             self.imports.errors[module] = message["error"]
                         current = None
                     elif event == "ready":
                         self.ready = True
                         return
+                    else:
+                        self._kill()
+                        raise InternalWorkerMessage()
+            except InternalWorkerMessage:
+                fault = WorkerFault("crash", "the worker sent an unexpected message while "
+                                    "importing the submission")
+                if current is None:
+                    raise fault from None
+                self.imports.faults[current] = fault
             except WorkerFault as fault:
                 self._kill()
                 if current is None:
@@ -124,7 +148,8 @@ class WorkerSession:
         self.requests += 1
         self._send(message)
         try:
-            reply = self._receive(time.monotonic() + timeout, timeout_text=f"{timeout:g} s")
+            reply = self._receive(time.monotonic() + timeout, timeout_text=f"{timeout:g} s",
+                                  budget=wire.Budget())
         except WorkerFault:
             self._kill()
             raise
@@ -150,12 +175,15 @@ class WorkerSession:
         except (BrokenPipeError, OSError):
             pass   # the worker is gone; the next read reports how it died
 
-    def _receive(self, deadline: float, timeout_text: str = "") -> dict:
+    def _receive(self, deadline: float, timeout_text: str = "",
+                 budget: wire.Budget | None = None) -> dict:
         prefix = self._read_exact(8, deadline, timeout_text)
         try:
-            length = wire.frame_length(prefix)
+            # never read more than a result may be: the result limit, plus its description
+            limit = self.limits.max_result_mb * 2 ** 20 + wire.MAX_HEADER + 64
+            length = wire.frame_length(prefix, limit)
             body = self._read_exact(length, deadline, timeout_text)
-            message = wire.decode(body)
+            message = wire.decode(body, budget)
         except wire.WireError as exc:
             self._kill()
             raise WorkerFault("crash", f"the worker sent malformed data ({exc})") from None

@@ -22,6 +22,13 @@ MAX_FRAME = 256 * 1024 * 1024      # a reply larger than this is a protocol viol
 MAX_DEPTH = 32
 MAX_ITEMS = 200_000
 MAX_STR = 1_000_000
+# What the judge accepts before it parses a header (see :func:`decode`).  The encoder keeps
+# within them, so only a forged frame meets them.
+MAX_HEADER = 16 * 1024 * 1024      # bytes of JSON header in one frame
+# JSON values a header may hold: a plain item is up to ~10 JSON values on the wire (a tensor
+# node: its fields, its shape, its entry in "sizes"; a dict entry: its pair)
+MAX_TOKENS = 10 * MAX_ITEMS
+MAX_DIM = 2 ** 48                  # largest tensor dimension a header may declare
 
 # Tensor dtypes that may cross; anything else is described as opaque.
 DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128",
@@ -155,29 +162,75 @@ def encode(message, max_bytes: int = 64 * 1024 * 1024, strict: bool = False) -> 
     enc = _Encoder(max_bytes, strict)
     header = json.dumps({"value": enc.encode(message), "sizes": [len(b) for b in enc.buffers]},
                         allow_nan=False, separators=(",", ":")).encode()
+    if len(header) > MAX_HEADER or measure(header) > MAX_TOKENS:
+        raise WireError(f"the result is too large to send: its description is over "
+                        f"{MAX_HEADER // 2**20} MB or {MAX_TOKENS} values (long strings, or "
+                        f"strings full of commas and brackets, count)")
     body = struct.pack(">I", len(header)) + header + b"".join(enc.buffers)
     return struct.pack(">Q", len(body)) + body
 
 
 # --------------------------------------------------------------------------- decoding (judge)
-def frame_length(prefix: bytes) -> int:
+def frame_length(prefix: bytes, limit: int = MAX_FRAME) -> int:
+    """The body length an 8-byte prefix announces; WireError above ``limit`` bytes (the
+    judge passes its worker's result limit plus :data:`MAX_HEADER`, never reading more)."""
     (length,) = struct.unpack(">Q", prefix)
-    if length > MAX_FRAME:
-        raise WireError(f"the worker announced a reply of {length} bytes")
+    if length > min(limit, MAX_FRAME):
+        raise WireError(f"the worker announced a reply of {length} bytes "
+                        f"(at most {min(limit, MAX_FRAME)} allowed)")
     return length
 
 
-def decode(body: bytes):
-    """Rebuild plain values from one frame body; raises WireError on anything malformed."""
+class Budget:
+    """What decoding may cost over several frames of one call (a request's reply, or a
+    worker's start-up messages): header bytes and JSON values, each capped at ``frames``
+    full frames' worth."""
+
+    def __init__(self, frames: int = 2, tokens: int | None = None):
+        self.header_bytes = frames * MAX_HEADER
+        self.tokens = frames * MAX_TOKENS if tokens is None else tokens
+
+    def spend(self, header_bytes: int, tokens: int) -> None:
+        self.header_bytes -= header_bytes
+        self.tokens -= tokens
+        if self.header_bytes < 0 or self.tokens < 0:
+            raise WireError("the worker sent more data in one call than a result may hold")
+
+
+_SEPARATORS = (b",", b"[", b"{", b":")
+
+
+def measure(header: bytes) -> int:
+    """An upper bound on the number of JSON values in a header, counted in C without copying
+    it: every value but the first follows one of ``, [ { :``.  Separators inside strings are
+    counted too (the encoder applies the same rule, so a frame it makes always passes)."""
+    return 1 + sum(header.count(sep) for sep in _SEPARATORS)
+
+
+def decode(body: bytes, budget: Budget | None = None):
+    """Rebuild plain values from one frame body; raises WireError on anything malformed.
+
+    The cost is bounded before any parsing: the header's size (:data:`MAX_HEADER`) and its
+    number of JSON values (:data:`MAX_TOKENS`, see :func:`measure`), per frame and, through
+    ``budget``, per call.  Nesting is bounded while parsing: the JSON parser's own recursion
+    guard, then :data:`MAX_DEPTH` in the rebuilding."""
     if len(body) < 4:
         raise WireError("truncated reply")
     (hlen,) = struct.unpack(">I", body[:4])
     if hlen > len(body) - 4:
         raise WireError("truncated header")
+    if hlen > MAX_HEADER:
+        raise WireError(f"the reply's header is {hlen} bytes (at most {MAX_HEADER})")
+    text = body[4:4 + hlen]
+    tokens = measure(text)
+    if tokens > MAX_TOKENS:
+        raise WireError(f"the reply holds more than {MAX_TOKENS} values")
+    if budget is not None:
+        budget.spend(hlen, tokens)
     try:
-        header = json.loads(body[4:4 + hlen].decode("utf-8"), parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WireError(f"unreadable header: {exc}") from None
+        header = json.loads(text.decode("utf-8"), parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WireError(f"unreadable header: {str(exc)[:200]}") from None
     if type(header) is not dict or set(header) != {"value", "sizes"}:
         raise WireError("header has the wrong fields")
     sizes = header["sizes"]
@@ -253,7 +306,7 @@ class _Decoder:
             raise WireError("bad tensor buffer")
         self.used.add(index)
         if dtype_name not in DTYPE_NAMES or type(shape) is not list or len(shape) > 16 or any(
-                type(s) is not int or s < 0 for s in shape):
+                type(s) is not int or not 0 <= s <= MAX_DIM for s in shape):
             raise WireError("bad tensor dtype or shape")
         torch = _torch()
         dtype = _dtypes()[dtype_name]
