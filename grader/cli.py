@@ -84,8 +84,10 @@ def cli():
               help="Judge processes grading exercises at once [default: the number of "
                    "cores; a few exercises always use one].")
 @click.option("--verbose", "-v", is_flag=True, help="List passing checks too.")
+@click.option("--progress-lines", is_flag=True, hidden=True,
+              help="Write progress to stderr as JSON lines (for check() in a notebook).")
 def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assignment,
-                hidden_feedback, only_checks, jobs, verbose):
+                hidden_feedback, only_checks, jobs, verbose, progress_lines):
     """Grade a submission (by default the course's exercises/ folder)."""
     from grader import assignment as assignment_mod
     from grader.reports.text import render_text
@@ -95,7 +97,9 @@ def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assign
     target = submission if submission is not None else spec.stubs_dir
     mode = _announce_sandbox(sandbox)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
-    if progress:
+    if progress_lines:
+        progress = _ProgressLines()
+    elif progress:
         sys.stderr.write("grading: starting the judge and the workers...")
         sys.stderr.flush()
     checks = frozenset(c.strip() for c in only_checks.split(",") if c.strip()) \
@@ -418,6 +422,18 @@ class _BatchProgress:
     def close(self):
         if self.bar is not None:
             self.bar.render_finish()
+
+
+class _ProgressLines:
+    """Progress as one JSON object per line on stderr: what check() in a notebook reads."""
+
+    def __call__(self, done: int, total: int, exercise: str):
+        import json
+        sys.stderr.write(json.dumps({"progress": [done, total, exercise]}) + "\n")
+        sys.stderr.flush()
+
+    def clear(self):
+        pass
 
 
 def _announce_sandbox(requested: str) -> str:

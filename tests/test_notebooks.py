@@ -137,11 +137,15 @@ def test_built_notebooks_validate_hold_the_stubs_and_no_solution_text(course, bu
                 if len(line) > 8 and line not in stub:      # (the docstrings quote some)
                     assert line not in text, f"{topic}: solution text in the notebook: {line}"
         assert "BEGIN SOLUTION" not in text
-        # the last cell grades this notebook's exercises
+        # a check("name") cell after each exercise, check() at the end (grader/kernel/)
         names = [e.name for e in course.exercises if e.topic == topic]
-        words = nb.cells[-1].source.split()
-        assert words[:3] == ["!grade", "--submission", f"{topic}.ipynb"]
-        assert sorted(words[3:]) == sorted(names)
+        for name in names:
+            after = nb.cells[cells[name] + 1]
+            assert after.source == f'check("{name}")' and "check" in after.metadata.tags
+        assert nb.cells[-1].source == "check()"
+        loads = [c for c in nb.cells if "check-setup" in c.metadata.get("tags", [])]
+        assert len(loads) == 1 and "from grader import check" in loads[0].source
+        assert nb.cells.index(loads[0]) < min(cells.values())
 
 
 def test_the_book_helpers_are_in_the_setup_cells(built):

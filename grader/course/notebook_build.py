@@ -11,7 +11,10 @@ lays it out the way the course teaches it:
 3. for every exercise, a markdown cell rendered from its docstring (what to implement, the
    shapes, the formula, in LaTeX where the book has one, the example) and a code cell with the
    stub, tagged ``exercise`` with ``metadata.grader.exercise = <name>``;
-4. a last cell that grades the notebook itself (``!grade --submission <topic>.ipynb ...``).
+4. a cell that loads ``check`` (``from grader import check``, with a message for the student
+   when the grader is not installed in the kernel's environment), a ``check("name")`` cell
+   after every graded exercise, and a last ``check()`` cell for them all: ``check`` grades
+   what the kernel has run, in a separate grader process (grader/kernel/).
 
 The output is deterministic: cell ids are derived from the topic and the cell's place, and
 nothing depends on time or randomness, so the same stub gives the same bytes.
@@ -32,6 +35,24 @@ if TYPE_CHECKING:
 EXERCISE_TAG = "exercise"
 SETUP_TAG = "exercise-setup"
 GRADE_TAG = "grade"
+CHECK_TAG = "check"
+CHECK_SETUP_TAG = "check-setup"
+# The cell that loads check(); without the grader in the kernel's environment, check() says
+# how to install it instead of failing with a bare ModuleNotFoundError.
+CHECK_SETUP = """\
+# check("name") grades an exercise as this kernel has run it, in a separate grader process.
+try:
+    from grader import check
+except ImportError:
+    def check(*exercises, **options):
+        python = __import__("sys").executable
+        print("check() needs the course's grader in this notebook's Python environment "
+              f"({python}), and it is not installed there.\\nIn a terminal, in the course "
+              f"folder (the one with README.md and pyproject.toml), run\\n    {python} -m pip "
+              "install -e .\\nthen restart the kernel and run the cells again.  Or save the "
+              "notebook and grade the file in a terminal: grade -s notebooks/NAME.ipynb")
+    check()
+"""
 NBFORMAT_MINOR = 5
 
 # The book's formula for the exercises whose docstring states one (the same formula, typeset).
@@ -379,7 +400,9 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
         "3. Add cells of your own to try things out (prints, plots, training runs): the "
         "grader only reads the definitions (imports, `def`, `class`, constants) it needs, and "
         "never runs the rest of the notebook.",
-        "4. Save the notebook and run the last cell to grade it.",
+        "4. After each exercise, run its `check(\"name\")` cell: it grades the exercise as "
+        "this notebook's kernel has it (the cells you have run; no need to save) and shows "
+        "what is wrong. The last cell checks every exercise of the notebook.",
     ]
     add("markdown", "title", "\n".join(intro))
 
@@ -393,6 +416,12 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
         add("markdown", "setup-text", text)
         code = join_parts(setup_parts)
         add("code", "setup", code, tags=[SETUP_TAG], grader={"setup": True})
+    add("markdown", "check-setup-text",
+        "Run the cell below once: it loads `check`. `check(\"name\")` grades an exercise "
+        "with the cells this kernel has run (edit a cell, run it, check again), in a "
+        "separate grader process, exactly as `grade` grades the saved notebook.")
+    add("code", "check-setup", CHECK_SETUP.replace("NAME.ipynb", f"{topic}.ipynb"),
+        tags=[CHECK_SETUP_TAG])
 
     number = 0
     for part in exercise_parts:
@@ -423,18 +452,20 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
         add("markdown", f"{part.name}-text", "\n".join(lines))
         add("code", part.name, part.code, tags=[EXERCISE_TAG],
             grader={"exercise": part.name, "graded": is_graded})
+        if is_graded:
+            add("code", f"{part.name}-check", f'check("{part.name}")', tags=[CHECK_TAG],
+                grader={"check": part.name})
 
     notebook_name = f"{topic}.ipynb"
-    command = f"!grade --submission {notebook_name} {' '.join(names)}".rstrip()
     add("markdown", "grade-text",
         "## Check your work\n\n"
-        "Save the notebook first (*File → Save*, or Ctrl-S): the grader reads the file on "
-        "disk, not what this kernel has in memory. The cell below grades the exercises of "
-        "this notebook; it runs only the setup cell and your exercise cells (with their "
-        "imports and helpers), never your other cells. Add `-v` to list the checks that pass. "
-        f"If `grade` is not found, run `python -m grader --submission {notebook_name}` in a "
-        "terminal, in this folder.")
-    add("code", "grade", command, tags=[GRADE_TAG], grader={"grade": True})
+        "The cell below checks every exercise of this notebook as this kernel has it: run "
+        "your exercise cells first (a cell edited but not run is not graded). Only your "
+        "exercise cells, the setup cell and the imports and helpers they use are graded, "
+        "never your other cells. To grade the saved file instead, run "
+        f"`grade --submission {notebook_name}` (or `python -m grader --submission "
+        f"{notebook_name}`) in a terminal, in this folder.")
+    add("code", "grade", "check()", tags=[GRADE_TAG], grader={"grade": True})
 
     nb = v4.new_notebook()
     nb.nbformat, nb.nbformat_minor = 4, NBFORMAT_MINOR

@@ -1,0 +1,252 @@
+"""``check()``: grade, from inside the notebook, what this kernel has run.
+
+1. Read the cells the kernel executed (:mod:`grader.kernel.history`) and choose the exercises:
+   those named, or every exercise of the assignment that an executed cell defines.
+2. Write them as a notebook in a private temporary folder and grade it with a separate grader
+   process (:mod:`grader.kernel.judge_process`), exactly as ``grade -s`` grades a saved
+   notebook with the same cells: the judge and the sandboxed workers never share memory
+   with the kernel.
+3. Show the result inline (:mod:`grader.kernel.render`): a progress indicator while it runs,
+   then the table (text/html and text/plain); cell numbers in messages become ``In [n]``.
+
+One check runs at a time in a kernel: a second one (from a thread, a widget callback) is
+refused with a message instead of waiting.  Problems the student can fix (no exercise defined
+yet, an unknown name, the grader missing) are messages, never tracebacks.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.kernel import history, render
+from grader.kernel.judge_process import JudgeFailed, grade_notebook
+
+_running = threading.Lock()
+
+
+class StudentError(Exception):
+    """Something the student can fix: shown as a message, not a traceback."""
+
+
+@dataclass
+class Report:
+    """What check() found: the grader's JSON result (``data``), notes, and its renderings."""
+    data: dict
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    _shown_in: int | None = None
+
+    score = property(lambda self: self.data.get("score"))
+    max_score = property(lambda self: self.data.get("max_score"))
+
+    @property
+    def exercises(self) -> dict[str, dict]:
+        return {e["name"]: e for e in self.data.get("exercises", []) if isinstance(e, dict)}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": render.to_text(self.data, self.notes, self.seconds),
+                "text/html": render.to_html(self.data, self.notes, self.seconds)}
+
+    def _ipython_display_(self):
+        from IPython import get_ipython
+        from IPython.display import display
+        shell = get_ipython()
+        if shell is not None and self._shown_in == shell.execution_count:
+            return                          # check() already showed it in this cell
+        display(self._repr_mimebundle_(), raw=True)
+
+    def __repr__(self):
+        return f"<check: {render.number(self.score)} / {render.number(self.max_score)} points>"
+
+
+# ----------------------------------------------------------------------------- choosing
+def _assignment_names(assignment) -> list[str]:
+    from grader import assignment as assignment_mod
+    return assignment_mod.load(assignment).names
+
+
+def choose(requested, executed, names: list[str], notebook_names: list[str] | None = None):
+    """(exercises to grade, notes about the rest); StudentError when nothing can be graded."""
+    defined = history.last_definers(executed, names)
+    if requested:
+        unknown = [n for n in requested if n not in names]
+        if unknown:
+            lines = []
+            for n in unknown:
+                close = difflib.get_close_matches(n, names, n=1)
+                lines.append(f"unknown exercise {n!r}" + (f": did you mean {close[0]!r}?"
+                                                          if close else ""))
+            raise StudentError("\n".join(lines) + "\nThe exercises of this assignment: "
+                               + ", ".join(names))
+        chosen = [n for n in dict.fromkeys(requested) if n in defined]
+        missing = [n for n in dict.fromkeys(requested) if n not in defined]
+    else:
+        chosen = [n for n in names if n in defined]
+        missing = []
+    notes = [f"{n} is not defined in this kernel yet: run the cell that defines it, then "
+             "check again." for n in missing]
+    if not chosen:
+        if missing:
+            raise StudentError("\n".join(notes))
+        hint = (f" (this notebook's exercises: {', '.join(notebook_names)})"
+                if notebook_names else "")
+        raise StudentError("No exercise is defined in this kernel yet: run the cells with your "
+                           f"exercises{hint}, then check again.  check() grades what this "
+                           "kernel has run, not the file on disk.")
+    return chosen, notes
+
+
+# ----------------------------------------------------------------------------- the result
+def relabel(result: dict, origin: str) -> dict:
+    """Cell numbers of the history notebook are execution counts: say ``In [n]``."""
+    at_origin = re.compile(re.escape(origin) + r",? cell (\d+)")
+    bare = re.compile(r"\bcell (\d+)\b")
+
+    def fix(text, messages: bool):
+        if not isinstance(text, str):
+            return text
+        text = at_origin.sub(lambda m: f"In [{m.group(1)}]", text)
+        return bare.sub(lambda m: f"In [{m.group(1)}]", text) if messages else text
+
+    for exercise in result.get("exercises", []):
+        exercise["message"] = fix(exercise.get("message"), True)
+        if isinstance(exercise.get("advice"), list):
+            exercise["advice"] = [fix(a, False) for a in exercise["advice"]]
+        for check in exercise.get("checks", []):
+            check["message"] = fix(check.get("message"), True)
+            feedback = check.get("feedback")
+            if isinstance(feedback, dict):
+                for key in list(feedback):
+                    feedback[key] = fix(feedback[key], False)
+    return result
+
+
+# ----------------------------------------------------------------------------- check()
+def check(*exercises: str, checks=None, notebook=None, assignment=None) -> Report | None:
+    """Grade exercises as this kernel has them, in a separate grader process; show the result.
+
+    ``check("dropout")`` grades one exercise, ``check()`` every exercise the kernel defines.
+    ``checks``: only these checks (names, as ``grade --checks``).  ``notebook``: the notebook
+    file, when the front end does not say (used to tag setup cells and to warn about cells
+    edited since they ran).  ``assignment``: an assignment TOML (default: the course around
+    the working directory).  Returns a :class:`Report` (``.score``, ``.max_score``,
+    ``.exercises``), or None when nothing was graded (the message says why).
+    """
+    from IPython import get_ipython
+    from IPython.display import display
+
+    shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("check() runs inside a Jupyter/IPython kernel; in a terminal use "
+                           "`grade -s NOTEBOOK`")
+    if isinstance(checks, str):
+        checks = [c.strip() for c in checks.split(",") if c.strip()]
+    if not _running.acquire(blocking=False):
+        _say("A check is already running in this kernel: wait for its result, then check "
+             "again.", "warning")
+        return None
+    try:
+        return _check(shell, display, [str(e) for e in exercises], checks, notebook,
+                      assignment)
+    except StudentError as exc:
+        _say(str(exc))
+        return None
+    finally:
+        _running.release()
+
+
+def _say(text: str, kind: str = "error") -> None:
+    from IPython.display import display
+    display({"text/plain": text, "text/html": render.message_html(text, kind)}, raw=True)
+
+
+def _check(shell, display, requested, checks, notebook, assignment) -> Report:
+    from grader.errors import GraderError
+    try:
+        names = _assignment_names(assignment)
+    except GraderError as exc:
+        raise StudentError(f"check() cannot find the assignment: {exc}") from None
+    executed = history.executed_cells(shell)
+    path = history.find_notebook(shell.user_ns, notebook)
+    saved = history.disk_cells(path) if path is not None else []
+    notebook_names = _notebook_exercises(path) if path is not None else None
+    chosen, notes = choose(requested, executed, names, notebook_names)
+    if path is not None and saved:
+        notes = history.stale_notes(executed, saved, chosen, path.name) + notes
+
+    what = "checking " + ", ".join(chosen) if len(chosen) <= 3 else \
+        f"checking {len(chosen)} exercises"
+    handle = display({"text/plain": render.progress_text(0, 0, "", 0, what),
+                      "text/html": render.progress_html(0, 0, "", 0, what)},
+                     raw=True, display_id=True)
+    shown = [None]
+
+    def progress(done, total, exercise, seconds):
+        state = (done, total, exercise, int(seconds))
+        if state == shown[0]:
+            return                      # update the indicator only when what it says changes
+        shown[0] = state
+        handle.update({"text/plain": render.progress_text(done, total, exercise, seconds, what),
+                       "text/html": render.progress_html(done, total, exercise, seconds, what)},
+                      raw=True)
+
+    origin = _safe_stem(path) + ".ipynb"
+    try:
+        with tempfile.TemporaryDirectory(prefix="grader-check-") as folder:
+            target = Path(folder) / origin
+            target.write_text(json.dumps(history.history_notebook(executed, saved)),
+                              encoding="utf-8")
+            run = grade_notebook(target, chosen, checks=checks, assignment=assignment,
+                                 on_progress=progress)
+    except JudgeFailed as exc:
+        handle.update({"text/plain": f"check() could not grade: {exc}",
+                       "text/html": render.message_html(f"check() could not grade: {exc}")},
+                      raw=True)
+        return None
+    except KeyboardInterrupt:
+        handle.update({"text/plain": "check interrupted", "text/html": render.message_html(
+            "check interrupted: the grader was stopped.", "warning")}, raw=True)
+        raise
+    notes += [n.removeprefix("grade: ") for n in run.notes]
+    report = Report(relabel(run.result, origin), notes, run.seconds)
+    handle.update(report._repr_mimebundle_(), raw=True)
+    report._shown_in = shell.execution_count
+    return report
+
+
+def _safe_stem(path: Path | None) -> str:
+    stem = path.stem if path is not None else "notebook"
+    stem = re.sub(r"[^\w-]", "_", stem)[:60]
+    return stem or "notebook"
+
+
+def _notebook_exercises(path: Path) -> list[str] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        names = data["metadata"]["grader"]["exercises"]
+        return [str(n) for n in names] if isinstance(names, list) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# ----------------------------------------------------------------------------- the magic
+def check_magic(line: str):
+    """``%check [EXERCISE ...] [--checks NAME,...]``: check() as a line magic."""
+    words = line.split()
+    checks = None
+    if "--checks" in words:
+        at = words.index("--checks")
+        checks = words[at + 1] if at + 1 < len(words) else ""
+        del words[at:at + 2]
+    return check(*words, checks=checks)
+
+
+def load_ipython_extension(shell) -> None:
+    """``%load_ext grader``: registers ``%check`` and puts ``check`` in the namespace."""
+    shell.register_magic_function(check_magic, magic_kind="line", magic_name="check")
+    shell.user_ns.setdefault("check", check)

@@ -1,0 +1,261 @@
+"""check()'s result inline in the notebook: an HTML fragment and its plain-text twin.
+
+Input: a result of the JSON schema (``grade --format json``), plus notes.  Output: one
+``<div>`` with a table of exercises; each exercise is a collapsible ``<details>`` (open when
+something failed) holding its checks, and each check that did not pass shows what was called,
+expected, got, the details, the diagnosis, what was printed and the hint.  Inline styles only
+(no ``<style>``, no scripts: the fragment must not restyle the notebook around it) in colours
+readable on the light and dark themes of JupyterLab, Notebook and VS Code.
+
+Everything in the result can come from the student (exception messages, printed output,
+``repr`` of returned values): every string is stripped of control characters, capped, and
+HTML-escaped before it is shown.
+"""
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+
+MAX_FIELD = 2000           # characters of one feedback field
+MAX_MESSAGE = 1000
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# feedback keys in the order shown, with their labels (unknown string keys follow)
+FIELDS = (("call", "called"), ("expected", "expected"), ("actual", "got"),
+          ("details", "details"), ("diagnosis", "diagnosis"), ("output", "printed"),
+          ("hint", "hint"))
+_CODE_LIKE = {"call", "expected", "actual", "output"}
+_STATUS_COLOUR = {"pass": "#2da44e", "complete": "#2da44e", "fail": "#d1242f",
+                  "failed": "#d1242f", "error": "#d1242f", "crash": "#d1242f",
+                  "timeout": "#bf8700", "partial": "#bf8700", "unavailable": "#d1242f",
+                  "not-implemented": "#8c959f"}
+_SYMBOL = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⏱", "crash": "☠",
+           "not-implemented": "·"}
+
+
+def clean(value, limit: int = MAX_FIELD) -> str:
+    """A student-controlled value as safe text: no control characters, at most ``limit``."""
+    text = "" if value is None else _UNSAFE.sub("\ufffd", str(value))
+    if len(text) > limit:
+        text = text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
+    return text
+
+
+def esc(value, limit: int = MAX_FIELD) -> str:
+    return html.escape(clean(value, limit), quote=True)
+
+
+def number(value) -> str:
+    try:
+        x = round(float(value), 6)
+    except (TypeError, ValueError):
+        return "?"
+    return str(int(x)) if x == int(x) else str(x)
+
+
+def points(score, top) -> str:
+    return f"{number(score)} / {number(top)}"
+
+
+def _dicts(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _feedback_items(check: dict) -> list[tuple[str, str, bool]]:
+    feedback = check.get("feedback") if isinstance(check.get("feedback"), dict) else {}
+    known = [k for k, _ in FIELDS]
+    items = [(label, feedback[k], k in _CODE_LIKE) for k, label in FIELDS
+             if isinstance(feedback.get(k), str) and feedback[k]]
+    items += [(k, v, False) for k, v in feedback.items()
+              if k not in known and isinstance(v, str) and v]
+    return items
+
+
+def hidden_line(result: dict) -> str | None:
+    hidden = result.get("hidden")
+    if not isinstance(hidden, dict):
+        return None
+    count = hidden.get("checks", 0)
+    checks = "1 hidden check" if count == 1 else f"{count} hidden checks"
+    verb = "is" if count == 1 else "are"
+    return (f"Only the public checks ran here. {checks} ({number(hidden.get('points', 0))} "
+            f"points) {verb} graded when you submit: passing every public check does not mean "
+            "full marks.")
+
+
+# ----------------------------------------------------------------------------- HTML
+_BOX = ("font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;"
+        "line-height:1.45;color:inherit;max-width:100%")
+_TABLE = "border-collapse:collapse;width:100%;margin:4px 0"
+_CELL = "padding:4px 8px;border-top:1px solid rgba(128,128,128,.35);vertical-align:top;" \
+        "text-align:left"
+_PRE = ("margin:0;white-space:pre-wrap;word-break:break-word;font-family:var(" \
+        "--jp-code-font-family,ui-monospace,monospace);font-size:12px;background:rgba(128,128," \
+        "128,.12);padding:3px 6px;border-radius:4px")
+
+
+def _badge(status: str) -> str:
+    colour = _STATUS_COLOUR.get(status, "#8c959f")
+    return (f'<span style="color:{colour};font-weight:600;white-space:nowrap">'
+            f"{esc(status, 40)}</span>")
+
+
+def _check_html(check: dict) -> str:
+    status = clean(check.get("status") or "error", 40)
+    advisory = bool(check.get("advisory"))
+    symbol = _SYMBOL.get(status, "?")
+    description = esc(check.get("description") or check.get("name"), 300)
+    tags = " <em style='opacity:.7'>(hidden)</em>" if check.get("visibility") == "hidden" else ""
+    right = "advice" if advisory else points(check.get("points"), check.get("max_points"))
+    colour = _STATUS_COLOUR.get(status, "#8c959f")
+    head = (f'<span style="color:{colour};font-weight:700">{esc(symbol)}</span> '
+            f'{description}{tags}')
+    body = []
+    message = check.get("message")
+    if status != "pass" and message and clean(message, MAX_MESSAGE) != clean(
+            check.get("description"), MAX_MESSAGE):
+        body.append(f'<div style="margin:2px 0">{esc(message, MAX_MESSAGE)}</div>')
+    if status != "pass":
+        rows = []
+        for label, value, code_like in _feedback_items(check):
+            shown = f'<pre style="{_PRE}">{esc(value)}</pre>' if code_like else esc(value)
+            rows.append(f'<tr><th style="{_CELL};opacity:.75;font-weight:600;width:6em">'
+                        f'{esc(label, 40)}</th><td style="{_CELL}">{shown}</td></tr>')
+        if rows:
+            body.append(f'<table style="{_TABLE}">{"".join(rows)}</table>')
+    if body:
+        inner = (f"<details open><summary style='cursor:pointer'>{head}</summary>"
+                 f"{''.join(body)}</details>")
+    else:
+        inner = head
+    return (f'<tr><td style="{_CELL}">{inner}</td><td style="{_CELL}">{_badge(status)}</td>'
+            f'<td style="{_CELL};text-align:right;white-space:nowrap">{esc(right, 40)}</td></tr>')
+
+
+def _exercise_html(exercise: dict) -> str:
+    status = clean(exercise.get("status") or "failed", 40)
+    checks = _dicts(exercise.get("checks"))
+    opened = " open" if status not in ("complete", "not-implemented") else ""
+    summary = (f"<summary style='cursor:pointer'><strong><code>{esc(exercise.get('name'), 100)}"
+               f"</code></strong> &nbsp;{_badge(status)} &nbsp;"
+               f"{esc(points(exercise.get('score'), exercise.get('max_score')))}</summary>")
+    parts = []
+    if exercise.get("message"):
+        parts.append(f'<pre style="{_PRE};margin:4px 0">'
+                     f'{esc(exercise.get("message"), MAX_FIELD)}</pre>')
+    if checks:
+        parts.append(f'<table style="{_TABLE}"><thead><tr><th style="{_CELL}">check</th>'
+                     f'<th style="{_CELL}">status</th><th style="{_CELL};text-align:right">'
+                     f'points</th></tr></thead><tbody>'
+                     + "".join(_check_html(c) for c in checks) + "</tbody></table>")
+    advice = [a for a in (exercise.get("advice") or []) if isinstance(a, str)]
+    if advice:
+        parts.append("<div><strong>advice</strong> (not deducted):<ul>"
+                     + "".join(f"<li>{esc(a, MAX_MESSAGE)}</li>" for a in advice[:20])
+                     + "</ul></div>")
+    return (f'<tr><td colspan="3" style="{_CELL}"><details{opened}>{summary}'
+            f'<div style="margin-left:1.2em">{"".join(parts)}</div></details></td></tr>')
+
+
+def to_html(result: dict, notes=(), seconds: float | None = None) -> str:
+    exercises = _dicts(result.get("exercises"))
+    rows = "".join(_exercise_html(e) for e in exercises)
+    total = (f'<tr><td style="{_CELL}"><strong>Total</strong></td><td style="{_CELL}"></td>'
+             f'<td style="{_CELL};text-align:right;white-space:nowrap"><strong>'
+             f'{esc(points(result.get("score"), result.get("max_score")))}</strong></td></tr>')
+    out = [f'<div class="dl-grader-check" style="{_BOX}">',
+           f'<table style="{_TABLE}"><thead><tr><th style="{_CELL}">exercise</th>'
+           f'<th style="{_CELL}">status</th><th style="{_CELL};text-align:right">points</th>'
+           f"</tr></thead><tbody>{rows}{total}</tbody></table>"]
+    line = hidden_line(result)
+    if line:
+        out.append(f'<p style="margin:4px 0"><strong>{esc(line)}</strong></p>')
+    for note in notes:
+        out.append(f'<p style="margin:4px 0;color:#bf8700">{esc(note, MAX_MESSAGE)}</p>')
+    if seconds is not None:
+        out.append(f'<p style="margin:2px 0;opacity:.6;font-size:11px">graded in '
+                   f"{seconds:.1f} s by a separate grader process</p>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def message_html(text: str, kind: str = "error") -> str:
+    colour = "#d1242f" if kind == "error" else "#bf8700"
+    return (f'<div class="dl-grader-check" style="{_BOX};border-left:3px solid {colour};'
+            f'padding:4px 10px"><pre style="margin:0;white-space:pre-wrap;font-family:inherit">'
+            f"{esc(text, 4000)}</pre></div>")
+
+
+def progress_html(done: int, total: int, exercise: str, seconds: float, what: str) -> str:
+    if total:
+        bar = f'<progress value="{done}" max="{total}" style="width:12em"></progress> '
+        text = f"{esc(what, 200)}: {done} of {total} checks done ({esc(exercise, 100)})"
+    else:
+        bar = '<progress style="width:12em"></progress> '
+        text = f"{esc(what, 200)}: starting the grader"
+    return (f'<div class="dl-grader-check" style="{_BOX}">{bar}{text} &middot; '
+            f"{seconds:.0f} s</div>")
+
+
+def progress_text(done: int, total: int, exercise: str, seconds: float, what: str) -> str:
+    if total:
+        return f"{clean(what, 200)}: {done} of {total} checks done ({clean(exercise, 100)}), " \
+               f"{seconds:.0f} s"
+    return f"{clean(what, 200)}: starting the grader, {seconds:.0f} s"
+
+
+# ----------------------------------------------------------------------------- text
+WIDTH = 78
+
+
+def _row(left: str, right: str, indent: int = 0) -> str:
+    room = WIDTH - indent - len(right) - 1
+    if len(left) > room:
+        left = left[:room - 1] + "…"
+    return " " * indent + left.ljust(room) + " " + right
+
+
+def _wrapped(text: str, indent: int) -> list[str]:
+    out = []
+    for line in clean(text).splitlines() or [""]:
+        out += textwrap.wrap(line, WIDTH - indent, replace_whitespace=False) or [""]
+    return [" " * indent + line for line in out]
+
+
+def to_text(result: dict, notes=(), seconds: float | None = None) -> str:
+    lines = []
+    for exercise in _dicts(result.get("exercises")):
+        status = clean(exercise.get("status"), 40)
+        label = clean(exercise.get("name"), 60)
+        if status == "not-implemented":
+            label += "  (not implemented yet)"
+        lines.append(_row(label, points(exercise.get("score"), exercise.get("max_score"))))
+        if exercise.get("message") and status != "not-implemented":
+            lines += _wrapped(exercise["message"], 4)
+        if status in ("complete", "not-implemented", "unavailable"):
+            continue
+        for check in _dicts(exercise.get("checks")):
+            check_status = clean(check.get("status"), 40)
+            mark = _SYMBOL.get(check_status, "?")
+            right = "advice" if check.get("advisory") else points(check.get("points"),
+                                                                    check.get("max_points"))
+            lines.append(_row(f"{mark} {clean(check.get('description') or check.get('name'), 200)}",
+                              right, indent=2))
+            if check_status == "pass":
+                continue
+            if check.get("message"):
+                lines += _wrapped(check["message"], 6)
+            for label, value, _ in _feedback_items(check):
+                body = _wrapped(value, 15)
+                body[0] = "      " + f"{label:<8} " + body[0][15:]
+                lines += body
+        for advice in exercise.get("advice") or []:
+            lines += _wrapped(f"advice: {advice}", 4)
+    lines += ["", _row("Total", points(result.get("score"), result.get("max_score")))]
+    line = hidden_line(result)
+    if line:
+        lines += [""] + textwrap.wrap(line, WIDTH)
+    lines += [""] * bool(notes) + [n for note in notes for n in textwrap.wrap(clean(note), WIDTH)]
+    if seconds is not None:
+        lines.append(f"(graded in {seconds:.1f} s by a separate grader process)")
+    return "\n".join(lines)
