@@ -383,3 +383,58 @@ def test_batch_entry_that_is_a_link_is_malformed(tmp_path):
     assert "symbolic link" in entries["hw2-eve"].problem
     assert "named pipe" in entries["carl.zip"].problem
     assert entries["hw2-alice"].problem is None
+
+
+# ------------------------------------------------------------------ forged scenario results
+# A broken exercise plus tests/redteam/scenarios/forge_scenario_results.py, which replaces the
+# worker's scenario machinery so that every scenario reports success.  Verdicts are computed
+# in the judge from observations it checks, so the forgery gains nothing: every check that
+# fails on the broken exercise alone still fails with the forgery, in both modes.
+# (exercise, broken definition under tests/, checks graded (None: all), the check the forgery
+# aims at, whose failure message must change: proof that the forged reply reached the judge)
+FORGERY_CASES = [
+    ("Conv2D", "mutants/Conv2D/corr2d_with_item.py", None, "learns_edge_kernel"),
+    ("Seq2SeqEncoder", "redteam/scenarios/broken_encoder.py",
+     ("learns_with_a_decoder", "encoder_applies_dropout", "encoder_has_the_book_layers"),
+     "learns_with_a_decoder"),
+    ("Seq2SeqDecoder", "redteam/scenarios/broken_decoder.py",
+     ("learns_with_an_encoder", "decoder_applies_dropout", "decoder_has_the_book_layers"),
+     "decoder_applies_dropout"),
+    ("DropoutMLP", "mutants/DropoutMLP/ignores_probability_arguments.py", None,
+     "honours_drop_probabilities"),
+    ("sgd", "mutants/sgd/return_inside_loop.py", None, "updates_every_parameter"),
+    ("DotProductAttention", "mutants/DotProductAttention/dropout_on_output.py", None,
+     "dropout_is_on_the_weights"),
+    ("AdditiveAttention", "mutants/AdditiveAttention/dropout_on_output.py", None,
+     "additive_dropout_is_on_the_weights"),
+]
+FORGERY = REDTEAM / "scenarios" / "forge_scenario_results.py"
+
+
+def _graded(course, folder: Path, files: dict, exercise: str, checks, mode, servers) -> dict:
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    result = run(GradeRequest(course, folder, (exercise,), sandbox=mode,
+                              only_checks=frozenset(checks) if checks else None,
+                              launcher=servers(mode).launch))
+    found = next(e for e in result.exercises if e.name == exercise)
+    return {c.name: (c.status, c.message) for c in found.checks}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("case", FORGERY_CASES, ids=[c[0] for c in FORGERY_CASES])
+def test_forged_scenario_results_gain_nothing(case, mode, course, servers, tmp_path):
+    exercise, broken, checks, target = case
+    topic = course.exercise(exercise).topic
+    files = {p.name: p.read_text() for p in Path(course.solutions_dir).glob("*.py")}
+    files[f"{topic}.py"] += "\n\n# --- broken ---\n" + (ROOT / "tests" / broken).read_text()
+    honest = _graded(course, tmp_path / "broken", files, exercise, checks, mode, servers)
+    files[f"{topic}.py"] += "\n\n# --- the forgery ---\n" + FORGERY.read_text()
+    forged = _graded(course, tmp_path / "forged", files, exercise, checks, mode, servers)
+    assert honest[target][0] == "fail", honest[target]
+    gained = [name for name, (status, _) in forged.items()
+              if status == "pass" and honest[name][0] != "pass"]
+    assert not gained, f"the forgery turned these failing checks into passes: {gained}"
+    assert forged[target][0] == "fail" and forged[target][1] != honest[target][1], \
+        (honest[target], forged[target])

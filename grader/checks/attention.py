@@ -18,6 +18,7 @@ dropped and one kept weight among 48 with drop probability 1/2: a correct dropou
 probability at most 2 * 0.5**48 = 7.1e-15 per module.
 """
 import contextlib
+import math
 
 import torch
 import torch.nn.functional as F
@@ -652,12 +653,17 @@ def test_permutation_equivariant(student, data):
 DROP_B, DROP_Q, DROP_K = 2, 4, 6        # 48 weights: see the module docstring's bound
 
 
-def _dropout_check(output, weights, p):
+def _dropout_check(output, weights, p, expected_weights):
     """Training mode, values = [identity | ones]: output[..., :K] are the dropped weights and
-    output[..., K] their sum."""
+    output[..., K] their sum.  The weights before dropout are deterministic: the judge computes
+    them (``expected_weights``) rather than trusting the ones the worker reports."""
     W = expect_shape(weights, (DROP_B, DROP_Q, DROP_K), "attention_weights")
     out = expect_shape(output, (DROP_B, DROP_Q, DROP_K + 1), "the output")
     _expect_rows_sum_to_one(W, "attention_weights (in training mode)")
+    expect_close(W, expected_weights, atol=1e-5, rtol=1e-4,
+                 what="attention_weights (in training mode)",
+                 rationale="in training mode attention_weights should still be the softmax "
+                           "weights before dropout, the same as in evaluation mode")
     dropped, kept = out[..., :DROP_K], out[..., DROP_K]
     scaled = W / (1 - p)
     if torch.allclose(dropped, W, atol=1e-6):
@@ -703,7 +709,8 @@ def test_dropout_is_on_the_weights(student):
     """in training mode, drops attention weights (not outputs) and keeps the weights before dropout in attention_weights (statistical; false failure < 1e-14)"""
     queries, keys, values = _dropout_inputs(3)
     output, weights = _run_dot(student, queries, keys, values, None, dropout=0.5, training=True)
-    _dropout_check(output, weights, 0.5)
+    expected = torch.softmax(torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(3), dim=-1)
+    _dropout_check(output, weights, 0.5, expected)
 
 
 @check("DotProductAttention", hint="compute the scores with torch.bmm and call your "
@@ -834,10 +841,11 @@ def test_additive_permutation_equivariant(student, data):
 @check("AdditiveAttention", hint="self.attention_weights = masked_softmax(...) (before "
                                  "dropout); return bmm(self.dropout(self.attention_weights), "
                                  "values).")
-def test_additive_dropout_is_on_the_weights(student):
+def test_additive_dropout_is_on_the_weights(student, reference):
     """in training mode, drops attention weights (not outputs) and keeps the weights before dropout in attention_weights (statistical; false failure < 1e-14)"""
     queries, keys, values = _dropout_inputs(4)
     sizes = {"key_size": 3, "query_size": 4, "num_hiddens": 5, "dropout": 0.5}
     output, weights = _run_additive(student, sizes, queries, keys, values, None, seed=2,
                                     training=True)
-    _dropout_check(output, weights, 0.5)
+    expected = _reference_additive(reference, sizes, 2, queries, keys, values, None)[1]
+    _dropout_check(output, weights, 0.5, expected)

@@ -162,6 +162,12 @@ LEARN_EPOCHS = 20
 LEARN_LR = 3e-2
 LEARN_ATOL = 0.05
 assert 0.8 ** LEARN_EPOCHS * 5 ** 0.5 < LEARN_ATOL
+# The judge, not the student's code, picks the start (a draw of the book's torch.rand, fixed so
+# that grading is reproducible) and re-derives every epoch's step from its own gradient: the
+# worker only reports the kernel after each epoch (see _verified_training).  A correct float32
+# step differs from the judge's float64 one by about 1e-6 (|lr * gradient| <= 4 here).
+LEARN_START = torch.rand(1, 2, generator=torch.Generator().manual_seed(2))
+LEARN_STEP_ATOL = 1e-4
 
 
 @scenario
@@ -183,8 +189,8 @@ def conv2d_forward(kernel_size, weight, bias, X):
 
 
 @scenario
-def conv2d_learn_edges(X, Y, epochs, lr):
-    """trained Conv2D(kernel_size=(1, 2)) on the book's edge image (squared error, bias at 0)"""
+def conv2d_learn_edges(X, Y, start, epochs, lr):
+    """trained Conv2D(kernel_size=(1, 2)) on the book's edge image (squared error, bias at 0), from a given start kernel"""
     net = student.Conv2D(kernel_size=(1, 2))
     params = parameters_of(net)
     kernels = [p for p in params if tuple(p.shape) == (1, 2)]
@@ -196,7 +202,8 @@ def conv2d_learn_edges(X, Y, epochs, lr):
         for p in params:
             if p is not kernel:
                 p.zero_()
-    losses = []
+        kernel.copy_(start)
+    trajectory = [kernel.detach().clone()]
     for epoch in range(epochs):
         Y_hat = net(X)
         if tuple(Y_hat.shape) != tuple(Y.shape):
@@ -215,8 +222,8 @@ def conv2d_learn_edges(X, Y, epochs, lr):
                            "Python numbers)")
         with torch.no_grad():
             kernel -= lr * kernel.grad
-        losses.append(round(float(l.sum()), 4))
-    return kernel.detach().clone(), losses
+        trajectory.append(kernel.detach().clone())
+    return trajectory
 
 
 @check("Conv2D", hint="register exactly two nn.Parameter: the kernel, of shape kernel_size, "
@@ -244,16 +251,57 @@ def test_forward_book_example(student):
     expect_close(Y, EDGE_Y + 0.5)
 
 
+def _edge_loss_and_gradient(kernel: torch.Tensor) -> tuple[float, torch.Tensor]:
+    """The judge's own loss sum((X * kernel - Y)^2) on the edge image, and its gradient."""
+    k = kernel.detach().double().clone().requires_grad_(True)
+    loss = ((F.conv2d(EDGE_X.double()[None, None], k[None, None])[0, 0] - EDGE_Y.double()) ** 2).sum()
+    loss.backward()
+    return float(loss), k.grad
+
+
+def _verified_training(trajectory) -> list[float]:
+    """Check, in the judge, that ``trajectory`` (the kernel before every epoch and at the end)
+    is gradient descent on the squared error from LEARN_START; return the judge's losses.
+
+    The worker only reports kernels: each step is re-derived here from the judge's own image
+    and gradient, so a trajectory passes only if it really is the book's training run.
+    """
+    if not (isinstance(trajectory, list) and len(trajectory) == LEARN_EPOCHS + 1
+            and all(isinstance(k, torch.Tensor) and tuple(k.shape) == (1, 2)
+                    and k.is_floating_point() for k in trajectory)):
+        raise Failure("the training run did not return the kernel of every epoch",
+                      expected=f"{LEARN_EPOCHS + 1} kernels of shape (1, 2)",
+                      actual=values.describe_type(trajectory))
+    if not torch.equal(trajectory[0].float(), LEARN_START):
+        raise Failure("the training run did not start from the kernel it was given",
+                      expected=values.format_value(LEARN_START),
+                      actual=values.format_value(trajectory[0]))
+    losses = []
+    for epoch, (before, after) in enumerate(zip(trajectory, trajectory[1:]), 1):
+        loss, gradient = _edge_loss_and_gradient(before)
+        losses.append(round(loss, 4))
+        expected = (before.double() - LEARN_LR * gradient).float()
+        if not torch.allclose(after.float(), expected, rtol=0, atol=LEARN_STEP_ATOL):
+            raise Failure(f"epoch {epoch} is not a gradient-descent step on the squared error: "
+                          f"the gradient that reaches the kernel is wrong (forward is not "
+                          f"corr2d(x, weight) + bias, or it is not differentiable)",
+                          expected=f"kernel {values.format_value(expected)} = kernel - lr * "
+                                   f"gradient",
+                          actual=f"kernel {values.format_value(after)} (loss per epoch so "
+                                 f"far: {losses})")
+    losses.append(round(_edge_loss_and_gradient(trajectory[-1])[0], 4))
+    return losses
+
+
 @check("Conv2D", hint="keep forward differentiable (corr2d + bias with torch operations, no "
                       ".item()/.detach()/numpy) and register the kernel as an nn.Parameter "
                       "of shape kernel_size.")
 def test_learns_edge_kernel(student):
     """learns the edge kernel [[1, -1]] by gradient descent, as in the book (20 epochs, lr 3e-2)"""
-    result = student.run(conv2d_learn_edges, EDGE_X, EDGE_Y, LEARN_EPOCHS, LEARN_LR)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise Failure("the training run did not return the learnt kernel")
-    kernel, losses = result
-    expect_close(kernel, EDGE_K, rtol=0, atol=LEARN_ATOL,
+    trajectory = student.run(conv2d_learn_edges, EDGE_X, EDGE_Y, LEARN_START, LEARN_EPOCHS,
+                             LEARN_LR)
+    losses = _verified_training(trajectory)
+    expect_close(trajectory[-1], EDGE_K, rtol=0, atol=LEARN_ATOL,
                  rationale=f"after {LEARN_EPOCHS} epochs the learnt kernel is not close to "
                            f"[[1, -1]] (loss per epoch: {losses})")
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from grader.judge.api import (Failure, Mismatch, check, examples, expect_close, expect_number,
-    expect_shape, expect_tensor, fill_by_shape, scenario, values)
+    expect_shape, expect_tensor, fill_by_shape, load_by_shape, mismatch_details, scenario, values)
 
 # --------------------------------------------------------------------------- sequence_mask
 MASK_HINT = ("keep position j of sequence i when j < valid_len[i] (strictly), set every other "
@@ -258,14 +258,20 @@ def dropout_runs(kind, sizes, X, state, seed):
     return runs
 
 
-@scenario
-def train_half(part, sizes, steps, lr):
-    """trained Seq2SeqEncoder + Seq2SeqDecoder (one of them yours, the other the grader's) with Adam to reverse 12 fixed sequences"""
-    V, E, H, L = sizes
+def _reversal_data():
+    """The training task of ``train_half``: reverse 12 fixed sequences (X, Y, decoder input)."""
+    V = TRAIN_SIZES[0]
     g = torch.Generator().manual_seed(1234)
     X = torch.randint(2, V, (12, 5), generator=g)
     Y = X.flip(1)
     dec_X = torch.cat([torch.ones(12, 1, dtype=torch.long), Y[:, :-1]], 1)   # <bos> = 1
+    return X, Y, dec_X
+
+
+@scenario
+def train_half(part, sizes, X, Y, dec_X, steps, lr):
+    """trained Seq2SeqEncoder + Seq2SeqDecoder (one of them yours, the other the grader's) with Adam to reverse 12 fixed sequences"""
+    V, E, H, L = sizes
     if part == "encoder":
         mine = student.Seq2SeqEncoder(V, E, H, L)
         other = nn.ModuleList([nn.Embedding(V, E), nn.GRU(E + H, H, L), nn.Linear(H, V)])
@@ -275,11 +281,8 @@ def train_half(part, sizes, steps, lr):
     fill_by_shape(mine, 0)
     fill_by_shape(other, 1)
     mine.train()
-    # Adam written out: torch.optim imports torch._dynamo on first use (1-2 s)
-    params = list(mine.parameters()) + list(other.parameters())
-    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
-    losses, no_gradient = [], []
-    for step in range(1, steps + 1):
+
+    def logits_of():
         if part == "encoder":
             result = mine(X)
             state = result[1] if isinstance(result, (tuple, list)) and len(result) == 2 else None
@@ -289,30 +292,36 @@ def train_half(part, sizes, steps, lr):
             embedding, rnn, dense = other
             Z = embedding(dec_X).permute(1, 0, 2)
             Z = torch.cat((Z, state[-1].repeat(Z.shape[0], 1, 1)), 2)
-            logits = dense(rnn(Z, state)[0]).permute(1, 0, 2)
-        else:
-            embedding, rnn = other
-            state = rnn(embedding(X).permute(1, 0, 2))[1]
-            result = mine(dec_X, state)
-            logits = result[0] if isinstance(result, (tuple, list)) else None
-            if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (12, 5, V):
-                raise Mismatch(f"the decoder's output should have shape (12, 5, {V}) "
-                               f"(batch_size, num_steps, vocab_size)")
-        loss = F.cross_entropy(logits.reshape(-1, V), Y.reshape(-1))
+            return dense(rnn(Z, state)[0]).permute(1, 0, 2)
+        embedding, rnn = other
+        state = rnn(embedding(X).permute(1, 0, 2))[1]
+        result = mine(dec_X, state)
+        logits = result[0] if isinstance(result, (tuple, list)) else None
+        if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (12, 5, V):
+            raise Mismatch(f"the decoder's output should have shape (12, 5, {V}) "
+                           f"(batch_size, num_steps, vocab_size)")
+        return logits
+
+    # Adam written out: torch.optim imports torch._dynamo on first use (1-2 s)
+    params = list(mine.parameters()) + list(other.parameters())
+    moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    for step in range(1, steps + 1):
+        loss = F.cross_entropy(logits_of().reshape(-1, V), Y.reshape(-1))
         for p in params:
             p.grad = None
         loss.backward()
-        if step == 1:
-            no_gradient = [name for name, p in mine.named_parameters()
-                           if p.grad is None or not bool(p.grad.abs().sum() > 0)]
         with torch.no_grad():
             for p, (m, v) in zip(params, moments):
                 if p.grad is not None:
                     m.mul_(0.9).add_(p.grad, alpha=0.1)
                     v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
                     p -= lr * (m / (1 - 0.9 ** step)) / ((v / (1 - 0.999 ** step)).sqrt() + 1e-8)
-        losses.append(float(loss.detach()))
-    return losses, no_gradient
+    with torch.no_grad():
+        logits = logits_of().detach().clone()
+    # observations only: the judge decides from the trained parameters (see _expect_learns)
+    return {"mine": [[name, p.detach().clone()] for name, p in mine.named_parameters()],
+            "other": [p.detach().clone() for p in other.parameters()],
+            "logits": logits}
 
 
 def _pair(value, what):
@@ -476,13 +485,28 @@ def test_encoder_matches_reference(student, reference, data):
     expect_close(state, expected_state, what="the encoder's state", atol=1e-5, rtol=1e-4)
 
 
-def _dropout_check(student, kind):
+def _dropout_check(student, reference, kind):
     sizes = (10, 8, 16, 2)
     X = torch.randint(0, 10, (4, 7), generator=torch.Generator().manual_seed(0))
     state = None if kind == "Seq2SeqEncoder" else \
         torch.randn(2, 4, 16, generator=torch.Generator().manual_seed(1))
     runs = student.run(dropout_runs, kind, sizes, X, state, 0)
+    if not isinstance(runs, list) or len(runs) != 4:
+        raise Failure(f"the four runs of {kind} could not be read", actual=values.describe_type(runs))
     train_1, train_2, eval_1, eval_2 = (_pair(run, kind)[0] for run in runs)
+    # The judge only credits outputs it can check: in eval mode the network is deterministic,
+    # so its output must be the book's network's with the same weights (computed here).
+    net = getattr(reference, kind)(*sizes, dropout=0.5)
+    fill_by_shape(net, 0)
+    net.eval()
+    with torch.no_grad():
+        expected = net(X) if state is None else net(X, state)
+    expected = expected[0]
+    expect_shape(train_1, expected.shape, f"{kind}'s output in training mode")
+    expect_shape(train_2, expected.shape, f"{kind}'s output in training mode")
+    expect_close(eval_1, expected, atol=1e-5, rtol=1e-4, what=f"{kind}'s output in eval mode",
+                 rationale="in eval mode (no dropout) the output is not the book's network's "
+                           "with the same weights (see the matches_reference check)")
     if train_1.shape == train_2.shape and torch.equal(train_1, train_2):
         raise Failure(f"with dropout=0.5 and 2 layers, two training-mode runs of {kind} gave "
                       f"the same output: the dropout argument is not used",
@@ -498,9 +522,9 @@ DROPOUT_HINT = ("pass dropout to the GRU: nn.GRU(..., num_layers, dropout=dropou
 
 
 @check("Seq2SeqEncoder", hint=DROPOUT_HINT)
-def test_encoder_applies_dropout(student):
+def test_encoder_applies_dropout(student, reference):
     """with dropout=0.5 and 2 layers it is random in training mode and deterministic in eval mode"""
-    _dropout_check(student, "Seq2SeqEncoder")
+    _dropout_check(student, reference, "Seq2SeqEncoder")
 
 
 TRAIN_SIZES = (9, 5, 7, 2)
@@ -509,30 +533,98 @@ TRAIN_STEPS, TRAIN_LR = 40, 0.1
 # after 40 Adam steps; the bar is 1.0.  A decoder that returns softmax probabilities instead of
 # logits cannot go below ln(1 + (V - 1) / e) = 1.37 for V = 9, whatever it learns.
 TRAIN_BAR = 1.0
+# The worker only reports the trained parameters and the network's output on the training
+# batch; the judge decides.  It loads those parameters into the book's network (its own
+# layers), checks that this network gives the output the student's network reported (the
+# parameters really are that network's), and computes the loss itself.  Start values are
+# known to the judge (fill_by_shape), so "every parameter was trained" is checked too.
+TRAIN_OUTPUT_TOL = 1e-3
 
 
-def _expect_learns(student, part):
-    losses, no_gradient = student.run(train_half, part, TRAIN_SIZES, TRAIN_STEPS, TRAIN_LR)
-    if no_gradient:
-        raise Failure(f"after a backward pass through the loss, these {part} parameters got no "
-                      f"gradient: {', '.join(no_gradient)}",
+def _other_half(part, V, E, H, L):
+    """The grader's half of the network, as ``train_half`` builds it."""
+    if part == "encoder":
+        return nn.ModuleList([nn.Embedding(V, E), nn.GRU(E + H, H, L), nn.Linear(H, V)])
+    return nn.ModuleList([nn.Embedding(V, E), nn.GRU(E, H, L)])
+
+
+def _judge_logits(reference, part, mine_tensors, other_tensors, X, dec_X):
+    """The book's encoder-decoder with the given parameters, computed in the judge."""
+    V, E, H, L = TRAIN_SIZES
+    net = (reference.Seq2SeqEncoder if part == "encoder" else reference.Seq2SeqDecoder)(V, E, H, L)
+    other = _other_half(part, V, E, H, L)
+    try:
+        load_by_shape(net, mine_tensors)
+        load_by_shape(other, other_tensors)
+    except Exception:  # noqa: BLE001 - shapes came from the worker: a wrong answer, not a crash
+        raise Failure("the trained parameters could not be read back",
+                      expected="the parameters of the book's layers") from None
+    with torch.no_grad():
+        if part == "encoder":
+            state = net(X)[1]
+            embedding, rnn, dense = other
+            Z = embedding(dec_X).permute(1, 0, 2)
+            Z = torch.cat((Z, state[-1].repeat(Z.shape[0], 1, 1)), 2)
+            return dense(rnn(Z, state)[0]).permute(1, 0, 2)
+        embedding, rnn = other
+        state = rnn(embedding(X).permute(1, 0, 2))[1]
+        return net(dec_X, state)[0]
+
+
+def _expect_learns(student, reference, part):
+    V, E, H, L = TRAIN_SIZES
+    X, Y, dec_X = _reversal_data()
+    found = student.run(train_half, part, TRAIN_SIZES, X, Y, dec_X, TRAIN_STEPS, TRAIN_LR)
+    mine = found.get("mine") if isinstance(found, dict) else None
+    other = found.get("other") if isinstance(found, dict) else None
+    logits = found.get("logits") if isinstance(found, dict) else None
+    if not (isinstance(mine, list) and isinstance(other, list)
+            and all(isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+                    and isinstance(item[1], torch.Tensor) for item in mine)
+            and all(isinstance(t, torch.Tensor) for t in other)):
+        raise Failure("the training run did not return the trained parameters",
+                      actual=values.describe_type(found))
+    _expect_layers([(name, tuple(t.shape)) for name, t in mine], part, TRAIN_SIZES)
+    logits = expect_shape(logits, (12, 5, V), what="the network's output after training")
+    mine_tensors = [t.detach().float() for _, t in mine]
+    start = [torch.empty(t.shape) for t in mine_tensors]
+    fill_by_shape(start, 0)                      # the scenario's start, known to the judge
+    frozen = [name for (name, _), before, after in zip(mine, start, mine_tensors)
+              if torch.equal(before, after)]
+    if frozen:
+        raise Failure(f"after {TRAIN_STEPS} Adam steps these {part} parameters never changed: "
+                      f"they get no gradient: {', '.join(frozen)}",
                       expected="a gradient for every parameter",
                       actual="no gradient (None, or all zeros) for those")
-    if not losses or not all(isinstance(x, float) and math.isfinite(x) for x in losses):
+    other_start = [p.detach().clone() for p in _other_half(part, V, E, H, L).parameters()]
+    fill_by_shape(other_start, 1)
+    first = _judge_logits(reference, part, start, other_start, X, dec_X)
+    judged = _judge_logits(reference, part, mine_tensors, [t.detach().float() for t in other],
+                           X, dec_X)
+    if not torch.allclose(logits.float(), judged, rtol=TRAIN_OUTPUT_TOL, atol=TRAIN_OUTPUT_TOL):
+        raise Failure(f"after training, the network's output is not the book's {part}'s output "
+                      f"with the same (trained) parameters, so the grader cannot credit what it "
+                      f"learnt (see {part}_matches_reference)",
+                      expected=values.format_value(judged), actual=values.format_value(logits),
+                      details=mismatch_details(logits.double(), judged.double(),
+                                               TRAIN_OUTPUT_TOL, TRAIN_OUTPUT_TOL))
+    loss_before = float(F.cross_entropy(first.reshape(-1, V), Y.reshape(-1)))
+    loss = float(F.cross_entropy(judged.reshape(-1, V), Y.reshape(-1)))
+    if not math.isfinite(loss):
         raise Failure("the training loss is not a finite number", expected="finite losses",
-                      actual=values.format_value(losses))
-    if losses[-1] >= TRAIN_BAR:
+                      actual=values.format_number(loss))
+    if loss >= TRAIN_BAR:
         raise Failure(f"after {TRAIN_STEPS} Adam steps (lr={TRAIN_LR}) the loss is still high",
                       expected=f"a loss below {TRAIN_BAR} (the reference reaches about 0.5)",
-                      actual=f"{losses[0]:.3f} at the start, {losses[-1]:.3f} at the end")
+                      actual=f"{loss_before:.3f} at the start, {loss:.3f} at the end")
 
 
 @check("Seq2SeqEncoder", hint="the gradient must reach every layer: do not detach the state "
                               "(state.detach() belongs to truncated backpropagation in language "
                               "models, not here) and do not run the encoder under torch.no_grad().")
-def test_learns_with_a_decoder(student):
+def test_learns_with_a_decoder(student, reference):
     """learns to reverse 12 sequences together with the grader's decoder (every parameter gets a gradient)"""
-    _expect_learns(student, "encoder")
+    _expect_learns(student, reference, "encoder")
 
 
 # --------------------------------------------------------------------------- decoder
@@ -614,17 +706,17 @@ def test_decoder_matches_reference(student, reference, data):
 
 
 @check("Seq2SeqDecoder", hint=DROPOUT_HINT)
-def test_decoder_applies_dropout(student):
+def test_decoder_applies_dropout(student, reference):
     """with dropout=0.5 and 2 layers it is random in training mode and deterministic in eval mode"""
-    _dropout_check(student, "Seq2SeqDecoder")
+    _dropout_check(student, reference, "Seq2SeqDecoder")
 
 
 @check("Seq2SeqDecoder", hint="return the Linear layer's raw scores (logits): the "
                               "cross-entropy loss applies the softmax itself; and keep every "
                               "layer in the gradient's path (no detach, no torch.no_grad).")
-def test_learns_with_an_encoder(student):
+def test_learns_with_an_encoder(student, reference):
     """learns to reverse 12 sequences together with the grader's encoder (every parameter gets a gradient)"""
-    _expect_learns(student, "decoder")
+    _expect_learns(student, reference, "decoder")
 
 
 # --------------------------------------------------------------------------- bleu

@@ -258,9 +258,9 @@ def clip_partly_frozen(grads, theta):
     for p, g in zip(trainable, grads):
         p.grad = g.clone()
     student.grad_clipping(net, theta)
-    frozen_untouched = all(p.grad is None for p in net[0].parameters())
     return {"grads": [None if p.grad is None else p.grad.detach().clone() for p in trainable],
-            "frozen_untouched": frozen_untouched}
+            "frozen": [None if p.grad is None else p.grad.detach().clone()
+                       for p in net[0].parameters()]}
 
 
 @scenario
@@ -385,7 +385,8 @@ def test_skips_frozen_parameters(student):
     found = student.run(clip_partly_frozen, grads, theta)
     if not isinstance(found, dict):
         raise Failure("the gradients could not be read", actual=values.describe_type(found))
-    if not found.get("frozen_untouched"):
+    frozen = found.get("frozen")
+    if not (isinstance(frozen, list) and len(frozen) == 2 and all(g is None for g in frozen)):
         raise Failure("grad_clipping gave the frozen layer net[0] a gradient",
                       expected="net[0].weight.grad and net[0].bias.grad still None",
                       actual="a gradient tensor")
@@ -408,7 +409,10 @@ def test_scales_in_place(student):
     """scales each p.grad in place (p.grad.mul_(...) or p.grad[:] *= ...) rather than replacing it"""
     grads = [torch.full((4, 5), 1.0), torch.ones(4), torch.full((3, 4), -1.0), torch.ones(3)]
     same = student.run(clip_module_identity, grads, 2.0)
-    if isinstance(same, list) and not all(same):
+    if not (isinstance(same, list) and len(same) == len(grads)
+            and all(isinstance(s, bool) for s in same)):
+        raise Failure("the gradients could not be read", actual=values.describe_type(same))
+    if not all(same):
         raise Failure("grad_clipping replaces p.grad with a new tensor (p.grad = p.grad * c): it "
                       "works, but scaling in place (p.grad.mul_(c) or p.grad[:] *= c) allocates "
                       "nothing and keeps any reference to the gradient valid")

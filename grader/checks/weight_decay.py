@@ -20,12 +20,13 @@ minibatch instead of once per example (an effective λ / 5) gives a ratio of abo
 """
 import torch
 import torch.nn.functional as F
+from torch import nn
 from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.judge.api import (Failure, check, describe_type, examples, expect_close,
-    expect_no_builtin, expect_number, expect_shape, expect_tensor, format_number, scenario,
-    shapes, tensors)
+    expect_no_builtin, expect_number, expect_shape, expect_tensor, fill_by_shape, format_number,
+    scenario, shapes, tensors)
 
 # --------------------------------------------------------------------------- l2_penalty
 PENALTY_HINT = "the penalty is half the sum of the squares of all elements: sum(w^2) / 2."
@@ -113,12 +114,18 @@ def sgd_step_on_module(seed, lr, batch_size):
     fill_by_shape(net, seed)
     X = torch.linspace(-1, 1, 15).reshape(5, 3)
     (net(X) ** 2).sum().backward()
-    params = list(net.parameters())
-    before = [p.detach().clone() for p in params]
-    grads = [p.grad.detach().clone() for p in params]
-    student.sgd(params, lr, batch_size)
-    after = [p.detach().clone() for p in net.parameters()]
-    return {"before": before, "grads": grads, "after": after}
+    student.sgd(list(net.parameters()), lr, batch_size)
+    return {"after": [p.detach().clone() for p in net.parameters()]}
+
+
+def _module_before_and_grads(seed):
+    """What ``sgd_step_on_module`` gives sgd, computed by the judge: (values, gradients)."""
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    fill_by_shape(net, seed)
+    X = torch.linspace(-1, 1, 15).reshape(5, 3)
+    (net(X) ** 2).sum().backward()
+    return ([p.detach().clone() for p in net.parameters()],
+            [p.grad.detach().clone() for p in net.parameters()])
 
 
 def _sgd_oracle(values, grads, lr, batch_size):
@@ -214,15 +221,15 @@ def test_updates_every_parameter(student):
     """updates all 4 parameters of a small network (list(net.parameters()))"""
     lr, batch_size = 0.2, 5
     result = student.run(sgd_step_on_module, 0, lr, batch_size)
-    if not isinstance(result, dict) or not all(isinstance(result.get(k), list) and
-                                               len(result[k]) == 4
-                                               for k in ("before", "grads", "after")):
+    if not isinstance(result, dict) or not (isinstance(result.get("after"), list)
+                                            and len(result["after"]) == 4):
         raise Failure("the scenario could not read the parameters back",
                       actual=describe_type(result))
     names = ["net[0].weight", "net[0].bias", "net[2].weight", "net[2].bias"]
-    for name, before, grad, after in zip(names, result["before"], result["grads"],
-                                         result["after"]):
-        if isinstance(after, torch.Tensor) and torch.equal(after, before):
+    befores, grads = _module_before_and_grads(0)     # the judge's own, not the worker's
+    for name, before, grad, after in zip(names, befores, grads, result["after"]):
+        after = expect_shape(after, before.shape, what=f"{name} after sgd")
+        if torch.equal(after, before):
             raise Failure(f"sgd did not change {name}: update every parameter of the list in "
                           f"place", expected=f"{name} - lr * {name}.grad / batch_size",
                           actual=f"{name} unchanged")

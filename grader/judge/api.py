@@ -17,11 +17,12 @@ from grader.judge.checking import (GRADER_SETTINGS, Failure, Mismatch, NotImplem
 from grader.judge.strategies import input_and_kernel, input_and_window, shapes, tensors
 from grader.judge.student import scenario_source
 from grader.judge.values import describe_type, format_number, format_value
-from grader.sandbox.scenario_lib import fill_by_shape, namespace as scenario_namespace
+from grader.sandbox.scenario_lib import (fill_by_shape, load_by_shape,
+                                         namespace as scenario_namespace)
 
 __all__ = ["GRADER_SETTINGS", "Failure", "Mismatch", "NotImplementedYet", "Reply", "StudentError",
            "advise_device", "advise_vectorised", "check", "describe_type", "examples",
            "expect_close", "expect_equal", "expect_no_builtin", "expect_number", "expect_raises",
            "expect_shape", "expect_tensor", "fill_by_shape", "format_number", "format_value",
-           "input_and_kernel", "input_and_window", "mismatch_details", "scenario",
+           "input_and_kernel", "input_and_window", "load_by_shape", "mismatch_details", "scenario",
            "scenario_namespace", "scenario_source", "shapes", "tensors", "values"]

@@ -5,6 +5,12 @@ network, copy known weights into it, run it, return tensors.  They are sent to t
 source text and executed there with this namespace; they must only use their arguments and
 the names below.  Nothing here may know about references or hidden checks: the worker
 imports this module next to student code.
+
+A scenario returns observations (tensors, numbers, strings), never a verdict: student code
+runs in the same process and can replace this module, the worker's scenario op or
+``Mismatch``, so whatever a scenario returns may be forged.  The judge decides every check from
+observations it verifies on its own inputs (e.g. it recomputes each training step, or the loss
+of the returned parameters in its own network).  ``Mismatch`` may only cost points.
 """
 from __future__ import annotations
 
