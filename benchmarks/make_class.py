@@ -7,6 +7,8 @@ Kinds, in rotation: the reference; the reference with one realistic mistake (a m
 submission whose code crashes the worker in one exercise; one that hangs at import of one
 file; the notebooks of a topic filled with the reference; the stubs (nothing done); a zip of
 a correct folder; a corrupt zip; one of the red-team attacks.  Deterministic for a given size.
+Students are named as a real class is: Chinese, accented and plain names (``李伟-01``,
+``zoë-02``, ``student-00``), each with its number.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from grader.course import mutants as mutants_mod
 from grader.course.notebook_build import write_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
+NAMES = ("student", "李伟", "zoë", "łukasz", "王芳", "josé", "nguyễn", "søren", "ana", "张敏")
 
 
 def reference(dest: Path) -> Path:
@@ -62,7 +65,7 @@ def make(out: Path, size: int) -> dict[str, str]:
     for i in range(size):
         kind = ("reference", "mutant", "crash", "hang", "notebooks", "stubs", "zip",
                 "corrupt zip", "mutant", "attack")[i % 10]
-        name = f"student{i:02d}"
+        name = f"{NAMES[i % len(NAMES)]}-{i:02d}"
         kinds[name] = kind
         folder = out / name
         if kind == "reference":

@@ -144,8 +144,8 @@ def file_stem(student) -> str:
     import unicodedata
     student = text(student)
     normal = unicodedata.normalize("NFC", student)
-    slug = re.sub(r"[^\w]+|_+", "-", normal).strip("-").casefold()
-    slug = unicodedata.normalize("NFC", slug)[:60].strip("-")
+    slug = re.sub(r"[^\w]+", "-", normal).strip("-_").casefold()
+    slug = unicodedata.normalize("NFC", slug)[:60].strip("-_")
     if slug and slug == student and slug not in _RESERVED:
         return slug
     digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:8]
