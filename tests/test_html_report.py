@@ -218,6 +218,12 @@ def test_student_page_shows_scores_checks_and_feedback():
         assert f">{status}</span>" in page
     for label in ("called", "expected", "got", "details", "hint", "printed"):
         assert f"<dt>{label}</dt>" in page
+    noted = dict(sample_result(), notes=["convolution.py is a symbolic link: <b>refused</b>"])
+    noted["exercises"][1]["checks"][0]["feedback"]["diagnosis"] = "you flipped the kernel"
+    page_with = render_student(noted)
+    assert "<dt>diagnosis</dt><dd class=\"text\">you flipped the kernel</dd>" in page_with
+    assert '<p class="note">convolution.py is a symbolic link: &lt;b&gt;refused&lt;/b&gt;</p>' \
+        in page_with
     assert "torch.tensor([[19., 25.], [37., 43.]])" in text
     assert "IndexError: list index out of range" in text
     assert "attention.py does not import: SyntaxError at line 3" in text

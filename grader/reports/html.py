@@ -47,7 +47,7 @@ STATUSES = {"pass", "complete", "graded", "fail", "failed", "partial", "error", 
             "malformed", "timeout", "crash", "crashed", "not-implemented", "advice", "hidden",
             "flag"}
 _LABELS = {"not-implemented": "not implemented"}
-_FIELDS = (("call", "called", True), ("expected", "expected", True), ("actual", "got", True),
+_FIELDS = (("diagnosis", "diagnosis", False), ("call", "called", True), ("expected", "expected", True), ("actual", "got", True),
            ("details", "details", False), ("output", "printed", True), ("hint", "hint", False))
 
 
@@ -147,7 +147,8 @@ def _render_student(result: dict, *, hidden_feedback: str, title: str | None,
         hidden=hidden and {"checks": _num(hidden.get("checks", 0)),
                            "points": _num(hidden.get("points", 0))},
         status=None if result.get("exercises") else result.get("status"),
-        message=result.get("message") or "", exercises=exercises)
+        message=result.get("message") or "", exercises=exercises,
+        notes=[_text(n) for n in _list(result.get("notes"))])
 
 
 def _exercise_view(i: int, exercise: dict, policy: str) -> dict:
