@@ -71,6 +71,9 @@ def test_class_report_shows_what_a_ta_acts_on(class_report):
     row = re.search(rf"<tr><td class=\"name\"><a [^>]*>{re.escape(crash)}</a>.*?</tr>", index)
     assert row and "crashed</span>" in row.group(0), crash
     assert re.search(r"misbehaving</div><div class=\"v\">[1-9]", index)
+    for hang in (s for s, k in kinds.items() if k == "hang"):        # hangs at import
+        row = re.search(rf"<tr><td class=\"name\"><a [^>]*>{re.escape(hang)}</a>.*?</tr>", index)
+        assert row and "timed out</span>" in row.group(0), hang
     # checks hardest first, with full descriptions and links to who failed them
     checks = index[index.index('<table class="checks">'):index.index('id="students"')]
     rates = [float(r.rstrip("%")) for r in re.findall(r'<td class="num">([\d.]+)%</td>', checks)]

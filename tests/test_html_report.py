@@ -684,3 +684,31 @@ def test_charts_are_the_same_bytes_in_another_process():
     assert "<svg" in page and "<path" in page                   # matplotlib's charts
     assert other == page.encode("utf-8")
     assert not re.search(r"20\d\d-\d\d-\d\d|<dc:date|Matplotlib v", page)
+
+
+@pytest.mark.parametrize("value, shown", [
+    (0.996, "99.6%"), (0.9996, "99.96%"), (0.99999, "99.999%"), (1.0, "100%"), (0.0, "0%"),
+    (0.004, "0.4%"), (0.5, "50%"), (0.7849, "78%"), (None, "—")])
+def test_percentages_never_round_to_full_or_nothing(value, shown):
+    from grader.reports.class_stats import pct
+    assert pct(value) == shown
+
+
+def test_misbehaving_submissions_are_flagged_even_when_graded():
+    from grader.reports.class_stats import flags_of
+    result = sample_result()            # corr2d: a timeout and a crash among its checks
+    assert flags_of(one_entry(result, "a")) == ["crashed", "timed out"]
+    memory = sample_result()
+    memory["exercises"][1]["checks"][6].update(
+        message="the worker process died: killed (out of memory or a limit) (SIGKILL)")
+    memory["exercises"][1]["checks"][4].update(status="fail", message="wrong")
+    assert flags_of(one_entry(memory, "b")) == ["memory limit"]
+    refused = {"exercises": [{"checks": [{"status": "error", "message":
+                                          "the sandbox refused the operation (not allowed)"}]}]}
+    assert flags_of({"status": "graded", "result": refused}) == ["refused by the sandbox"]
+    assert flags_of({"status": "timeout", "result": None}) == ["timed out"]
+    page = render_class([one_entry(memory, "Mem Bomb"), one_entry(sample_result(), "ok")],
+                        title="t")
+    row = re.search(r'Mem Bomb</a></td>.*?</tr>', page).group(0)
+    assert '<span class="badge b-flag flag">memory limit</span>' in row
+    assert re.search(r'misbehaving</div><div class="v">2<', page)
