@@ -712,3 +712,16 @@ def test_misbehaving_submissions_are_flagged_even_when_graded():
     row = re.search(r'Mem Bomb</a></td>.*?</tr>', page).group(0)
     assert '<span class="badge b-flag flag">memory limit</span>' in row
     assert re.search(r'misbehaving</div><div class="v">2<', page)
+
+
+def test_an_imported_result_is_capped_on_the_page():
+    """A result imported into the gradebook (never cleaned by the grader) cannot make a huge
+    page: messages, names and fields are capped."""
+    result = sample_result()
+    result["exercises"][1]["checks"][0]["message"] = "E" * 900_000
+    result["exercises"][1]["checks"][0]["feedback"]["actual"] = "A" * 900_000
+    result["exercises"][1]["name"] = "N" * 900_000
+    result["submission"] = "S" * 900_000 + "\x1b"
+    page = render_student(result)
+    assert len(page) < 120_000 and "\x1b" not in page
+    assert "more characters" in page

@@ -106,8 +106,9 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _text(value) -> str:
-    return sanitize.clean(value, limit=None)
+def _text(value, limit: int = sanitize.MESSAGE_LIMIT) -> str:
+    """Cleaned and capped: results may come from an imported file, never cleaned before."""
+    return sanitize.clean(value, limit)
 
 
 def _check_policy(hidden_feedback: str) -> None:
@@ -135,13 +136,13 @@ def _render_student(result: dict, *, hidden_feedback: str, title: str | None,
     _check_policy(hidden_feedback)
     result = _dict(result)
     assignment = _text(result.get("assignment") or "")
-    heading = _text(title) if title else (assignment or "Grading report")
+    heading = _text(title, sanitize.NAME_LIMIT * 2) if title else (assignment or "Grading report")
     exercises = [_exercise_view(i, _dict(e), hidden_feedback)
                  for i, e in enumerate(_list(result.get("exercises")))]
     hidden = _dict(result.get("hidden"))
     return _ENV.get_template("student.html").render(
         title=heading, back=back, assignment=assignment if assignment not in heading else "",
-        submission=result.get("submission") or "",
+        submission=sanitize.one_line(result.get("submission") or ""),
         total=(result.get("score"), result.get("max_score")),
         fraction=fraction(result.get("score"), result.get("max_score")),
         hidden=hidden and {"checks": _num(hidden.get("checks", 0)),
@@ -169,7 +170,7 @@ def _exercise_view(i: int, exercise: dict, policy: str) -> dict:
             shown.add(_text(check["message"]))
         rows.append(_check_view(check, said))
     advice = [a for a in (_text(a) for a in _list(exercise.get("advice"))) if a not in shown]
-    return {"i": i, "name": exercise.get("name") or "", "status": status,
+    return {"i": i, "name": sanitize.one_line(exercise.get("name") or ""), "status": status,
             "score": (exercise.get("score"), exercise.get("max_score")),
             "fraction": fraction(exercise.get("score"), exercise.get("max_score")),
             "message": said or ("not implemented yet" if status == "not-implemented" else ""),
