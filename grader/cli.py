@@ -145,8 +145,19 @@ def generate_command(check_only, assignment):
         for path in stale:
             click.echo(f"out of date: {path}")
         sys.exit(EXIT_BELOW_THRESHOLD if stale else EXIT_OK)
-    for path in generate.write(spec.solutions_dir, spec.stubs_dir, spec.topics):
+    written = generate.write(spec.solutions_dir, spec.stubs_dir, spec.topics)
+    for path in written:
         click.echo(f"wrote {path}")
+    if not written:
+        click.echo(f"{spec.stubs_dir} is up to date with {spec.solutions_dir} for the "
+                   f"{len(spec.topics)} topics of the assignment table ({spec.source.name})")
+    # a solution file that no exercise of the table names gets no stub: say how to add it
+    for path in sorted(spec.solutions_dir.glob("*.py")):
+        if path.stem not in spec.topics and not path.stem.startswith("_"):
+            click.echo(f"{path.name}: no stub written, no exercise of the table has topic "
+                       f"{path.stem!r}; add [tool.grader.exercises.NAME] with "
+                       f"topic = \"{path.stem}\" to {spec.source.name} (see "
+                       "grader/checks/README.md)")
 
 
 @cli.command("publish", epilog=EPILOG)
@@ -208,13 +219,20 @@ def gradescope_command(submission, results, assignment, sandbox, hidden_visibili
 @click.option("--mutants", "mutants_dir", type=click.Path(exists=True, file_okay=False,
                                                           path_type=Path), default=None,
               help="Folder of mutants [default: tests/mutants of the course].")
-def validate_command(assignment, sandbox, mutants_dir):
+@click.argument("exercises", nargs=-1)
+def validate_command(assignment, sandbox, mutants_dir, exercises):
     """Check the assignment before publishing: references get full marks, stubs zero,
-    exercises/ matches solutions/, every check fails on a mutant, points add up."""
+    exercises/ matches solutions/, every check fails on a mutant, points add up.
+
+    With EXERCISES (e.g. `grade validate batch_norm`), only those exercises are checked
+    (their table entries, references, stubs and mutants): seconds instead of minutes while
+    writing a new exercise; run it without arguments before publishing."""
     from grader import assignment as assignment_mod
     from grader.course.validate import validate
 
     spec = assignment_mod.load(assignment)
+    if exercises:
+        spec = spec.select(exercises)
     mode = _announce_sandbox(sandbox)
     progress = _StatusLine() if sys.stderr.isatty() else None
     report = validate(spec, sandbox=mode, mutants_dir=mutants_dir, progress=progress)

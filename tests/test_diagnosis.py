@@ -151,3 +151,41 @@ def test_callees_are_found_through_helpers_by_parsing():
               "class DotProductAttention:\n    def forward(self, q):\n        return helper(q)\n")
     assert diagnosis.called_exercises(source, "DotProductAttention",
                                       {"masked_softmax", "corr2d"}) == ["masked_softmax"]
+
+
+# --------------------------------------------------------------------------- §3 fits the failure
+def test_nan_is_explained_never_compared_with_nan():
+    import torch
+    from grader.judge.checking import Failure, expect_close
+    # an expected nan accepts a nan; a new nan is explained
+    expect_close(torch.tensor([float("nan"), 1.0]), torch.tensor([float("nan"), 1.0]))
+    try:
+        expect_close(torch.tensor([float("nan"), 1.0]), torch.tensor([0.5, 1.0]))
+    except Failure as failure:
+        assert "nan differs" not in failure.details and "expected nan" not in failure.details
+        assert "index (0,) where the answer is 0.5" in failure.details
+        assert "0 / 0" in failure.details
+    else:
+        raise AssertionError("a nan was accepted")
+
+
+def test_a_wrong_value_does_not_fail_the_forbidden_call_check(grade, course):
+    # the flipped kernel is a wrong value, not a call to F.conv2d: only value checks fail
+    mutant = _mutant("corr2d", "flipped_kernel")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
+    result = grade(files=files, exercises=("corr2d",),
+                   only_checks=("does_not_call_builtin", "book_example"))
+    checks = {c.name: c for c in result.exercises[0].checks}
+    assert checks["book_example"].status == "fail"
+    assert checks["does_not_call_builtin"].status == "pass"
+
+
+def test_the_scaling_hint_goes_with_the_scaling_failure(grade, course):
+    mutant = _mutant("dropout", "no_rescale")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "dropout")
+    result = grade(files=files, exercises=("dropout",))
+    failed = [c for c in result.exercises[0].checks if c.status == "fail" and not c.advisory]
+    assert failed and all("neither dropped" in c.message for c in failed)
+    assert all("1 - drop_prob" in c.feedback.hint and "rand" not in c.feedback.hint
+               for c in failed)
+    assert not any("different results" in (c.message or "") for c in failed)

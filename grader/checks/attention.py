@@ -454,9 +454,6 @@ def test_does_not_call_builtin(student):
     lens = torch.tensor([[1, 3], [2, 4]])
     reply = student.masked_softmax.reply(BOOK_X, lens, watch=True)
     expect_no_builtin(reply, "masked_softmax")
-    expect_close(reply.value, _oracle_softmax(BOOK_X, lens),
-                 rationale="the result is wrong (this point is for a correct masked_softmax "
-                           "written by hand)")
 
 
 @check("masked_softmax", advisory=True)
@@ -723,10 +720,6 @@ def test_does_not_call_sdpa(student):
     reply = student.run_reply(dot_product_attention, 0.0, False, queries, keys, values, lens,
                               watch=True)
     expect_no_builtin(reply, "DotProductAttention")
-    output, _ = reply.value
-    expect_close(output, _sdpa(queries, keys, values, lens), what="the output",
-                 rationale="the output is wrong (this point is for a correct "
-                           "DotProductAttention written by hand)")
 
 
 # ============================================================================ AdditiveAttention

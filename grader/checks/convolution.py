@@ -113,9 +113,6 @@ def test_does_not_call_builtin(student):
     K = torch.tensor([[1.0, 2.0], [0.0, -1.0]])
     reply = student.corr2d.reply(X, K, watch=True)
     expect_no_builtin(reply, "corr2d")
-    expect_close(reply.value, F.conv2d(X[None, None], K[None, None])[0, 0],
-                 rationale="the result is wrong (this point is for a correct corr2d written "
-                           "by hand)")
 
 
 @check("corr2d", advisory=True)
@@ -333,9 +330,6 @@ def test_layer_does_not_call_builtin(student):
     b = torch.tensor([-2.0])
     reply = student.run_reply(conv2d_forward, (2, 3), K, b, X, watch=True)
     expect_no_builtin(reply, "Conv2D")
-    expect_close(reply.value, F.conv2d(X[None, None], K[None, None])[0, 0] + b,
-                 rationale="the result is wrong (this point is for a correct Conv2D built "
-                           "by hand)")
 
 
 # ========================================================= padding and stride (填充、步幅)
@@ -432,10 +426,6 @@ def test_padded_strided_does_not_call_builtin(student):
     K = torch.tensor([[1.0, 2.0], [0.0, -1.0], [1.0, 1.0]])
     reply = student.corr2d_pad_stride.reply(X, K, padding=(1, 2), stride=(2, 3), watch=True)
     expect_no_builtin(reply, "corr2d_pad_stride")
-    expect_close(reply.value, F.conv2d(X[None, None], K[None, None], padding=(1, 2),
-                                       stride=(2, 3))[0, 0],
-                 rationale="the result is wrong (this point is for a correct "
-                           "corr2d_pad_stride written by hand)")
 
 
 @check("corr2d_pad_stride", advisory=True, name="creates_tensors_on_input_device")
@@ -497,7 +487,6 @@ def test_shape_does_not_call_builtin(student):
     reply = student.conv_output_shape.reply((7, 9), (2, 4), padding=(1, 2), stride=(2, 3),
                                             watch=True)
     expect_no_builtin(reply, "conv_output_shape")
-    _expect_pair(reply.value, (4, 4))
 
 
 # ============================================== multiple input and output channels (多通道)
@@ -561,9 +550,6 @@ def test_multi_in_does_not_call_builtin(student):
     K = torch.tensor([[[1.0, 2.0], [0.0, -1.0]], [[3.0, 0.0], [1.0, 1.0]]])
     reply = student.corr2d_multi_in.reply(X, K, watch=True)
     expect_no_builtin(reply, "corr2d_multi_in")
-    expect_close(reply.value, F.conv2d(X[None], K[None])[0, 0],
-                 rationale="the result is wrong (this point is for a correct corr2d_multi_in "
-                           "written by hand)")
 
 
 MULTI_OUT_HINT = ("output channel o is corr2d_multi_in(X, K[o]); stack the c_o results along "
@@ -609,9 +595,6 @@ def test_multi_in_out_does_not_call_builtin(student):
     K = torch.arange(24.0).reshape(3, 2, 2, 2) - 12
     reply = student.corr2d_multi_in_out.reply(X, K, watch=True)
     expect_no_builtin(reply, "corr2d_multi_in_out")
-    expect_close(reply.value, F.conv2d(X[None], K)[0],
-                 rationale="the result is wrong (this point is for a correct "
-                           "corr2d_multi_in_out written by hand)")
 
 
 ONE_BY_ONE_HINT = ("a 1 x 1 convolution mixes channels pixel by pixel: with X as a "
@@ -695,6 +678,3 @@ def test_one_by_one_does_not_call_builtin(student):
     K = torch.tensor([[2.0, -1.0], [0.5, 3.0], [1.0, 1.0]]).reshape(3, 2, 1, 1)
     reply = student.corr2d_multi_in_out_1x1.reply(X, K, watch=True)
     expect_no_builtin(reply, "corr2d_multi_in_out_1x1")
-    expect_close(reply.value, F.conv2d(X[None], K)[0],
-                 rationale="the result is wrong (this point is for a correct "
-                           "corr2d_multi_in_out_1x1 written by hand)")

@@ -76,9 +76,6 @@ def test_does_not_call_builtin(student):
     for mode, builtin in (("max", F.max_pool2d), ("avg", F.avg_pool2d)):
         reply = student.pool2d.reply(X, (2, 3), mode, watch=True)
         expect_no_builtin(reply, "pool2d")
-        expect_close(reply.value, builtin(X[None, None], (2, 3), stride=1)[0, 0],
-                     rationale="the result is wrong (this point is for a correct pool2d "
-                               "written by hand)")
 
 
 @check("pool2d", advisory=True)
@@ -232,9 +229,6 @@ def test_multi_does_not_call_builtin(student):
         reply = student.pool2d_multi.reply(X, (2, 3), padding=(1, 1), stride=(2, 1), mode=mode,
                                            watch=True)
         expect_no_builtin(reply, "pool2d_multi")
-        expect_close(reply.value, builtin(X[None], (2, 3), padding=(1, 1), stride=(2, 1))[0],
-                     rationale="the result is wrong (this point is for a correct pool2d_multi "
-                               "written by hand)")
 
 
 @check("pool2d_multi", advisory=True, name="creates_tensors_on_input_device")

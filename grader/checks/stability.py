@@ -208,7 +208,6 @@ def test_does_not_call_builtin(student):
     shape = (30, 40)
     reply = student.run_reply(xavier_fill, shape, None, 0.0, watch=True)
     expect_no_builtin(reply, "xavier_uniform_")
-    _expect_uniform_bound(_filled_values(reply.value, shape), shape)
 
 
 # =============================================================================== grad_clipping
@@ -401,7 +400,6 @@ def test_clipping_does_not_call_builtin(student):
     theta = 2.0
     reply = student.run_reply(clip_module, grads, theta, watch=True)
     expect_no_builtin(reply, "grad_clipping")
-    _expect_clipped(reply.value, grads, theta)
 
 
 @check("grad_clipping", advisory=True)

@@ -260,7 +260,6 @@ def test_sgd_does_not_call_builtin(student):
     grads = [torch.tensor([0.5, 0.5]), torch.tensor([-1.0])]
     reply = student.run_reply(sgd_step, values, grads, 0.1, 2, watch=True)
     expect_no_builtin(reply, "sgd")
-    _expect_updated(reply.value, values, grads, 0.1, 2)
 
 
 # --------------------------------------------------------------------------- train_weight_decay
@@ -403,4 +402,3 @@ def test_training_does_not_call_builtin(student):
     w0, b0, X, y = BOOK_PROBLEM
     reply = student.run_reply(train_from, 3.0, w0, b0, X, y, 1, 0.003, 5, watch=True)
     expect_no_builtin(reply, "train_weight_decay")
-    _trained(reply.value, w0, b0)

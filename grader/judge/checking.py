@@ -77,6 +77,9 @@ def expect_close(actual, expected: torch.Tensor, *, rtol: float = 1e-5, atol: fl
         raise Failure(f"{what} has the wrong dtype", expected=str(expected.dtype),
                       actual=str(tensor.dtype))
     a, e = _comparable(tensor), _comparable(expected)
+    # where the expected value itself is nan, nan is the right answer: never "nan differs
+    # from nan"
+    equal_nan = equal_nan or bool(torch.isnan(e).any())
     try:
         torch.testing.assert_close(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan,
                                    check_dtype=False)
@@ -172,8 +175,17 @@ def mismatch_details(a: torch.Tensor, e: torch.Tensor, rtol: float, atol: float,
     parts = [f"{count} of {a.numel()} elements differ"]
     if finite.numel():
         parts.append(f"largest absolute error {values.format_number(finite.max().item())}")
-    if torch.isnan(a).any() and not torch.isnan(e).any():
-        parts.append("the result contains nan")
+    new_nan = (torch.isnan(a) & ~torch.isnan(e)).nonzero()
+    if new_nan.shape[0]:
+        # explain the nan rather than compare it: where it is, what the answer should be there
+        # and where a nan comes from
+        index = tuple(int(i) for i in new_nan[0]) if a.dim() else ()
+        parts.append(f"the result has nan at {new_nan.shape[0]} of {a.numel()} positions, "
+                     f"first at index {_shape(index)} where the answer is "
+                     f"{values.format_number(e[index].item())}; a nan comes from 0 / 0 (e.g. "
+                     "dividing by a length, a count or a norm that is 0), inf - inf, 0 * inf, "
+                     "or the log or square root of a negative number")
+        return "; ".join(parts)
     if count:
         index = first if a.dim() else ()
         parts.append(f"first at index {_shape(index)}: expected "

@@ -122,15 +122,25 @@ class GraderPlugin:
 
     @pytest.fixture
     def reference(self, request):
-        exercise, _, _ = request.node.stash[_SPEC]
-        return self.reference_module(exercise.topic)
+        exercise, spec, _ = request.node.stash[_SPEC]
+        return self.reference_module(exercise.topic, f"{exercise.name}.{spec.name}",
+                                     spec.visibility)
 
-    def reference_module(self, topic: str):
+    def reference_module(self, topic: str, check: str | None = None,
+                         visibility: str = "hidden"):
         if topic not in self._references:
             path = Path(self.assignment.solutions_dir) / f"{topic}.py"
             if not path.is_file():
-                raise InternalError(f"this check needs the reference solution {path}, which is "
-                                    "not here (public checks must not use `reference`)")
+                who = f"check {check}" if check else "this check"
+                if visibility == "public":
+                    why = ("public checks run in the student release, where the solutions are "
+                           "not: a public check must not use `reference`")
+                else:
+                    why = ("it is a hidden check, graded where the solutions are: check the "
+                           "`solutions` path of [tool.grader.paths] (relative to the folder "
+                           "of the assignment TOML) and that solutions/ has this topic's file")
+                raise InternalError(f"{who} needs the reference solution {topic}.py, which is "
+                                    f"not in {path.parent}; {why}")
             name = f"grader_reference_{topic}"
             spec = importlib.util.spec_from_file_location(name, path)
             module = importlib.util.module_from_spec(spec)

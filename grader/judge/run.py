@@ -104,7 +104,9 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
         advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
     hidden = _hidden_elsewhere(assignment)
-    result = GradeResult(assignment.title, request.label or str(request.submission), exercises,
+    # the submission by its name, never a path of the grading machine (JSON, pages, text)
+    shown = request.label or Path(request.submission).name or str(request.submission)
+    result = GradeResult(assignment.title, shown, exercises,
                          hidden, calls=pool.requests, workers=pool.started_workers,
                          notes=list(request.notes) + submission.notes)
     if request.trace_causes:

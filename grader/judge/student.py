@@ -258,7 +258,9 @@ class Student:
 
     def run_reply(self, scenario, *args, watch: bool = False, **kwargs) -> Reply:
         source, name, doc = scenario_source(scenario)
-        call = Call(name, args, kwargs, params=_params(scenario), scenario=doc)
+        # messages name the exercise, never the scenario (an internal helper of the checks)
+        call = Call(getattr(self._ctx.exercise, "name", name), args, kwargs,
+                    params=_params(scenario), scenario=doc)
         message = {"op": "scenario", "source": source, "name": name, "args": args,
                    "kwargs": kwargs, "forbidden": self._ctx.exercise_forbidden if watch else []}
         return self._ctx.request(message, call)

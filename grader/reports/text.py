@@ -1,7 +1,10 @@
 """Rendering a :class:`grader.judge.score.GradeResult` for people: the text table and its feedback.
 
-A complete exercise is one line; any other shows every check, and under each failed check
-what was called, what was expected, what came back, and a hint.
+What a student reads, by default: one line per complete exercise; for any other exercise, its
+first failing check in full (what was called, what was expected, what came back, details,
+the diagnosis, a hint), every other failing check on one line with its message, the number
+of checks that pass, and each piece of advice once.  ``verbose`` (``grade -v``) shows every
+check, passed or not, with all of its feedback.  Long descriptions wrap; nothing is cut.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from grader.judge.score import GradeResult, number
 from grader.reports import sanitize
 
 WIDTH = 78
+IN_FULL = 1             # failing checks shown in full per exercise (the rest: one line each)
 _SYMBOLS = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⏱", "crash": "☠",
             "not-implemented": "·"}
 _ASCII = {"pass": "+", "fail": "x", "error": "!", "timeout": "T", "crash": "C",
@@ -27,21 +31,9 @@ def render_text(result: GradeResult, unicode: bool = True, verbose: bool = False
     for note in result.notes:                   # reading the submission: what was refused
         lines += _indent(f"note: {note}", 0) + [""]
     for exercise in result.exercises:
-        status = exercise.status
-        right = points(exercise.score, exercise.max_score)
-        label = exercise.name
-        if status == "not-implemented":
-            label += "  (not implemented yet)"
-        lines.append(_row(label, right))
-        if status == "unavailable":
-            lines += _indent(exercise.message or "", 4)
-        elif status != "not-implemented" and (status != "complete" or verbose):
-            for check in exercise.checks:
-                lines += _check_lines(check, symbols)
-        for advice in exercise.advice:
-            lines += _indent(f"advice: {advice}", 4)
+        lines += _exercise_lines(exercise, symbols, verbose)
     lines.append("")
-    lines.append(_row("Total", points(result.score, result.max_score)))
+    lines += _row("Total", points(result.score, result.max_score))
     if result.hidden:
         count, pts = result.hidden.get("checks", 0), number(result.hidden.get("points", 0))
         checks = "1 hidden check" if count == 1 else f"{count} hidden checks"
@@ -50,42 +42,91 @@ def render_text(result: GradeResult, unicode: bool = True, verbose: bool = False
             f"Only the public checks ran here. {checks} ({pts} points) {verb} graded "
             "when you submit: passing every public check does not mean full marks.",
             WIDTH)]
+    if not verbose and any(e.status not in ("complete", "not-implemented", "unavailable")
+                           for e in result.exercises):
+        lines += ["", "(grade -v shows every check with all of its feedback)"]
     return sanitize.clean("\n".join(lines) + "\n", limit=None)
 
 
-def _row(left: str, right: str, indent: int = 0) -> str:
+def _exercise_lines(exercise, symbols, verbose: bool) -> list[str]:
+    status = exercise.status
+    label = exercise.name + ("  (not implemented yet)" if status == "not-implemented" else "")
+    lines = _row(label, points(exercise.score, exercise.max_score))
+    if status == "unavailable":
+        return lines + _indent(exercise.message or "", 4)
+    if status == "not-implemented":
+        return lines
+    if status == "complete" and not verbose:
+        if exercise.advice:         # still one line: the advice itself is behind -v
+            count = len(exercise.advice)
+            lines = _row(f"{label}  ({count} piece{'s' if count > 1 else ''} of advice: "
+                         "grade -v)", points(exercise.score, exercise.max_score))
+        return lines
+    if verbose:
+        for check in exercise.checks:
+            lines += _check_lines(check, symbols, full=True)
+        return lines        # advisory checks are among the checks: their advice shows there
+    graded = [c for c in exercise.checks if not c.advisory]
+    failing = [c for c in graded if c.status != "pass"]
+    for index, check in enumerate(failing):
+        lines += _check_lines(check, symbols, full=index < IN_FULL)
+    passed = len(graded) - len(failing)
+    if passed:
+        lines.append(f"  {symbols['pass']} {passed} other check{'s' if passed != 1 else ''} "
+                     "pass")
+    for advice in exercise.advice:
+        lines += _indent(f"advice: {advice}", 4)
+    return lines
+
+
+def _row(left: str, right: str, indent: int = 0) -> list[str]:
+    """``left`` wrapped to the room left of ``right``, which ends the first line."""
     room = WIDTH - indent - len(right) - 1
-    if len(left) > room:
-        left = left[:room - 1] + "…"
-    return " " * indent + left.ljust(room) + " " + right
+    pieces = textwrap.wrap(left, room, subsequent_indent="  ", break_long_words=True,
+                           break_on_hyphens=False) or [""]
+    first = " " * indent + pieces[0].ljust(room) + " " + right
+    return [first] + [" " * indent + piece for piece in pieces[1:]]
 
 
-def _check_lines(check, symbols) -> list[str]:
+def _check_lines(check, symbols, full: bool = True) -> list[str]:
     mark = symbols.get(check.status, "?")
     tag = "" if check.status in ("pass", "fail") else f" [{check.status}]"
-    if check.advisory:
-        right = "advice"
-    else:
-        right = points(check.points, check.max_points)
-    lines = [_row(f"{mark} {check.description}{tag}", right, indent=2)]
+    right = "advice" if check.advisory else points(check.points, check.max_points)
+    lines = _row(f"{mark} {check.description}{tag}", right, indent=2)
     if check.status == "pass":
+        return lines
+    feedback = check.feedback
+    if not full:
+        # one line: what is wrong (the diagnosis first when there is one)
+        summary = (feedback.diagnosis if feedback and feedback.diagnosis else None) or \
+            (check.message if check.message != check.description else None)
+        if summary:
+            lines += _indent(summary.splitlines()[0], 6)
         return lines
     if check.message and check.message != check.description:
         lines += _indent(check.message, 6)
-    feedback = check.feedback
     if feedback:
-        for label, text in (("diagnosis", feedback.diagnosis), ("called", feedback.call), ("expected", feedback.expected),
-                            ("got", feedback.actual), ("details", feedback.details),
-                            ("printed", feedback.output), ("hint", feedback.hint)):
+        for label, text in (("diagnosis", feedback.diagnosis), (_call_label(feedback.call),
+                                                                feedback.call),
+                            ("expected", feedback.expected), ("got", feedback.actual),
+                            ("details", feedback.details), ("printed", feedback.output),
+                            ("hint", feedback.hint)):
             if text:
                 lines += _labelled(label, text, 6)
     return lines
 
 
+def _call_label(call: str | None) -> str:
+    """"called" before a call; "check" before what a scenario did ("built LeNet() and ...")."""
+    first = (call or "").split(" ", 1)[0]
+    return "called" if "(" in first or not first else "check"
+
+
 def feedback_lines(check: dict) -> list[str]:
     """A check (as in the JSON schema) as plain lines: message, then labelled feedback."""
     lines = [check["message"]] if check.get("message") else []
-    for label, key in (("diagnosis", "diagnosis"), ("called", "call"), ("expected", "expected"), ("got", "actual"),
+    for label, key in (("diagnosis", "diagnosis"), (_call_label((check.get("feedback") or {})
+                                                                .get("call")), "call"), ("expected", "expected"), ("got", "actual"),
                        ("details", "details"), ("printed", "output"), ("hint", "hint")):
         value = (check.get("feedback") or {}).get(key)
         if value:
@@ -126,7 +167,7 @@ def _md(text: str) -> str:
 
 def _labelled(label: str, text: str, indent: int) -> list[str]:
     pad = " " * indent
-    head = f"{pad}{label:<9}"
+    head = f"{pad}{label:<9} "
     out = []
     for i, line in enumerate(str(text).splitlines() or [""]):
         prefix = head if i == 0 else " " * len(head)

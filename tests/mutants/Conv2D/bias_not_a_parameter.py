@@ -1,6 +1,6 @@
 """Stores the bias as a plain tensor: it is not a parameter, so it is never learnt.
 
-kills: has_weight_and_bias, forward_book_example, forward_matches_corr2d_plus_bias, does_not_call_builtin
+kills: has_weight_and_bias, forward_book_example, forward_matches_corr2d_plus_bias
 """
 import torch
 from torch import nn

@@ -1,6 +1,6 @@
 """Gives the bias the kernel's shape instead of (1,).
 
-kills: has_weight_and_bias, forward_book_example, learns_edge_kernel, forward_matches_corr2d_plus_bias, does_not_call_builtin
+kills: has_weight_and_bias, forward_book_example, learns_edge_kernel, forward_matches_corr2d_plus_bias
 """
 import torch
 from torch import nn

@@ -1,6 +1,6 @@
 """Registers the bias but never adds it in forward.
 
-kills: forward_book_example, forward_matches_corr2d_plus_bias, does_not_call_builtin
+kills: forward_book_example, forward_matches_corr2d_plus_bias
 """
 import torch
 from torch import nn

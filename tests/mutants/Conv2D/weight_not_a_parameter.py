@@ -1,6 +1,6 @@
 """Creates the kernel with requires_grad=True but not as nn.Parameter: it is not registered.
 
-kills: has_weight_and_bias, learns_edge_kernel, forward_book_example, forward_matches_corr2d_plus_bias, does_not_call_builtin
+kills: has_weight_and_bias, learns_edge_kernel, forward_book_example, forward_matches_corr2d_plus_bias
 """
 import torch
 from torch import nn

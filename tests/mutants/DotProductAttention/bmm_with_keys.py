@@ -1,6 +1,6 @@
 """Multiplies the weights with the keys instead of the values.
 
-kills: book_example, output_shapes, matches_sdpa, dropout_is_on_the_weights, does_not_call_sdpa
+kills: book_example, output_shapes, matches_sdpa, dropout_is_on_the_weights
 """
 import math
 

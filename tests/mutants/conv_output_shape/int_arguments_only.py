@@ -1,6 +1,6 @@
 """Handles padding and stride only as ints: a (height, width) pair breaks it.
 
-kills: book_examples, matches_conv2d, does_not_call_builtin
+kills: book_examples, matches_conv2d
 """
 
 

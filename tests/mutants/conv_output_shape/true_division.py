@@ -1,6 +1,6 @@
 """Uses / instead of //: floats, and fractions when the stride does not divide.
 
-kills: book_examples, matches_conv2d, does_not_call_builtin
+kills: book_examples, matches_conv2d
 """
 
 

@@ -1,6 +1,6 @@
 """Uses only the first input channel (single-channel code applied to X[0], K[0]).
 
-kills: book_example, matches_conv2d, does_not_call_builtin
+kills: book_example, matches_conv2d
 """
 
 

@@ -1,6 +1,6 @@
 """Handles padding and stride only as ints: a (height, width) pair breaks it.
 
-kills: book_stride_example, output_shape, matches_conv2d, does_not_call_builtin
+kills: book_stride_example, output_shape, matches_conv2d
 """
 import torch
 

@@ -1,6 +1,6 @@
 """Pads only above and to the left (p rows and columns in total, not p on each side).
 
-kills: book_padding_example, book_stride_example, output_shape, matches_conv2d, does_not_call_builtin
+kills: book_padding_example, book_stride_example, output_shape, matches_conv2d
 """
 import torch
 

@@ -1,6 +1,6 @@
 """Draws the mask for X.numel() elements and returns the flattened result.
 
-kills: keeps_shape, does_not_call_builtin
+kills: keeps_shape
 """
 import torch
 

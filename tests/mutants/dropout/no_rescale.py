@@ -1,6 +1,6 @@
 """Forgets to divide the kept elements by 1 - drop_prob.
 
-kills: kept_values_are_scaled, does_not_call_builtin, creates_tensors_on_input_device
+kills: kept_values_are_scaled, creates_tensors_on_input_device
 """
 import torch
 

@@ -1,6 +1,6 @@
 """Clips each gradient element to [-theta, theta] (clipping by value, not by norm).
 
-kills: clips_module_gradients, clips_a_list_of_parameters, uses_the_global_norm, clipping_does_not_call_builtin
+kills: clips_module_gradients, clips_a_list_of_parameters, uses_the_global_norm
 """
 import torch
 from torch import nn

@@ -1,6 +1,6 @@
 """Divides column i by (i + 1)! instead of i! (math.gamma(i + 2) for gamma(i + 1)).
 
-kills: book_example, matches_powers_over_factorials, does_not_call_builtin
+kills: book_example, matches_powers_over_factorials
 """
 import math
 

@@ -1,6 +1,6 @@
 """Uses x**i without dividing by i! (the plain powers).
 
-kills: book_example, matches_powers_over_factorials, does_not_call_builtin
+kills: book_example, matches_powers_over_factorials
 """
 import torch
 

@@ -1,6 +1,6 @@
 """Broadcasts x against the powers without reshaping: only works for x of shape (n, 1).
 
-kills: output_shape, matches_powers_over_factorials, does_not_call_builtin
+kills: output_shape, matches_powers_over_factorials
 """
 import math
 

@@ -1,6 +1,6 @@
 """Makes max_degree + 1 columns (powers 0 .. max_degree), reading "degree" literally.
 
-kills: book_example, output_shape, matches_powers_over_factorials, does_not_call_builtin
+kills: book_example, output_shape, matches_powers_over_factorials
 """
 import math
 

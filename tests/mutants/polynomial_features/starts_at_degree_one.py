@@ -1,6 +1,6 @@
 """Uses the powers 1 .. max_degree (forgets the constant column x**0).
 
-kills: book_example, matches_powers_over_factorials, does_not_call_builtin
+kills: book_example, matches_powers_over_factorials
 """
 import math
 

@@ -1,6 +1,6 @@
 """Handles pool_size, padding and stride only as ints: a (height, width) pair breaks it.
 
-kills: book_examples_max, output_shape, max_matches_max_pool2d, avg_matches_avg_pool2d, does_not_call_builtin
+kills: book_examples_max, output_shape, max_matches_max_pool2d, avg_matches_avg_pool2d
 """
 import torch
 

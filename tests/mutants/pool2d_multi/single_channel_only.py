@@ -1,6 +1,6 @@
 """Pads into a 2-D tensor: only works for one channel (channels are not handled).
 
-kills: book_examples_max, output_shape, max_matches_max_pool2d, avg_matches_avg_pool2d, does_not_call_builtin, padding_never_wins_max
+kills: book_examples_max, output_shape, max_matches_max_pool2d, avg_matches_avg_pool2d, padding_never_wins_max
 """
 import torch
 

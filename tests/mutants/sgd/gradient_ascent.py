@@ -1,6 +1,6 @@
 """Adds the gradient instead of subtracting it.
 
-kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter, sgd_does_not_call_builtin
+kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter
 """
 import torch
 

@@ -1,6 +1,6 @@
 """Forgets / batch_size: steps batch_size times too far.
 
-kills: sgd_book_example, matches_torch_sgd, updates_every_parameter, sgd_does_not_call_builtin
+kills: sgd_book_example, matches_torch_sgd, updates_every_parameter
 """
 import torch
 

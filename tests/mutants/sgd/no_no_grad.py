@@ -1,6 +1,6 @@
 """Updates in place without torch.no_grad(): autograd refuses an in-place change of a leaf.
 
-kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter, sgd_does_not_call_builtin
+kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter
 """
 
 

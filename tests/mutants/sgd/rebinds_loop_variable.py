@@ -1,6 +1,6 @@
 """param = param - ...: builds new tensors and rebinds the loop variable; nothing changes.
 
-kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter, sgd_does_not_call_builtin
+kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter
 """
 import torch
 

@@ -1,6 +1,6 @@
 """params[i] = params[i] - ...: the list gets new tensors, the model keeps the old ones.
 
-kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter, sgd_does_not_call_builtin
+kills: sgd_book_example, updates_in_place, matches_torch_sgd, updates_every_parameter
 """
 import torch
 

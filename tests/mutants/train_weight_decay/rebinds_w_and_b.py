@@ -1,6 +1,6 @@
 """Steps with w = w - ...: new tensors each step; the caller's w and b never change.
 
-kills: matches_concise_implementation, weight_decay_shrinks_weights, returns_norm_of_w, matches_torch_weight_decay, training_does_not_call_builtin
+kills: matches_concise_implementation, weight_decay_shrinks_weights, returns_norm_of_w, matches_torch_weight_decay
 """
 
 
