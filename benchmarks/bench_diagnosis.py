@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader import assignment
 from grader.course import mutants as mutants_mod
+from grader.judge.diagnosis import called_exercises
 from grader.judge.run import GradeRequest, RunInfo, run
 from grader.sandbox.forkserver import ForkServer
 
@@ -43,9 +44,18 @@ def main() -> None:
                                                            exercise.topic).items():
                 (folder / name).write_text(text)
             info = RunInfo()
-            run(GradeRequest(course, folder, (mistake.exercise,), "process",
-                             launcher=server.launch), info)
+            # the exercise and those it calls (a diagnosis needs them graded: they are right)
+            source = (course.solutions_dir / f"{exercise.topic}.py").read_text()
+            callees = called_exercises(source, mistake.exercise, set(course.names))
+            result = run(GradeRequest(course, folder, (*callees, mistake.exercise), "process",
+                                      launcher=server.launch), info)
+            shown = any(c.feedback is not None and (c.feedback.diagnosis or "")
+                        .startswith("known mistake") for e in result.exercises
+                        if e.name == mistake.exercise for c in e.checks)
             attempts = [d for d in info.diagnoses if d[0] == mistake.exercise]
+            if attempts and attempts[0][3] and not shown:
+                attempts = [(mistake.exercise, "dropped: an exercise it calls fails",
+                             attempts[0][2], None)]
             if not attempts:
                 kind, why = "none", "the exercise did not fail (advice or forbidden call only)"
             else:

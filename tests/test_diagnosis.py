@@ -189,3 +189,25 @@ def test_the_scaling_hint_goes_with_the_scaling_failure(grade, course):
     assert all("1 - drop_prob" in c.feedback.hint and "rand" not in c.feedback.hint
                for c in failed)
     assert not any("different results" in (c.message or "") for c in failed)
+
+
+def test_a_wrong_output_size_gets_the_shape_hint_not_the_mode_hint(grade, course):
+    mutant = _mutant("pool2d", "output_too_small")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "pooling")
+    result = grade(files=files, exercises=("pool2d",))
+    checks = {c.name: c for c in result.exercises[0].checks}
+    first = checks["book_example_max"]
+    assert first.status == "fail" and "shape" in first.message
+    assert "defaults to 'max'" not in first.feedback.hint
+    assert "(h - p_h + 1, w - p_w + 1)" in first.feedback.hint
+
+
+def test_the_check_that_names_the_missing_tanh_leads(grade, course):
+    mutant = _mutant("AdditiveAttention", "no_tanh")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "attention")
+    # with masked_softmax (which it calls) graded too: the catalogue assumes it is right
+    result = grade(files=files, exercises=("masked_softmax", "AdditiveAttention"))
+    failing = [c for c in result.exercises[1].checks if c.status != "pass" and not c.advisory]
+    assert failing[0].name == "weights_depend_on_query"
+    assert "tanh" in failing[0].feedback.hint
+    assert "leaves out the tanh" in (failing[0].feedback.diagnosis or "")

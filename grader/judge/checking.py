@@ -55,7 +55,7 @@ def check(exercise: str, *, hint: str = "", advisory: bool = False, name: str | 
 def expect_tensor(value, what: str = "the result") -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise Failure(f"{what} should be a tensor", expected="a torch.Tensor",
-                      actual=values.describe_type(value))
+                      actual=values.describe_type(value), kind="type")
     return value
 
 
@@ -64,7 +64,7 @@ def expect_shape(value, shape, what: str = "the result") -> torch.Tensor:
     want = tuple(int(n) for n in shape)
     if tuple(tensor.shape) != want:
         raise Failure(f"{what} has the wrong shape", expected=f"shape {_shape(want)}",
-                      actual=f"shape {_shape(tuple(tensor.shape))}")
+                      actual=f"shape {_shape(tuple(tensor.shape))}", kind="shape")
     return tensor
 
 

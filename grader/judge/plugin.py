@@ -44,6 +44,7 @@ class GraderPlugin:
         self.expected: list[tuple[str, str]] = []
         self._references: dict[str, object] = {}
         self.transcripts: dict[str, Transcript] = {}
+        self.shape_hints: dict[str, str] = {}     # exercise -> the hint of its shape check
         self.diagnoses: list[tuple[str, str, float, str | None]] = []   # for benchmarks
         self._total = 0
         self._last_item: dict = {}
@@ -76,6 +77,8 @@ class GraderPlugin:
                 drop.append(item)
                 continue
             item.stash[_SPEC] = (exercise, spec, marker.kwargs)
+            if "shape" in name and marker.kwargs.get("hint"):
+                self.shape_hints.setdefault(exercise.name, marker.kwargs["hint"])
             _stop_shrinking_after_poison(item)
             keep.append(item)
         self.expected = [(e.name, c.name) for e in self.assignment.exercises for c in e.checks
@@ -244,7 +247,7 @@ class GraderPlugin:
                 result.message = exc.rationale
                 result.feedback = Feedback(call=last, expected=exc.expected, actual=exc.actual,
                                            details=exc.details,
-                                           hint=exc.help or marker.get("hint") or None,
+                                           hint=self.hint_for(exc, exercise, spec, marker),
                                            output=(context.last_stdout or None) if context else None)
             else:
                 result.message = str(exc).strip() or "the check failed"
@@ -267,6 +270,18 @@ class GraderPlugin:
         if result.message:
             result.message = values.scrub(result.message)
         return result
+
+
+    def hint_for(self, failure: Failure, exercise, spec, marker) -> str | None:
+        """The hint that fits the failure observed: the failure's own, else the check's for a
+        wrong value; for a wrong shape or type, the exercise's shape hint (a check's hint is
+        written for the mistake it targets, not for a shape that is already wrong)."""
+        if failure.help:
+            return failure.help
+        own = marker.get("hint") or None
+        if getattr(failure, "kind", "value") == "value" or "shape" in spec.name:
+            return own
+        return self.shape_hints.get(exercise.name)
 
 
 class SourceView:

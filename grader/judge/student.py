@@ -64,10 +64,13 @@ class Failure(AssertionError):
     """
 
     def __init__(self, rationale: str, *, expected: str | None = None, actual: str | None = None,
-                 details: str | None = None, help: str | None = None):
+                 details: str | None = None, help: str | None = None, kind: str = "value"):
         super().__init__(rationale)
         self.rationale, self.expected, self.actual = rationale, expected, actual
         self.details, self.help = details, help
+        # "value", or "shape" / "type" (a structural failure: the check's own hint, written
+        # for wrong values, would not fit it; the plugin picks the exercise's shape hint)
+        self.kind = kind
 
 
 class Mismatch(Failure):
