@@ -172,11 +172,14 @@ def test_check_in_a_real_kernel_wrong_then_fixed(kernel, tmp_path):
     assert "Total" in plain
     assert f"{ex['max_score']} / {ex['max_score']}" in plain
     assert "now holds different code" not in plain
+    shown = [o for o in fixed.outputs if "Total" in o.get("data", {}).get("text/plain", "")]
+    assert len(shown) == 1           # the magic's return value is not shown a second time
 
     # a cell that is not Python, named by its execution count
     broken = s.run(s.add("def dropout(X, drop_prob):\n    return X *"))
     count = broken.execution_count
-    said = s.run(s.add("check('dropout')"))
+    # (in the checking cell, what comes after check() has not run: it is not graded)
+    said = s.run(s.add("\ncheck('dropout')\ndef dropout(X, drop_prob):\n    return X"))
     shown = outputs(said, "text/plain")
     assert f"In [{count}]" in shown and "SyntaxError" in shown and "0 / " in shown
 
@@ -230,6 +233,18 @@ def test_history_becomes_a_notebook_numbered_by_execution_count(tmp_path):
     assert kinds == ["code", "markdown", "code", "code"]      # cell k is In[k]
     assert nb["cells"][0]["metadata"] == {"tags": ["exercise-setup"]}
     assert nb["cells"][2]["source"].startswith("def dropout")
+
+
+def test_the_checking_cell_counts_only_above_the_call():
+    cell = "\n\nimport torch\n@torch.no_grad()\ndef f():\n    check('f')\ncheck('f')\nx = 1"
+    # IPython compiles the cell without its two leading empty lines: line 5 is check('f')
+    assert history.before_line(cell, 5) == "\n\nimport torch\n@torch.no_grad()\ndef f():\n" \
+        "    check('f')"
+    assert history.before_line(cell, 2) == "\n\nimport torch"      # the call inside f()
+    assert history.before_line("%%time\ncheck('f')", 2) == "%%time\ncheck('f')"
+    cells = [history.Executed(1, "a = 1"), history.Executed(2, "check()\ndef g(): pass")]
+    assert history.up_to_the_call(cells, 2, 1)[1].source == ""
+    assert history.up_to_the_call(cells, 2, None) == cells
 
 
 def test_choose_names_what_is_missing():
@@ -317,3 +332,44 @@ def test_the_kernel_side_imports_neither_torch_nor_the_judge():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_an_interrupted_check_stops_the_grader_and_what_it_started(monkeypatch, tmp_path):
+    """The kernel's stop button during check(): the grader's whole process group goes."""
+    import time
+    from grader.kernel import judge_process
+    pids = tmp_path / "pids"
+    script = ("import os, subprocess, time; child = subprocess.Popen(['sleep', '600']); "
+              f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}'); time.sleep(600)")
+    monkeypatch.setattr(judge_process, "command", lambda *a, **k: [sys.executable, "-c", script])
+
+    def progress(done, total, exercise, seconds):
+        if pids.exists() and pids.read_text():
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        judge_process.grade_notebook(tmp_path / "x.ipynb", ["dropout"], on_progress=progress)
+    for pid in map(int, pids.read_text().split()):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+                break                                   # killed, waiting for init to reap it
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"process {pid} outlived the interrupted check")
+
+
+def test_a_grader_that_cannot_grade_says_why(monkeypatch, tmp_path):
+    from grader.kernel import judge_process
+    script = ("import sys; sys.stderr.write('grade: error: no course found: run grade inside a "
+              "course folder\\n'); sys.exit(2)")
+    monkeypatch.setattr(judge_process, "command", lambda *a, **k: [sys.executable, "-c", script])
+    with pytest.raises(judge_process.JudgeFailed, match="^no course found"):
+        judge_process.grade_notebook(tmp_path / "x.ipynb", ["dropout"])
+    env = judge_process.judge_environment()
+    assert not any(k.startswith("PYTHON") and k not in ("PYTHONPATH", "PYTHONIOENCODING")
+                   for k in env)

@@ -172,6 +172,9 @@ def _check(shell, display, requested, checks, notebook, assignment) -> Report:
     except GraderError as exc:
         raise StudentError(f"check() cannot find the assignment: {exc}") from None
     executed = history.executed_cells(shell)
+    if executed:                 # the running cell is the last one IPython stored
+        running = executed[-1].number
+        executed = history.up_to_the_call(executed, running, _calling_line(shell, running))
     path = history.find_notebook(shell.user_ns, notebook)
     saved = history.disk_cells(path) if path is not None else []
     notebook_names = _notebook_exercises(path) if path is not None else None
@@ -217,6 +220,21 @@ def _check(shell, display, requested, checks, notebook, assignment) -> Report:
     handle.update(report._repr_mimebundle_(), raw=True)
     report._shown_in = shell.execution_count
     return report
+
+
+def _calling_line(shell, running: int) -> int | None:
+    """The line of the running cell (``In[running]``) that called check() (IPython names
+    each compiled cell and maps the name to its number), or None when it cannot be told."""
+    import sys
+    cells = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    if not isinstance(cells, dict):
+        return None
+    frame = sys._getframe(1)
+    while frame is not None:
+        if cells.get(frame.f_code.co_filename) == running:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
 
 
 def _safe_stem(path: Path | None) -> str:

@@ -52,6 +52,42 @@ def executed_cells(shell) -> list[Executed]:
     return [Executed(n, str(s)) for n, s in enumerate(raw) if n > 0]
 
 
+def up_to_the_call(cells: list[Executed], number: int, line: int | None) -> list[Executed]:
+    """The history as it stands when ``check()`` runs from line ``line`` of cell ``number``.
+
+    The cell that calls ``check()`` is in the history whole, but only its statements above
+    the call have run: the statement with the call and everything after it are dropped.
+    """
+    if line is None:
+        return cells
+    out = []
+    for cell in cells:
+        if cell.number == number:
+            source = before_line(cell.source, line)
+            cell = Executed(cell.number, source)
+        out.append(cell)
+    return out
+
+
+def before_line(source: str, line: int) -> str:
+    """The cell's lines above the top-level statement that holds ``line`` (1-based, counted
+    as IPython compiled the cell: without its leading empty lines)."""
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        return source                      # a cell magic runs its body elsewhere: keep it
+    line += next((i for i, text in enumerate(lines) if text.strip()), 0)
+    text = python_source(source)
+    try:
+        tree = ast.parse(text or "")
+    except (SyntaxError, ValueError, RecursionError):
+        return source
+    for node in tree.body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        if first <= line <= (node.end_lineno or first):
+            return "\n".join(lines[:first - 1])
+    return source
+
+
 def defined_names(source: str) -> set[str]:
     """Top-level names a cell defines; for a cell that is not Python, what it would define."""
     text = python_source(source)

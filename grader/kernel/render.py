@@ -8,18 +8,19 @@ expected, got, the details, the diagnosis, what was printed and the hint.  Inlin
 readable on the light and dark themes of JupyterLab, Notebook and VS Code.
 
 Everything in the result can come from the student (exception messages, printed output,
-``repr`` of returned values): every string is stripped of control characters, capped, and
+``repr`` of returned values): every string goes through the reports' one sanitiser
+(:mod:`grader.reports.sanitize`: control characters shown, never obeyed; capped), then is
 HTML-escaped before it is shown.
 """
 from __future__ import annotations
 
 import html
-import re
 import textwrap
 
-MAX_FIELD = 2000           # characters of one feedback field
+from grader.reports import sanitize
+
+MAX_FIELD = 2000           # characters of one feedback field shown inline (a notebook cell)
 MAX_MESSAGE = 1000
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # feedback keys in the order shown, with their labels (unknown string keys follow)
 FIELDS = (("call", "called"), ("expected", "expected"), ("actual", "got"),
           ("details", "details"), ("diagnosis", "diagnosis"), ("output", "printed"),
@@ -34,11 +35,8 @@ _SYMBOL = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⏱", "crash"
 
 
 def clean(value, limit: int = MAX_FIELD) -> str:
-    """A student-controlled value as safe text: no control characters, at most ``limit``."""
-    text = "" if value is None else _UNSAFE.sub("\ufffd", str(value))
-    if len(text) > limit:
-        text = text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
-    return text
+    """A student-controlled value as safe text: control characters escaped, capped."""
+    return sanitize.clean(value, limit)
 
 
 def esc(value, limit: int = MAX_FIELD) -> str:
