@@ -279,14 +279,23 @@ class _StatusLine:
 @click.option("--assignment", type=click.Path(exists=True, path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write the HTML reports (class overview and one page per student).")
+@click.option("--prefix", default=None, metavar="PREFIX",
+              help="The assignment's repository prefix (GitHub Classroom clones are named "
+                   "PREFIX<username>, e.g. --prefix hw2-): students are named by what follows "
+                   "it; an entry without it is refused.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="GitHub Classroom roster CSV: name students by their roster "
+                                 "identifier (the entries' usernames must be in it).")
 def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, sandbox,
-                  assignment, reports):
+                  assignment, reports, prefix, roster):
     """Grade a folder of submissions (one per student) into the gradebook, in parallel.
 
     Entries: a folder of .py files or notebooks, a notebook, or a zip of either, named after
-    the student; GitHub Classroom and Gradescope export folders are recognised too.  Already
-    graded content is skipped (--force regrades); an interrupted batch resumes where it
-    stopped.
+    the student; for GitHub Classroom clones give --prefix (and --roster); Gradescope exports
+    (submission_metadata.yml) are recognised, every member of a group gets the result.  Two
+    entries for one student are refused.  Already graded content is skipped (--force
+    regrades); an interrupted batch resumes where it stopped.  Official runs: --sandbox bwrap
+    (exit 3 if the sandbox cannot start).
     """
     import os
     from dataclasses import replace
@@ -294,8 +303,10 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
     from grader import assignment as assignment_mod
     from grader.classroom.batch import grade_class
     from grader.classroom.gradebook import Gradebook
+    from grader.classroom.identity import read_roster
 
     spec = assignment_mod.load(assignment)
+    names = read_roster(roster) if roster is not None else None
     if memory_mb:
         spec = replace(spec, limits=replace(spec.limits, memory_mb=memory_mb))
     mode = _announce_sandbox(sandbox)
@@ -303,7 +314,7 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
     with Gradebook(gradebook_path) as book:
         bar = _BatchProgress()
         summary = grade_class(spec, submissions, book, jobs=jobs, sandbox=mode, timeout=timeout,
-                              force=force, progress=bar)
+                              force=force, progress=bar, prefix=prefix, roster=names)
         bar.close()
         click.echo(f"{summary.graded} graded, {summary.crashed} crashed, {summary.timeout} timed "
                    f"out, {summary.malformed} malformed, {summary.skipped} already in the "

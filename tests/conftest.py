@@ -19,6 +19,14 @@ def course():
 
 
 @pytest.fixture(scope="session")
+def published_release(tmp_path_factory, course):
+    """`grade publish` of the course, once per test session (the student release, the
+    autograder, their zips); tests that change a copy unzip it first."""
+    from grader.course import publish
+    return publish.publish(course, tmp_path_factory.mktemp("published") / "release")
+
+
+@pytest.fixture(scope="session")
 def forkserver():
     """One warm template process for the whole test session: workers start in milliseconds."""
     from grader.sandbox.forkserver import ForkServer

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from grader import assignment as assignment_mod
-from grader.classroom import batch
+from grader.classroom import batch, identity
+from grader.errors import UsageError
 from grader.reports import exports
 from grader.classroom.gradebook import Gradebook
 
@@ -125,9 +126,11 @@ def test_classroom_and_gradescope_layouts(tmp_path):
         repo = classroom / f"lesson2-{user}"
         (repo / ".git").mkdir(parents=True)
         reference_folder(repo / "exercises")
-    entries = batch.find_entries(classroom, tmp_path / "work")
+    entries = batch.find_entries(classroom, tmp_path / "work", prefix="lesson2-")
     assert sorted(e.student for e in entries) == ["hubot", "octocat"]
     assert all(e.path.name == "exercises" and not e.problem for e in entries)
+    unnamed = batch.find_entries(classroom, tmp_path / "work1")     # no prefix: never guessed
+    assert sorted(e.student for e in unnamed) == ["lesson2-hubot", "lesson2-octocat"]
 
     gradescope = tmp_path / "gradescope"
     reference_folder(gradescope / "submission_101")
@@ -271,3 +274,87 @@ def test_gradescope_group_submission_gives_every_member_the_result(tmp_path, sma
     assert set(current) == {"1815", "grace@example.com"}
     assert {i["score"] for i in current.values()} == {spec.max_points}
     assert (first.graded, again.skipped) == (1, 1)       # graded once, recorded twice
+
+
+def classroom_clones(folder: Path, users) -> Path:
+    """Repositories as `gh classroom clone student-repos` leaves them: PREFIX<username>/."""
+    for user in users:
+        repo = folder / f"hw2-{user}"
+        (repo / ".git").mkdir(parents=True, exist_ok=True)
+        (repo / "README.md").write_text("# homework 2\n")
+        reference_folder(repo / "exercises")
+    return folder
+
+
+def test_student_names_never_depend_on_the_other_folders(tmp_path):
+    clones = classroom_clones(tmp_path / "clones", ["jo-smith", "jo-doe"])
+    names = lambda **kw: sorted(e.student for e in batch.find_entries(  # noqa: E731
+        clones, tmp_path / "work", **kw))
+    assert names(prefix="hw2-") == ["jo-doe", "jo-smith"]
+    assert names() == ["hw2-jo-doe", "hw2-jo-smith"]
+    classroom_clones(clones, ["alice"])
+    assert names(prefix="hw2-") == ["alice", "jo-doe", "jo-smith"]
+    assert names() == ["hw2-alice", "hw2-jo-doe", "hw2-jo-smith"]
+
+
+def test_roster_names_students_and_unknown_or_ambiguous_entries_are_refused(tmp_path):
+    clones = classroom_clones(tmp_path / "clones", ["jo-smith", "jo-doe"])
+    roster = tmp_path / "classroom_roster.csv"
+    roster.write_text('"identifier","github_username","github_id","name"\n'
+                      '"s1001","jo-smith","1","Jo Smith"\n"s1002","Jo-Doe","2","Jo Doe"\n'
+                      '"s1003","","",""\n', encoding="utf-8")
+    book = identity.read_roster(roster)
+    entries = batch.find_entries(clones, tmp_path / "work", prefix="hw2-", roster=book)
+    assert sorted(e.student for e in entries) == ["s1001", "s1002"]
+    classroom_clones(clones, ["mallory"])
+    with pytest.raises(UsageError, match="'mallory' is not in the roster"):
+        batch.find_entries(clones, tmp_path / "work2", prefix="hw2-", roster=book)
+    (clones / "hw2-mallory" / "README.md").unlink()
+    shutil.rmtree(clones / "hw2-mallory")
+    (clones / "notes").mkdir()
+    with pytest.raises(UsageError, match="'notes' does not start with the prefix 'hw2-'"):
+        batch.find_entries(clones, tmp_path / "work3", prefix="hw2-")
+    shutil.rmtree(clones / "notes")
+    shutil.copy(SOLUTIONS / "dropout.py", clones / "hw2-jo-doe.py")   # a second entry for jo-doe
+    with pytest.raises(UsageError, match="more than one submission for the same student:\n"
+                                         "  jo-doe: hw2-jo-doe, hw2-jo-doe.py"):
+        batch.find_entries(clones, tmp_path / "work4", prefix="hw2-")
+
+
+def test_adding_a_student_regrades_and_renames_nobody(tmp_path, small):
+    clones = classroom_clones(tmp_path / "clones", ["jo-smith", "jo-doe"])
+    spec = assignment_mod.load(small)
+    with Gradebook(tmp_path / "book.db") as book:
+        batch.grade_class(spec, clones, book, jobs=2, sandbox="process", timeout=120,
+                          prefix="hw2-")
+        classroom_clones(clones, ["alice"])
+        again = batch.grade_class(spec, clones, book, jobs=2, sandbox="process", timeout=120,
+                                  prefix="hw2-")
+        rows = book.db.execute("SELECT student FROM submissions ORDER BY student").fetchall()
+    assert (again.graded, again.skipped) == (1, 2)
+    assert [r[0] for r in rows] == ["alice", "jo-doe", "jo-smith"]
+
+
+def test_time_limit_keeps_what_was_graded_in_time(tmp_path):
+    """One hanging exercise: the submission's time limit cuts it off, and the exercises
+    graded before it keep their points (graded alone, the same file gets the same points)."""
+    quick = {"dropout": ["keeps_shape", "p1_gives_zeros"], "corr2d": ["book_example"],
+             "pool2d": ["book_example_max", "output_shape"]}
+    toml = write_assignment(tmp_path / "slow.toml", quick, call_timeout=600)
+    spec = assignment_mod.load(toml)
+    folder = reference_folder(tmp_path / "class" / "zed")
+    (folder / "pooling.py").write_text("import time\n\ndef pool2d(X, pool_size, mode='max'):\n"
+                                       "    time.sleep(1000)\n")
+    with Gradebook(tmp_path / "book.db") as book:
+        summary = batch.grade_class(spec, tmp_path / "class", book, jobs=1, sandbox="process",
+                                    timeout=30)
+        (zed,) = book.current()
+    assert summary.timeout == 1 and zed["status"] == "timeout"
+    kept = spec.exercise("dropout").max_points + spec.exercise("corr2d").max_points
+    assert zed["score"] == kept and zed["max_score"] == spec.max_points, \
+        [(c["name"], c["status"], c["message"]) for e in zed["result"]["exercises"]
+         for c in e["checks"]]
+    exercises = {e["name"]: e for e in zed["result"]["exercises"]}
+    assert exercises["dropout"]["score"] == exercises["dropout"]["max_score"]
+    assert {c["status"] for c in exercises["pool2d"]["checks"]} == {"timeout"}
+    assert "30 s" in exercises["pool2d"]["checks"][0]["message"]

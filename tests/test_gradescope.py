@@ -14,15 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import publish as publish_mod
 from grader.reports import gradescope
 
 from conftest import MUTANTS, ROOT
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory, course):
-    return publish_mod.publish(course, tmp_path_factory.mktemp("gradescope") / "release")
+def bundle(published_release):
+    return published_release
 
 
 def gradescope_root(folder: Path, bundle: dict) -> Path:

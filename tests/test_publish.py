@@ -19,9 +19,8 @@ from conftest import ROOT, write_assignment
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory, course):
-    out = tmp_path_factory.mktemp("published")
-    return publish_mod.publish(course, out / "release")
+def published(published_release):
+    return published_release
 
 
 def run_grade(cwd: Path, *args, env_extra=None) -> subprocess.CompletedProcess:
@@ -91,6 +90,10 @@ def test_autograder_has_workflow_and_gradescope_files(published):
     assert not list(published["student"].rglob("flipped_kernel.py"))
     workflow = (autograder / ".github/workflows/grade.yml").read_text()
     assert "GITHUB_STEP_SUMMARY" in workflow and "--format markdown" in workflow
+    templates = ROOT / "grader" / "templates"
+    assert workflow == (templates / "github_workflow_grade.yml").read_text()
+    assert (published["student"] / ".github/workflows/classroom.yml").read_text() == \
+        (templates / "student_workflow_classroom.yml").read_text()
 
 
 def test_validate_catches_a_check_weakened_to_assert_true(tmp_path, monkeypatch):

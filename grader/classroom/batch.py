@@ -3,11 +3,13 @@
 ``grade batch SUBMISSIONS`` finds one entry per student (a folder, a notebook, a ``.py`` file
 or a zip of any of these; or the folder layouts of GitHub Classroom and Gradescope exports),
 skips what the gradebook already holds for the same content and checks, and grades the rest
-in ``--jobs`` slots.  A slot is a judge process with its own warm fork server; it grades one
+in ``--jobs`` slots (who each entry belongs to: :mod:`grader.classroom.identity`, stated by
+``--prefix``/``--roster`` or Gradescope's metadata, never guessed).  A slot is a judge process with its own warm fork server; it grades one
 submission at a time with exactly the isolation of a single ``grade``.  The coordinator (this
 process) is the only writer of the gradebook, one transaction per submission.  A submission
-that hangs past its time limit, or kills its slot, is recorded as such; the slot is replaced
-and the class goes on.
+that kills its slot is recorded as such; one past its time limit keeps the verdict of every
+check decided in time (the slot streams them as they come) and the rest are ``timeout``; the
+slot is replaced and the class goes on.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from grader.submission import archive, discover, reader
 from grader.errors import UsageError
+from grader.classroom import identity
 from grader.classroom.gradebook import Gradebook, Record
 
 GRADABLE = (".py", ".ipynb")
@@ -67,10 +70,14 @@ class Summary:
 
 
 # --------------------------------------------------------------------------- finding entries
-def find_entries(folder: Path, workdir: Path) -> list[Entry]:
-    """One entry per student.  Nothing is followed or opened that is not a regular file or a
-    real folder (:mod:`grader.submission.reader`): a link (``hw2-mallory -> hw2-alice``), a
-    FIFO or a device is a malformed entry that says why."""
+def find_entries(folder: Path, workdir: Path, prefix: str | None = None,
+                 roster: dict[str, str] | None = None) -> list[Entry]:
+    """One entry per student, named as :mod:`grader.classroom.identity` says (Gradescope
+    metadata, else ``prefix`` and ``roster``, else the entry's own name).  Nothing is followed
+    or opened that is not a regular file or a real folder (:mod:`grader.submission.reader`): a
+    link (``hw2-mallory -> hw2-alice``), a FIFO or a device is a malformed entry that says why.
+
+    Raises UsageError when an entry cannot be named or two entries name one student."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder of submissions")
@@ -91,18 +98,17 @@ def find_entries(folder: Path, workdir: Path) -> list[Entry]:
                 if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)) else None
             if stat.S_ISDIR(mode) or suffix in GRADABLE + (".zip",) or special:
                 raw.append((Path(item.path), stat.S_ISDIR(mode), special))
-    prefix = _classroom_prefix([p.name for p, is_dir, _ in raw if is_dir])
-    entries = []
-    for path, is_dir, special in raw:
-        stem = path.name if is_dir or special else path.stem
-        members = groups.get(stem) or []
-        student = members[0] if members else \
-            (stem[len(prefix):] if prefix and is_dir else stem)
-        entry = Entry(student=student, name=path.name, members=list(members))
+    stems = [path.name if is_dir or special else path.stem for path, is_dir, special in raw]
+    named = identity.name_entries([s for s in stems if s not in groups], prefix, roster)
+    entries = [Entry(student=(groups.get(stem) or [named.get(stem)])[0], name=path.name,
+                     members=list(groups.get(stem, [])))
+               for stem, (path, _, _) in zip(stems, raw)]
+    identity.refuse_clashes(entries)
+    for index, (entry, (path, is_dir, special)) in enumerate(zip(entries, raw)):
         if special:
             entry.problem = special
         elif path.suffix.lower() == ".zip":
-            entry.path, entry.problem = _unzip(path, workdir / f"zip-{len(entries)}", entry)
+            entry.path, entry.problem = _unzip(path, workdir / f"zip-{index}", entry)
         else:
             entry.path = path
         base = entry.path
@@ -110,8 +116,6 @@ def find_entries(folder: Path, workdir: Path) -> list[Entry]:
             entry.path, problem = _gradable_root(entry.path)
             entry.problem = entry.problem or problem
         entry.label = _label(entry, base)
-        entries.append(entry)
-    _make_students_unique(entries)
     return entries
 
 
@@ -131,15 +135,6 @@ def _is_regular(path: Path) -> bool:
         return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:
         return False
-
-
-def _classroom_prefix(names: list[str]) -> str:
-    """GitHub Classroom clones are named "<assignment>-<username>": strip the shared part."""
-    if len(names) < 2:
-        return ""
-    prefix = os.path.commonprefix(names)
-    cut = prefix.rfind("-")
-    return prefix[:cut + 1] if cut > 0 else ""
 
 
 def _gradescope_names(metadata: Path) -> dict[str, list[str]]:
@@ -208,15 +203,6 @@ def _gradable_root(folder: Path) -> tuple[Path, str | None]:
     return folder / best, None
 
 
-def _make_students_unique(entries: list[Entry]) -> None:
-    seen: dict[str, int] = {}
-    for entry in entries:
-        seen[entry.student] = seen.get(entry.student, 0) + 1
-    for entry in entries:
-        if seen[entry.student] > 1:
-            entry.student = entry.name
-
-
 def content_hash(entry: Entry, assignment) -> str:
     if entry.path is None:
         return "unreadable:" + hashlib.sha256(entry.name.encode()).hexdigest()
@@ -265,7 +251,8 @@ def slot_main(conn, assignment, sandbox: str) -> None:
                     server = ForkServer(mode=sandbox, forbidden=forbidden)
                 result = run(GradeRequest(assignment, Path(task["path"]), sandbox=sandbox,
                                           launcher=server.launch, label=task.get("label"),
-                                          notes=tuple(task.get("notes", ()))))
+                                          notes=tuple(task.get("notes", ())),
+                                          on_check=lambda check: conn.send({"check": check})))
                 reply = {"result": result.to_dict(), "seconds": time.monotonic() - started}
             except Exception as exc:  # noqa: BLE001 - reported as this submission's crash
                 reply = {"error": f"{type(exc).__name__}: {exc}",
@@ -286,9 +273,11 @@ class Slot:
         theirs.close()
         self.entry: Entry | None = None
         self.deadline = 0.0
+        self.checks: list = []          # the entry's checks decided so far (CheckResult)
 
     def give(self, entry: Entry, timeout: float) -> None:
         self.entry = entry
+        self.checks = []
         self.deadline = time.monotonic() + timeout
         self.conn.send({"path": str(entry.path), "label": entry.label or entry.name,
                         "notes": list(entry.notes)})
@@ -303,13 +292,16 @@ class Slot:
 
 # --------------------------------------------------------------------------- the batch
 def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
-                sandbox: str, timeout: float, force: bool = False, progress=None) -> Summary:
-    """Grade every entry of ``folder`` that the gradebook does not hold yet."""
+                sandbox: str, timeout: float, force: bool = False, progress=None,
+                prefix: str | None = None, roster: dict[str, str] | None = None) -> Summary:
+    """Grade every entry of ``folder`` that the gradebook does not hold yet.
+
+    ``prefix`` and ``roster`` name the students (see :mod:`grader.classroom.identity`)."""
     summary = Summary()
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="grader-batch-"))
     try:
-        entries = find_entries(folder, workdir)
+        entries = find_entries(folder, workdir, prefix, roster)
         checks = checks_hash(assignment)
         todo = []
         for entry in entries:
@@ -368,37 +360,37 @@ def _run_slots(assignment, todo, gradebook, checks, summary, jobs, sandbox, time
                 entry = slot.entry
                 if entry is None:
                     continue
-                if slot.conn in ready:
-                    try:
-                        reply = slot.conn.recv()
-                    except (EOFError, OSError):
-                        reply = None
-                    if reply is None:                       # the slot died under it
-                        slot.kill()
-                        slots[index] = slot = Slot(context, assignment, sandbox)
-                        if entry.student not in retried:    # once more, in a fresh slot
-                            retried.add(entry.student)
-                            slot.give(entry, timeout)
-                            continue
-                        finish(entry, Record(entry.student, entry.name, entry.content_hash,
-                                             checks, "crashed", message="grading this "
-                                             "submission killed the grader process (twice)"))
-                    elif "error" in reply:
-                        finish(entry, Record(entry.student, entry.name, entry.content_hash,
-                                             checks, "crashed", message=reply["error"],
-                                             seconds=reply.get("seconds")))
-                    else:
-                        result = reply["result"]
-                        finish(entry, Record(entry.student, entry.name, entry.content_hash,
-                                             checks, "graded", result["score"],
-                                             result["max_score"], None, result,
-                                             reply.get("seconds")))
-                elif time.monotonic() >= slot.deadline:
+                reply = _drain(slot) if slot.conn in ready else {}
+                if reply is None:                           # the slot died under it
                     slot.kill()
                     slots[index] = slot = Slot(context, assignment, sandbox)
+                    if entry.student not in retried:        # once more, in a fresh slot
+                        retried.add(entry.student)
+                        slot.give(entry, timeout)
+                        continue
+                    finish(entry, Record(entry.student, entry.name, entry.content_hash,
+                                         checks, "crashed", message="grading this "
+                                         "submission killed the grader process (twice)"))
+                elif "error" in reply:
+                    finish(entry, Record(entry.student, entry.name, entry.content_hash,
+                                         checks, "crashed", message=reply["error"],
+                                         seconds=reply.get("seconds")))
+                elif "result" in reply:
+                    result = reply["result"]
+                    finish(entry, Record(entry.student, entry.name, entry.content_hash,
+                                         checks, "graded", result["score"],
+                                         result["max_score"], None, result,
+                                         reply.get("seconds")))
+                elif time.monotonic() >= slot.deadline:
+                    done = slot.checks
+                    slot.kill()
+                    slots[index] = slot = Slot(context, assignment, sandbox)
+                    result = partial_result(assignment, entry, done, timeout)
                     finish(entry, Record(entry.student, entry.name, entry.content_hash, checks,
-                                         "timeout", message=f"grading took longer than "
-                                         f"{timeout:g} s", seconds=timeout))
+                                         "timeout", result["score"], result["max_score"],
+                                         f"grading took longer than {timeout:g} s: the "
+                                         f"checks not decided by then count as timeout",
+                                         result, timeout))
                 else:
                     continue
                 slot.entry = None
@@ -407,6 +399,39 @@ def _run_slots(assignment, todo, gradebook, checks, summary, jobs, sandbox, time
     finally:
         for slot in slots:
             slot.kill()
+
+
+def _drain(slot: Slot) -> dict | None:
+    """Read what the slot sent: checks as they are decided, then the final reply.  None if the
+    slot died; {} if only checks came (the submission is still being graded)."""
+    try:
+        while slot.conn.poll():
+            message = slot.conn.recv()
+            if "check" in message:
+                slot.checks.append(message["check"])
+            else:
+                return message
+    except (EOFError, OSError):
+        return None
+    return {}
+
+
+def partial_result(assignment, entry: Entry, done: list, timeout: float) -> dict:
+    """The result of a submission cut off by its time limit: every check decided before the
+    limit keeps its verdict; every other check is ``timeout`` (0 points)."""
+    from grader.judge.score import CheckResult, ExerciseResult, GradeResult
+    decided = {(c.exercise, c.name): c for c in done}
+    exercises = []
+    for spec in assignment.exercises:
+        results = [decided.get((spec.name, c.name)) or CheckResult(
+            spec.name, c.name, c.name.replace("_", " "), "timeout", c.points, c.visibility,
+            advisory=not c.points,
+            message=f"not graded: the submission's time limit ({timeout:g} s) ran out first")
+            for c in spec.checks]
+        advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
+        exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
+    return GradeResult(assignment.title, entry.label or entry.name, exercises,
+                       notes=list(entry.notes)).to_dict()
 
 
 def record_for_all(gradebook: Gradebook, entry: Entry, record: Record) -> None:

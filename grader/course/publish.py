@@ -3,12 +3,15 @@
 - ``student/``: the stubs, one notebook per topic, the public checks only (hidden checks and
   everything only they use are cut out of the check files, comments and docstrings of the
   modules included), a ``pyproject.toml`` whose assignment table lists the public checks and
-  says how many hidden checks there are, the grader itself, and a student README.  Nothing
+  says how many hidden checks there are, the grader itself, a student README and
+  ``.github/workflows/classroom.yml`` (GitHub Classroom's autograding on push, when the release
+  is a Classroom template repository: public checks, points to Classroom).  Nothing
   of the solutions and no hidden check name: :func:`leaks` scans every file for both, and
   publishing fails if it finds anything.
 - ``autograder/``: everything needed to grade officially (references, all checks), with a
   Gradescope ``setup.sh`` and ``run_autograder`` at its root (so that the zip is the
-  Gradescope upload) and a GitHub Actions workflow that grades a student repository.
+  Gradescope upload) and a GitHub Actions workflow that grades a whole Classroom assignment
+  with every check (``grade batch`` into the gradebook and its exports).
 - ``student.zip`` and ``autograder.zip``: byte-identical for the same inputs (sorted
   entries, fixed timestamps and permissions).
 """
@@ -69,6 +72,9 @@ def build_student(assignment, folder: Path) -> None:
     (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=True))
     (folder / "README.md").write_text(_student_readme(assignment))
     (folder / ".gitignore").write_text(".venv/\n__pycache__/\n*.egg-info/\n")
+    workflow = folder / ".github" / "workflows" / "classroom.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text((TEMPLATES / "student_workflow_classroom.yml").read_text())
 
 
 def strip_checks(sources: dict[str, str], public: set[tuple[str, str]]) -> dict[str, str]:

@@ -36,6 +36,7 @@ class GraderPlugin:
         self.signatures = signatures
         self.only_checks = only_checks
         self.progress = progress
+        self.on_check = None            # called with each CheckResult as it is decided
         self.results: dict[tuple[str, str], CheckResult] = {}
         self.collection_errors: list[str] = []
         self.check_bugs: list[str] = []
@@ -181,6 +182,8 @@ class GraderPlugin:
             result = self.classify(item, exercise, spec, marker,
                                    call.excinfo.value if call.excinfo else None)
             self.results[(exercise.name, spec.name)] = result
+            if self.on_check:
+                self.on_check(result)
             if self.progress:
                 self.progress(len(self.results), self._total, exercise.name)
         if call.when == "teardown" and self._last_item.get(item.stash[_SPEC][0].name) is item:

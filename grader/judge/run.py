@@ -34,6 +34,8 @@ class GradeRequest:
                                                   # the entry's name, never a temporary path)
     notes: tuple = ()                             # found before discovery (zip unpacking)
     trace_causes: bool = True                     # a shard leaves that to its coordinator
+    # each check's result as soon as it is known (batch: what a time limit must not lose)
+    on_check: Callable[[CheckResult], None] | None = None
 
 
 @dataclass
@@ -176,6 +178,7 @@ def _run_checks(assignment, submission, pool, files, request):
     plugin = GraderPlugin(assignment, pool, submission, signatures,
                           set(request.only_checks) if request.only_checks else None,
                           request.progress)
+    plugin.on_check = request.on_check
     args = ["-c", os.devnull, "--rootdir", str(checks_dir(assignment)),
             "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
             "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
