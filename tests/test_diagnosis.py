@@ -211,3 +211,4 @@ def test_the_check_that_names_the_missing_tanh_leads(grade, course):
     assert failing[0].name == "weights_depend_on_query"
     assert "tanh" in failing[0].feedback.hint
     assert "leaves out the tanh" in (failing[0].feedback.diagnosis or "")
+

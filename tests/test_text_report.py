@@ -67,3 +67,21 @@ def test_no_internal_name_or_machine_path_reaches_a_student(grade, course):
         assert internal not in text, internal
     assert result.submission == "exercises"
     assert str(course.root) not in text
+
+
+def test_a_name_defined_in_two_notebook_cells_is_named_by_cell_and_run_order(tmp_path):
+    import nbformat
+
+    from grader.submission import discover
+    nb = nbformat.v4.new_notebook()
+    solved = nbformat.v4.new_code_cell("def corr2d(X, K):\n    return X\n", execution_count=7)
+    copy = nbformat.v4.new_code_cell("def corr2d(X, K):\n    raise NotImplementedError\n",
+                                     execution_count=3)
+    nb.cells = [nbformat.v4.new_markdown_cell("# 卷积"), solved, copy]
+    path = tmp_path / "convolution.ipynb"
+    path.write_text(nbformat.writes(nb))
+    submission = discover.load(path, ["corr2d"])
+    (note,) = [n for n in submission.notes if "corr2d is defined" in n]
+    assert "cell 2 (run as [7]), cell 3 (run as [3])" in note
+    assert "the definition in cell 3 is the one graded" in note
+    assert "In your session cell 2 ran last ([7])" in note

@@ -604,10 +604,16 @@ def _expect_learns(student, reference, part):
     if not torch.allclose(logits.float(), judged, rtol=TRAIN_OUTPUT_TOL, atol=TRAIN_OUTPUT_TOL):
         raise Failure(f"after training, the network's output is not the book's {part}'s output "
                       f"with the same (trained) parameters, so the grader cannot credit what it "
-                      f"learnt (see {part}_matches_reference)",
+                      f"learnt (see the check comparing it with the book's {part})",
                       expected=values.format_value(judged), actual=values.format_value(logits),
                       details=mismatch_details(logits.double(), judged.double(),
-                                               TRAIN_OUTPUT_TOL, TRAIN_OUTPUT_TOL))
+                                               TRAIN_OUTPUT_TOL, TRAIN_OUTPUT_TOL),
+                      # the forward pass is wrong, not the gradient: the check's hint (about
+                      # detach) would not fit what was observed
+                      help=f"the {part}'s forward pass itself differs from the book's: fix what "
+                           "the check that compares it with the book's on the same weights "
+                           "reports (the permutes to and from time-major, the order of the "
+                           "layers) and this one follows")
     loss_before = float(F.cross_entropy(first.reshape(-1, V), Y.reshape(-1)))
     loss = float(F.cross_entropy(judged.reshape(-1, V), Y.reshape(-1)))
     if not math.isfinite(loss):

@@ -119,6 +119,7 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
             units[module] = python_unit(file, module, data)
         else:
             units[module] = notebook.unit_from_notebook(file, module, exercise_names, data=data)
+            notes += units[module].notes
     for entry in refused:
         notes.append(entry.message)
         if reader.looks_gradable(entry.name):

@@ -202,6 +202,7 @@ class Cell:
     source: str
     tree: ast.Module | None = None
     error: str | None = None        # why the cell is not Python
+    execution_count: int | None = None   # [n] as Jupyter shows it (None: never run)
 
     @property
     def label(self) -> str:
@@ -378,6 +379,42 @@ def names_in_broken_source(source: str) -> set[str]:
 
 
 # ----------------------------------------------------------------------------- the unit
+def redefinitions(cells: list[Cell], name: str) -> list[str]:
+    """A note for every function or class defined at top level by more than one cell: the
+    grader runs the cells in order (as Restart & Run All does), so the last one is graded;
+    the student may have run them in another order (the [n] Jupyter shows)."""
+    where: dict[str, list[Cell]] = {}
+    for cell in cells:
+        if cell.tree is None:
+            continue
+        for node in cell.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                seen = where.setdefault(node.name, [])
+                if not any(c is cell for c in seen):
+                    seen.append(cell)
+    notes = []
+    for defined, found in where.items():
+        if len(found) < 2:
+            continue
+        def run(cell):
+            return f"run as [{cell.execution_count}]" if cell.execution_count is not None \
+                else "not run"
+        listed = ", ".join(f"{c.label} ({run(c)})" for c in found)
+        last = found[-1]
+        note = (f"{name}: {defined} is defined in {len(found)} cells: {listed}. The grader "
+                f"runs the cells in order, as Restart & Run All does, so the definition in "
+                f"{last.label} is the one graded; the earlier "
+                f"{'one is' if len(found) == 2 else 'ones are'} replaced by it")
+        ran = [c for c in found if c.execution_count is not None]
+        if ran and max(ran, key=lambda c: c.execution_count) is not last:
+            latest = max(ran, key=lambda c: c.execution_count)
+            note += (f". In your session {latest.label} ran last ([{latest.execution_count}]), "
+                     f"so what you tried is not what is graded: delete or rename the copy you "
+                     f"do not want")
+        notes.append(note)
+    return notes
+
+
 def unit_from_notebook(path: Path, module: str, exercise_names: list[str],
                        data: bytes | None = None) -> Unit:
     """The notebook as one module for the worker: only what the exercises need, never run.
@@ -404,6 +441,9 @@ def unit_from_notebook(path: Path, module: str, exercise_names: list[str],
         setup = SETUP_TAG in tags or grader_meta.get("setup") is True
         text = _text(raw.get("source", ""))
         cell = Cell(index, tags, exercise, setup, text)
+        count = raw.get("execution_count")
+        cell.execution_count = count if isinstance(count, int) and not isinstance(count, bool) \
+            else None
         source = python_source(text)
         if source is None:
             continue                                  # %%bash, %%html...: not Python
@@ -422,6 +462,7 @@ def unit_from_notebook(path: Path, module: str, exercise_names: list[str],
             cell.error = unparsable(f"{path.name}, {cell.label}", exc)
         cells.append(cell)
 
+    unit.notes += redefinitions(cells, path.name)
     all_statements = []
     for cell in cells:
         if cell.tree is not None:

@@ -18,6 +18,7 @@ class Unit:
     broken: dict = field(default_factory=dict)   # name -> why its definition cannot be used
     defines: set = field(default_factory=set)    # top-level names
     line_origins: dict = field(default_factory=dict)  # source line -> "cell 3, line 2"
+    notes: list = field(default_factory=list)    # what the student should know (report notes)
 
     def where(self, line: int | None) -> str:
         if line is None:
