@@ -251,6 +251,8 @@ def test_choose_names_what_is_missing():
     ran = [history.Executed(1, "def dropout(X, p): pass"), history.Executed(2, "def corr2d(")]
     names = ["dropout", "corr2d", "pool2d"]
     assert check_mod.choose([], ran, names) == (["dropout", "corr2d"], [])
+    chosen, notes = check_mod.choose([], ran, names, ["dropout", "pool2d"])
+    assert chosen == ["dropout", "corr2d"] and "pool2d is not defined" in notes[0]
     chosen, notes = check_mod.choose(["pool2d", "dropout"], ran, names)
     assert chosen == ["dropout"] and "pool2d is not defined in this kernel yet" in notes[0]
     with pytest.raises(check_mod.StudentError, match="No exercise is defined"):

@@ -87,7 +87,8 @@ def choose(requested, executed, names: list[str], notebook_names: list[str] | No
         missing = [n for n in dict.fromkeys(requested) if n not in defined]
     else:
         chosen = [n for n in names if n in defined]
-        missing = []
+        missing = [n for n in notebook_names or [] if n in names and n not in defined
+                   and chosen]           # the notebook's exercises whose cells have not run
     notes = [f"{n} is not defined in this kernel yet: run the cell that defines it, then "
              "check again." for n in missing]
     if not chosen:
@@ -170,7 +171,9 @@ def _check(shell, display, requested, checks, notebook, assignment) -> Report:
     try:
         names = _assignment_names(assignment)
     except GraderError as exc:
-        raise StudentError(f"check() cannot find the assignment: {exc}") from None
+        raise StudentError(f"check() cannot find the assignment: {exc}.\nStart Jupyter in "
+                           "the course folder (or a folder inside it), or name the assignment: "
+                           "check(..., assignment='path/to/pyproject.toml').") from None
     executed = history.executed_cells(shell)
     if executed:                 # the running cell is the last one IPython stored
         running = executed[-1].number
