@@ -407,6 +407,8 @@ FORGERY_CASES = [
      "dropout_is_on_the_weights"),
     ("AdditiveAttention", "mutants/AdditiveAttention/dropout_on_output.py", None,
      "additive_dropout_is_on_the_weights"),
+    ("lenet", "mutants/lenet/relu_activations.py", None, "sigmoid_activations"),
+    ("nin_block", "mutants/nin_block/no_final_relu.py", None, "nin_block_nonnegative_output"),
 ]
 FORGERY = REDTEAM / "scenarios" / "forge_scenario_results.py"
 

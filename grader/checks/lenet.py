@@ -20,14 +20,21 @@ forward, nn.Flatten or a custom Flatten, any registration order):
   that differs; for values it runs the same scenario on the reference (in the judge) and
   reports the first stage whose values differ, with the activation or layer settings that
   differ there.
+* What enters a layer (e.g. "a sigmoid's output, in [0, 1]") is never taken from the worker:
+  ``verified_layer_inputs`` replays every stage in the judge from its own input and weights
+  (the layer's recorded settings, the previous stage's output, one activation between), so a
+  trace passes only if its values really follow from each other.
 """
 from __future__ import annotations
 
-import torch
+import math
 from itertools import zip_longest
 
-from grader.judge.api import (Failure, check, expect_tensor, mismatch_details, scenario,
-    scenario_namespace, scenario_source, values)
+import torch
+import torch.nn.functional as F
+
+from grader.judge.api import (Failure, check, expect_tensor, fill_by_shape, mismatch_details,
+    scenario, scenario_namespace, scenario_source, values)
 
 
 # ============================================================================ the scenario
@@ -81,6 +88,30 @@ def run_network(build, args, input_shape, seed, mode):
         except Exception:  # noqa: BLE001 - a description is only a courtesy
             pass
         return name
+
+    def plain(v):
+        return list(v) if isinstance(v, (tuple, list, torch.Size)) else v
+
+    def settings(kind, call_args, call_kwargs):
+        # what the judge needs to replay this layer on its own (values mode; see
+        # verified_layer_inputs): shapes and hyper-parameters, never the weights' values
+        try:
+            if kind in ("conv", "linear"):
+                w = option(call_args, call_kwargs, 1, "weight", None)
+                found = {"weight": list(w.shape),
+                         "bias": option(call_args, call_kwargs, 2, "bias", None) is not None}
+                if kind == "conv":
+                    for index, key, default in ((3, "stride", 1), (4, "padding", 0),
+                                                (5, "dilation", 1), (6, "groups", 1)):
+                        found[key] = plain(option(call_args, call_kwargs, index, key, default))
+                return found
+            if kind == "pool":
+                return {key: plain(option(call_args, call_kwargs, index, key, default))
+                        for index, key, default in ((1, "kernel_size", None), (2, "stride", None),
+                                                    (3, "padding", 0))}
+        except Exception:  # noqa: BLE001 - then the judge cannot replay this layer
+            pass
+        return {}
 
     def shape_only(name, call_args, call_kwargs):
         # The output of conv2d / linear, shape only (zeros), computed without the weights'
@@ -138,10 +169,7 @@ def run_network(build, args, input_shape, seed, mode):
                     entry["training"] = bool(training)
                 if values and kind in ("conv", "pool", "linear", "cat") \
                         and isinstance(first, torch.Tensor):
-                    source = call_args[0] if call_args and kind != "cat" else None
-                    if isinstance(source, torch.Tensor) and source.numel() \
-                            and source.is_floating_point():
-                        entry["input_range"] = [float(source.min()), float(source.max())]
+                    entry["settings"] = settings(kind, call_args, call_kwargs)
                     self.tensors.append(first.detach().float().clone())
                 self.trace.append(entry)
             return out
@@ -541,22 +569,91 @@ def test_stage_shapes(student):
     expect_stages(result["eval"], LENET_STAGES, "lenet()", (2, 10))
 
 
+# The judge's own replay of a traced network (values mode): starting from its own input, each
+# recorded stage must be that layer (with the judge's weights, given by shape as fill_by_shape
+# gives them) applied to the previous stage's output, directly or after one activation.  What
+# enters each layer is then known to the judge, not reported by the worker.
+BETWEEN = (("nothing", lambda x: x), ("sigmoid", torch.sigmoid), ("relu", torch.relu),
+            ("tanh", torch.tanh))
+_POOLS = {"avg_pool2d": F.avg_pool2d, "max_pool2d": F.max_pool2d,
+          "max_pool2d_with_indices": F.max_pool2d}
+
+
+def _judge_weight(shape, seed, used: dict) -> torch.Tensor:
+    """The value run_network's ``fill`` gives the next parameter of this shape to be used:
+    fill_by_shape's, the n-th among equal shapes in order of first use."""
+    shape = tuple(shape)
+    if math.prod(shape) > 1 << 20:
+        raise ValueError("big tensors get another filling; not replayed")
+    nth = used[shape] = used.get(shape, -1) + 1
+    tensors = [torch.empty(shape) for _ in range(nth + 1)]
+    fill_by_shape(tensors, seed)
+    return tensors[-1]
+
+
+def _replay(entry: dict, x: torch.Tensor, seed: int, used: dict) -> torch.Tensor:
+    settings = entry.get("settings") or {}
+    if entry["kind"] in ("conv", "linear"):
+        weight = _judge_weight(settings["weight"], seed, used)
+        bias = _judge_weight(settings["weight"][:1], seed, used) if settings["bias"] else None
+        if entry["kind"] == "linear":
+            return F.linear(x.reshape(x.shape[0], -1) if x.dim() > 2 else x, weight, bias)
+        return F.conv2d(x, weight, bias, settings["stride"], settings["padding"],
+                        settings["dilation"], settings["groups"])
+    if entry["kind"] == "pool" and entry.get("op") in _POOLS:
+        stride = settings.get("stride")
+        return _POOLS[entry["op"]](x, settings["kernel_size"],
+                                   None if stride in (None, [], ()) else stride,
+                                   settings.get("padding", 0))
+    raise ValueError(f"cannot replay {entry.get('op')}")
+
+
+def verified_layer_inputs(result: dict, X: torch.Tensor, seed: int, name: str) -> list:
+    """[(stage entry, what entered it)] for every conv/pool/linear stage, each one re-derived in
+    the judge from ``X`` (see above); a Failure names the first stage that does not follow."""
+    entries = stages_of(result["trace"], STAGE_KINDS + ("cat",))
+    if len(entries) != len(result["stages"]):
+        raise _bad_result(name)
+    found, previous, used = [], X, {}
+    with torch.no_grad():
+        for number, (entry, out) in enumerate(zip(entries, result["stages"]), 1):
+            for _, between in BETWEEN:
+                x = between(previous)
+                trial = dict(used)
+                try:
+                    want = _replay(entry, x, seed, trial)
+                except Exception:  # noqa: BLE001 - settings came from the worker
+                    continue
+                if want.shape == out.shape and torch.allclose(want, out, rtol=1e-4,
+                                                              atol=_tolerance(want)):
+                    used = trial
+                    break
+            else:
+                raise Failure(f"{name}: stage {number} ({_stage_text(entry)}) is not that layer "
+                              f"applied to what came before it (directly or after a sigmoid, "
+                              f"ReLU or tanh), so what enters each layer cannot be known",
+                              expected="conv / pooling / linear layers with activations between "
+                                       "them", actual=f"stage {number} does not follow")
+            found.append((entry, x))
+            previous = out
+    return found
+
+
 @check("lenet", hint="LeNet applies a sigmoid after each convolution and after the first two "
                      "fully connected layers (nn.Sigmoid() or torch.sigmoid), not a ReLU.")
 def test_sigmoid_activations(student):
     """uses sigmoid activations: what enters the second convolution and each fully connected layer lies between 0 and 1"""
-    result = run_values(student, "lenet", (), (3, 1, 28, 28), 1)
-    layers = [e for e in stages_of(result["trace"], ("conv", "linear"))]
-    if len(layers) < 5:
+    shape, seed = (3, 1, 28, 28), 1
+    result = run_values(student, "lenet", (), shape, seed)
+    X = torch.randn(shape, generator=torch.Generator().manual_seed(seed))   # as run_network's
+    inputs = [(e, x) for e, x in verified_layer_inputs(result, X, seed, "lenet()")
+              if e["kind"] in ("conv", "linear")]
+    if len(inputs) < 5:
         raise Failure("lenet() does not call 2 convolutions and 3 fully connected layers "
                       "(nn.Conv2d / nn.Linear or F.conv2d / F.linear)",
-                      expected="5 such layers", actual=f"{len(layers)}")
-    for number, entry in enumerate(layers[1:], 2):
-        bounds = entry.get("input_range") or [0.0, 1.0]
-        if not (isinstance(bounds, list) and len(bounds) == 2
-                and all(isinstance(b, float) for b in bounds)):
-            raise _bad_result("lenet()")
-        low, high = bounds
+                      expected="5 such layers", actual=f"{len(inputs)}")
+    for number, (entry, x) in enumerate(inputs[1:], 2):
+        low, high = float(x.min()), float(x.max())
         if low < 0 or high > 1:
             raise Failure(f"the input of layer {number} ({entry['desc']}) is not the output of "
                           f"a sigmoid (with average pooling, it would stay between 0 and 1)",

@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.judge.api import (Failure, check, examples)
-from grader.checks.lenet import (expect_parameters, expect_same_forward, expect_stages, on_reference,
-                                 run_values, shape_text, stages_of, traced, call_text)
+from grader.checks.lenet import (BETWEEN, expect_parameters, expect_same_forward, expect_stages,
+                                 on_reference, run_values, shape_text, stages_of, traced,
+                                 call_text, verified_layer_inputs)
 
 
 # ============================================================================ shared
@@ -63,8 +64,23 @@ def _dropout_summary(found: dict) -> str:
                      ", ".join(f"p={p}" for p in v) for k, v in sorted(found.items()))
 
 
-def expect_nonnegative(result: dict, name: str) -> None:
+def expect_nonnegative(result: dict, name: str, shape=None, seed=None) -> None:
+    """The output has no negative value.  With ``shape`` and ``seed`` (the input run_values
+    drew), the output is first re-derived in the judge: every stage replayed from the judge's
+    own input and weights (lenet.verified_layer_inputs) and the output one activation after
+    the last stage, so a forged output cannot pass.  Networks with a concatenation (Inception)
+    cannot be replayed stage by stage; their output is taken as reported."""
     out = result["output"]
+    if shape is not None and not any(e["kind"] == "cat" for e in result["trace"]):
+        X = torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+        verified_layer_inputs(result, X, seed, name)
+        last = result["stages"][-1] if result["stages"] else X
+        if not any(out.shape == between(last).shape and
+                   torch.allclose(between(last), out, rtol=1e-4, atol=1e-5)
+                   for _, between in BETWEEN):
+            raise Failure(f"{name}: the output is not what its last layer gave (directly or "
+                          f"after a sigmoid, ReLU or tanh)", expected="the last layer's output",
+                          actual="something else")
     if out.numel() and float(out.min()) < 0:
         index = tuple(int(i) for i in (out < 0).nonzero()[0])
         raise Failure(f"{name} gives negative values: its last operation should be a ReLU",
@@ -164,7 +180,7 @@ def test_vgg_block_stage_shapes(student, case):
 def test_vgg_block_nonnegative_output(student, case):
     """its output is never negative (a ReLU after every convolution, before the pooling)"""
     expect_nonnegative(run_values(student, "vgg_block", case[0], case[1], 5),
-                       call_text("vgg_block", case[0]))
+                       call_text("vgg_block", case[0]), case[1], 5)
 
 
 @check("vgg_block", hint="conv 3 x 3 (padding 1) and ReLU, num_convs times, then max pooling "
@@ -297,7 +313,7 @@ def test_nin_block_stage_shapes(student, case):
 def test_nin_block_nonnegative_output(student, case):
     """its output is never negative (the block ends with a ReLU)"""
     expect_nonnegative(run_values(student, "nin_block", case[0], case[1], 5),
-                       call_text("nin_block", case[0]))
+                       call_text("nin_block", case[0]), case[1], 5)
 
 
 @check("nin_block", hint="conv, ReLU, 1 x 1 conv, ReLU, 1 x 1 conv, ReLU: a ReLU after each "

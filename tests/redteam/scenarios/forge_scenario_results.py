@@ -11,7 +11,8 @@ whose exercise is broken.  At import, inside the worker, it:
   of [[1, -1]] with falling losses, "no parameter lacks a gradient", a low training loss,
   differing training-mode and equal eval-mode outputs, "the constructor takes no dropout
   arguments", parameters "before" and "after" an sgd step that agree with each other, attention
-  weights that sum to one with a matching dropped-out output.
+  weights that sum to one with a matching dropped-out output, a LeNet trace whose every layer
+  receives values in [0, 1], a network output with no negative value.
 
 It never computes an exercise's answer (that would be a solution, not a forgery), and it does
 not forge pure descriptions of structure or identity (parameter shapes, layer traces, "p.grad
@@ -79,6 +80,19 @@ def _forged_attention(real):
     return run
 
 
+def _forged_network(real):
+    def run(build, args, input_shape, seed, mode):
+        result = real(build, args, input_shape, seed, mode)
+        if mode == "values" and isinstance(result, dict):      # "every layer gets [0, 1]"
+            for entry in result.get("trace") or []:
+                entry["input_range"] = [0.0, 1.0]
+            result["stages"] = [t.clamp(0, 1) for t in result.get("stages") or []]
+            if isinstance(result.get("output"), _torch.Tensor):            # "ends with a ReLU"
+                result["output"] = result["output"].abs()
+        return result
+    return run
+
+
 _FORGED = {"conv2d_learn_edges": _forged_learn_edges, "train_half": _forged_train_half,
            "dropout_runs": _forged_dropout_runs, "mlp_custom_probabilities": lambda *a: None,
            "sgd_step_on_module": _forged_sgd_on_module}
@@ -119,6 +133,8 @@ def _install():
             real = _swallowing(original(self, source, name))
             if name in ("dot_product_attention", "additive_attention"):
                 return _forged_attention(real)
+            if name == "run_network":
+                return _forged_network(real)
             return _FORGED.get(name, real)
         scenario._forged = True
         worker.scenario = scenario
