@@ -105,8 +105,7 @@ def test_descriptions_become_sentences_for_the_student(tmp_path):
     assert mutants_mod.describe(path, "corr2d") == \
         "your corr2d forgets the + 1 in the output size: (h - kh, w - kw)."
     path.write_text('"""A 5 x 5 kernel.\n\nkills: a\n"""\n')
-    assert mutants_mod.describe(path, "alexnet") == \
-        "your alexnet makes a known mistake: A 5 x 5 kernel."
+    assert mutants_mod.describe(path, "alexnet") == "in your alexnet: a 5 x 5 kernel."
 
 
 def test_same_answer_tolerates_rounding_but_not_a_different_value():
@@ -212,3 +211,13 @@ def test_the_check_that_names_the_missing_tanh_leads(grade, course):
     assert "tanh" in failing[0].feedback.hint
     assert "leaves out the tanh" in (failing[0].feedback.diagnosis or "")
 
+
+
+def test_one_conv2d_call_in_corr2d_is_named_in_the_exercises_built_on_it(grade, course):
+    mutant = _mutant("corr2d", "uses_conv2d")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
+    result = grade(files=files, exercises=("corr2d", "corr2d_multi_in"))
+    by_name = {e.name: e for e in result.exercises}
+    assert by_name["corr2d_multi_in"].status != "complete"
+    assert _cause(result, "corr2d_multi_in").startswith(
+        "this failure comes from your corr2d, which corr2d_multi_in calls")

@@ -73,7 +73,9 @@ def describe(path: Path, exercise: str) -> str:
     if first[:1].isupper() and (first.endswith("s") or first in ("Never", "Also")) \
             and first not in _NOT_VERBS:
         return f"your {exercise} {first.lower()}{text[len(first):]}"
-    return f"your {exercise} makes a known mistake: {text}"
+    if first[:1].isupper() and (len(first) == 1 or first[1:].islower()) and "_" not in first:
+        text = text[0].lower() + text[1:]          # "A 5 x 5 kernel" -> "a 5 x 5 kernel"
+    return f"in your {exercise}: {text}"
 
 
 def submission_files(mutant: Mutant, solutions_dir: Path, topic: str) -> dict[str, str]:
