@@ -93,8 +93,14 @@ def _meter(value, colour: str | None = None) -> Markup:
         f"{width:g}", colour or _meter_colour(value))
 
 
-_ENV.filters.update(points=lambda pair: _points(*pair), num=_num, pct=pct,
-                    badge=_badge_class, meter=_meter, url=lambda name: quote(name))
+def _badge(status, label: str | None = None) -> Markup:
+    status = _finalize(status if isinstance(status, str) else str(status))
+    return Markup('<span class="badge b-{}">{}</span>').format(
+        _badge_class(status), label or _LABELS.get(status, status))
+
+
+_ENV.filters.update(points=lambda pair: _points(*pair), num=_num, pct=pct, badge_html=_badge,
+                    meter=_meter, url=lambda name: quote(name))
 _ENV.globals.update(csp=Markup(CSP), labels=_LABELS)
 
 
