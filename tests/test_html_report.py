@@ -349,7 +349,7 @@ def test_class_page_figures_failures_and_order():
     row = re.search(r"<tr><td class=\"name\">corr2d</td><td class=\"desc\">book example "
                     r"works.*?</tr>", checks).group(0)
     assert 'href="exercises/corr2d.html#check-book_example">3 students</a>' in row
-    assert "3: the result has wrong values" in row
+    assert "<strong>3 students</strong>: the result has wrong values" in row
     # the student table: sorted by name, links only where a result exists
     table = page[page.index("<h2 id=\"students\">Students</h2>"):]
     order = re.findall(r'<td class="name">(?:<a [^>]*>)?([^<]+)<', table)
