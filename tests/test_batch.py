@@ -128,7 +128,11 @@ def test_classroom_and_gradescope_layouts(tmp_path):
         reference_folder(repo / "exercises")
     entries = batch.find_entries(classroom, tmp_path / "work", prefix="lesson2-")
     assert sorted(e.student for e in entries) == ["hubot", "octocat"]
-    assert all(e.path.name == "exercises" and not e.problem for e in entries)
+    assert all(not e.problem for e in entries)
+    # which folder holds the work is decided as for `grade` (grader/submission/layout.py)
+    from grader.submission import layout
+    names = assignment_mod.load(ROOT / "pyproject.toml").names
+    assert all(layout.find_work(e.path, names).folder.name == "exercises" for e in entries)
     unnamed = batch.find_entries(classroom, tmp_path / "work1")     # no prefix: never guessed
     assert sorted(e.student for e in unnamed) == ["lesson2-hubot", "lesson2-octocat"]
 

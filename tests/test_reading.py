@@ -202,3 +202,242 @@ def test_deeply_nested_file_through_grade_exits_0_and_grades_the_rest(tmp_path):
     corr2d, pool2d = data["exercises"]
     assert corr2d["score"] == 0 and "could not read convolution.py" in corr2d["message"]
     assert pool2d["score"] == pool2d["max_score"] > 0
+
+
+# ----------------------------------------------------------------------------- finding the work
+NAMES = None
+
+
+@pytest.fixture(scope="module")
+def names(course):
+    return course.names
+
+
+def filled_notebooks(folder: Path, topics=("convolution", "pooling", "dropout")) -> Path:
+    folder.mkdir(parents=True)
+    for topic in topics:
+        source = (SOLUTIONS / f"{topic}.py").read_text()
+        write_notebook(folder / f"{topic}.ipynb", ["%matplotlib inline\n", source,
+                                                   "corr2d(torch.ones(3, 3), torch.ones(2, 2))"
+                                                   if topic == "convolution" else "print(1)"])
+    return folder
+
+
+def repository(root: Path) -> Path:
+    """A student's whole repository: stub exercises/, filled notebooks/, the grader, a README."""
+    shutil.copytree(ROOT / "exercises", root / "exercises",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    filled_notebooks(root / "notebooks")
+    shutil.copytree(ROOT / "grader" / "checks", root / "grader" / "checks",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "README.md").write_text("# my homework\n")
+    (root / "setup.py").write_text("import setuptools\n")
+    return root
+
+
+def test_flat_files_are_graded_where_they_are(tmp_path, names):
+    for topic in ("convolution", "pooling"):
+        shutil.copy(SOLUTIONS / f"{topic}.py", tmp_path / f"{topic}.py")
+    submission = discover.load(tmp_path, ["corr2d"], all_names=names)
+    assert sorted(u.origin for u in submission.units.values()) == ["convolution.py",
+                                                                   "pooling.py"]
+    assert submission.notes == []
+
+
+def test_one_subfolder_is_found_and_named(tmp_path, names):
+    (tmp_path / "homework").mkdir()
+    shutil.copy(SOLUTIONS / "convolution.py", tmp_path / "homework" / "convolution.py")
+    submission = discover.load(tmp_path, ["corr2d"], all_names=names)
+    assert submission.locate("corr2d", "convolution")[0] is not None
+    assert any("homework/" in n for n in submission.notes)
+
+
+def test_whole_repository_grades_the_filled_notebooks_and_says_so(tmp_path, names, grade,
+                                                                   course):
+    repo = repository(tmp_path / "repo")
+    submission = discover.load(repo, names, all_names=names)
+    assert sorted(u.origin for u in submission.units.values()) == [
+        "convolution.ipynb", "dropout.ipynb", "pooling.ipynb"]
+    notes = " ".join(submission.notes)
+    assert "graded the files in notebooks/" in notes
+    assert "not graded: exercises/ (its definitions are the unchanged stubs)" in notes
+    result = grade(path=repo, exercises=("corr2d", "pool2d"),
+                   only_checks={"book_example", "book_example_max"})
+    assert result.score == result.max_score > 0, result.to_dict()
+    assert any("notebooks/" in n for n in result.to_dict()["notes"])
+
+
+def test_a_student_who_filled_exercises_is_graded_there(tmp_path, names):
+    repo = repository(tmp_path / "repo")
+    shutil.rmtree(repo / "notebooks")
+    shutil.copy(SOLUTIONS / "convolution.py", repo / "exercises" / "convolution.py")
+    submission = discover.load(repo, names, all_names=names)
+    assert submission.units["convolution"].origin == "convolution.py"
+    assert "exercises/" in " ".join(submission.notes)
+
+
+def test_zips_of_a_repository_and_from_macos_are_found_the_same_way(tmp_path, names):
+    from grader.classroom import batch
+    repo = repository(tmp_path / "src" / "hw2-main")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "ann.zip", "w") as zf:
+        for path in sorted(repo.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(repo.parent).as_posix())
+    with zipfile.ZipFile(folder / "mac.zip", "w") as zf:
+        zf.writestr("homework/convolution.py", (SOLUTIONS / "convolution.py").read_text())
+        zf.writestr("homework/.DS_Store", "\0\0\0\1Bud1")
+        zf.writestr("__MACOSX/homework/._convolution.py", "\0\5\26\7 resource fork")
+        zf.writestr("__MACOSX/._homework", "\0\5\26\7")
+    entries = {e.name: e for e in batch.find_entries(folder, tmp_path / "work")}
+    ann = discover.load(entries["ann.zip"].path, names, all_names=names)
+    assert sorted(u.origin for u in ann.units.values()) == [
+        "convolution.ipynb", "dropout.ipynb", "pooling.ipynb"]
+    assert "hw2-main/notebooks/" in " ".join(ann.notes)
+    mac = discover.load(entries["mac.zip"].path, names, all_names=names)
+    assert [u.origin for u in mac.units.values()] == ["convolution.py"]
+    assert mac.locate("corr2d", "convolution")[0] is not None
+    assert entries["ann.zip"].label == "ann.zip" and entries["mac.zip"].label == "mac.zip"
+
+
+def test_checkpoint_copies_are_ignored(tmp_path, names):
+    write_notebook(tmp_path / "convolution.ipynb", ["def corr2d(X, K):\n    return X\n"])
+    checkpoints = tmp_path / ".ipynb_checkpoints"
+    checkpoints.mkdir()
+    write_notebook(checkpoints / "convolution-checkpoint.ipynb",
+                   [(SOLUTIONS / "convolution.py").read_text()])
+    submission = discover.load(tmp_path, ["corr2d"], all_names=names)
+    assert [u.origin for u in submission.units.values()] == ["convolution.ipynb"]
+    assert "return X" in submission.units["convolution"].source
+
+
+def test_batch_names_a_zip_entry_as_the_entry_never_a_temporary_path(tmp_path):
+    """Issue 11 §5: `/tmp/grader-batch-…/zip-0/…` must not appear in any report or export."""
+    from grader import assignment as assignment_mod
+    from grader.classroom import batch
+    from grader.classroom.gradebook import Gradebook
+    from grader.reports import exports, html
+    from conftest import write_assignment
+    spec = assignment_mod.load(write_assignment(tmp_path / "a.toml", {
+        "corr2d": ["book_example"], "pool2d": ["book_example_max"]}))
+    repo = repository(tmp_path / "src" / "hw2-main")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "ann.zip", "w") as zf:
+        for path in sorted(repo.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(repo.parent).as_posix())
+    with Gradebook(tmp_path / "book.db") as book:
+        summary = batch.grade_class(spec, folder, book, jobs=1, sandbox="process", timeout=300)
+        items = book.current()
+    assert summary.graded == 1, items
+    result = items[0]["result"]
+    assert result["submission"] == "ann.zip" and result["score"] == result["max_score"] > 0
+    assert any("hw2-main/notebooks/" in n for n in result["notes"])
+    texts = [json.dumps(items, default=str), exports.to_csv(items), exports.to_junit(items[0]),
+             exports.dumps(items[0]), exports.to_markdown(items, "t"),
+             html.render_class(items, title="t"), html.render_student(result)]
+    for text in texts:
+        assert "grader-batch" not in text and str(tmp_path) not in text and "zip-0" not in text
+
+
+# ----------------------------------------------------------------------------- .py as Python reads it
+def test_utf8_bom_and_pep263_encodings_decode_as_python_decodes_them(tmp_path):
+    reference = (SOLUTIONS / "convolution.py").read_text()
+    (tmp_path / "convolution.py").write_bytes(b"\xef\xbb\xbf" + reference.encode())
+    latin = "# -*- coding: latin-1 -*-\nNAME = 'Zoë'\n\ndef pool2d(X, pool_size):\n    return X\n"
+    (tmp_path / "pooling.py").write_bytes(latin.encode("latin-1"))
+    (tmp_path / "dropout.py").write_bytes(b"# coding: klingon\nx = 1\n")
+    submission = discover.load(tmp_path, ["corr2d", "dropout", "pool2d"])
+    conv = submission.units["convolution"]
+    assert conv.problem is None and "corr2d" in conv.defines and "\ufeff" not in conv.source
+    pool = submission.units["pooling"]
+    assert pool.problem is None and "NAME = 'Zoë'" in pool.source
+    assert pool.source.splitlines()[0].startswith("# -*- coding: utf-8 -*-")
+    assert "unknown encoding" in submission.units["dropout"].problem
+    written = tmp_path / "out"
+    written.mkdir()
+    submission.write(written)
+    assert ast_constant(written / "pooling.py", "NAME") == "Zoë"   # as Python reads it back
+
+
+def ast_constant(path: Path, name: str):
+    import ast
+    for node in ast.parse(path.read_bytes()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
+            return node.value.value
+
+
+def test_unused_book_import_in_a_py_file_is_treated_as_in_notebooks(tmp_path, grade):
+    reference = (SOLUTIONS / "convolution.py").read_text()
+    source = "from d2l import torch as d2l\nimport d2lzh_pytorch as d2lzh\n" + reference.replace(
+        "def corr2d_multi_in(X, K):", "def corr2d_multi_in(X, K):\n    _ = d2l.corr2d")
+    result = grade(files={"convolution.py": source}, exercises=("corr2d", "corr2d_multi_in"),
+                   only_checks={"book_example"})
+    assert result.score == result.max_score > 0, result.to_dict()
+
+
+NBCONVERT = '''#!/usr/bin/env python
+# coding: utf-8
+
+# In[1]:
+
+
+get_ipython().run_line_magic('matplotlib', 'inline')
+import torch
+from torch import nn
+from d2l import torch as d2l
+
+
+# In[2]:
+
+
+get_ipython().system('pip install d2l==1.0.3')
+
+
+# In[3]:
+
+
+{reference}
+
+# In[4]:
+
+
+X = torch.ones((6, 8))
+while True:
+    pass
+'''
+
+
+def test_script_exported_from_a_notebook_grades_like_the_notebook(tmp_path, grade):
+    reference = (SOLUTIONS / "convolution.py").read_text().split('"""', 2)[2]
+    script = NBCONVERT.format(reference=reference)
+    notebook_path = write_notebook(tmp_path / "convolution.ipynb", [
+        "%matplotlib inline\nimport torch\nfrom torch import nn\nfrom d2l import torch as d2l\n",
+        "!pip install d2l==1.0.3\n", reference, "X = torch.ones((6, 8))\nwhile True:\n    pass\n"])
+    (tmp_path / "script").mkdir()
+    (tmp_path / "script" / "convolution.py").write_text(script)
+    unit = discover.load(tmp_path / "script", ["corr2d"]).units["convolution"]
+    assert unit.problem is None and "while True" not in unit.source
+    assert "corr2d" in unit.defines
+    from_script = grade(path=tmp_path / "script", exercises=("corr2d", "Conv2D"),
+                        only_checks={"book_example", "learns_edge_kernel"})
+    from_notebook = grade(path=notebook_path, exercises=("corr2d", "Conv2D"),
+                          only_checks={"book_example", "learns_edge_kernel"})
+    assert from_script.score == from_notebook.score == from_script.max_score > 0
+    assert [e.to_dict() for e in from_script.exercises] == \
+        [e.to_dict() for e in from_notebook.exercises]
+
+
+def test_upper_case_file_name_is_seen_and_skipped_with_the_reason(tmp_path, names):
+    shutil.copy(SOLUTIONS / "dropout.py", tmp_path / "DROPOUT.PY")
+    shutil.copy(SOLUTIONS / "pooling.py", tmp_path / "pooling.py")
+    submission = discover.load(tmp_path, ["dropout", "pool2d"], all_names=names)
+    unit, why = submission.locate("dropout", "dropout")
+    assert unit is None and "DROPOUT.PY was seen but not graded" in why \
+        and "Rename it dropout.py" in why
+    assert submission.locate("pool2d", "pooling")[0] is not None
+    assert any("DROPOUT.PY" in n for n in submission.notes)
+    with pytest.raises(UsageError, match="Rename it dropout.py"):
+        discover.load(tmp_path / "DROPOUT.PY", ["dropout"])

@@ -182,25 +182,17 @@ def _unzip(path: Path, dest: Path, entry: Entry) -> tuple[Path | None, str | Non
 
 
 def _gradable_root(folder: Path) -> tuple[Path, str | None]:
-    """The folder holding the submission's files (a repository may keep them in a subfolder);
-    walked without following links."""
+    """The entry's folder, or why it has nothing to grade.  Which folder inside it holds the
+    student's work is decided when it is graded, the same way as for `grade`
+    (:func:`grader.submission.layout.find_work`)."""
     try:
         listing = reader.walk(folder)
     except UsageError as exc:
         return folder, str(exc)
-    counts: dict[str, int] = {}
-    for name in listing.files:
-        if reader.looks_gradable(name) and name.endswith(GRADABLE):
-            parent = name.rpartition("/")[0]
-            if parent.count("/") < 3:
-                counts[parent] = counts.get(parent, 0) + 1
-    if counts.get(""):
+    if any(name.endswith(GRADABLE) for name in listing.files):
         return folder, None
-    if not counts:
-        refused = "".join(f"; {r.message}" for r in listing.refused)
-        return folder, "no .py or .ipynb files found" + refused
-    best = max(sorted(counts), key=lambda d: counts[d])
-    return folder / best, None
+    refused = "".join(f"; {r.message}" for r in listing.refused)
+    return folder, "no .py or .ipynb files found" + refused
 
 
 def content_hash(entry: Entry, assignment) -> str:
@@ -209,7 +201,9 @@ def content_hash(entry: Entry, assignment) -> str:
     try:
         return discover.load(entry.path, assignment.names).digest()
     except Exception as exc:  # noqa: BLE001 - a broken entry still needs a stable hash
-        return "unloadable:" + hashlib.sha256(f"{entry.name}:{exc}".encode()).hexdigest()
+        # the kind of failure, not its text: that may name a temporary folder of this run
+        return "unloadable:" + hashlib.sha256(f"{entry.name}:{type(exc).__name__}".encode()
+                                              ).hexdigest()
 
 
 def checks_hash(assignment) -> str:

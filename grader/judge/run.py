@@ -64,7 +64,8 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
             _trace_causes(result, discover.load(request.submission, assignment.names),
                           request.assignment)
         return result
-    submission = discover.load(request.submission, assignment.names)
+    submission = discover.load(request.submission, assignment.names,
+                               all_names=request.assignment.names)
     mode = sandbox.resolve_mode(request.sandbox)
     files = _check_files(assignment)
     located = {e.name: submission.locate(e.name, e.topic)[0] for e in assignment.exercises}

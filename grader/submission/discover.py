@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.submission import notebook, reader
+from grader.submission import layout, notebook, pyfile, reader
 from grader.submission.source import Unit, describe_syntax_error, top_level_names, unparsable
 
 
@@ -63,43 +63,45 @@ class Submission:
         modules = []
         for module, unit in sorted(self.units.items()):
             if unit.problem is None:
-                (dest / f"{module}.py").write_text(unit.source)
+                (dest / f"{module}.py").write_text(unit.source, encoding="utf-8")
                 modules.append(module)
         return modules
 
 
 def load(path: Path, exercise_names: list[str] | None = None, *,
-         budget: reader.Budget | None = None) -> Submission:
-    """Read a submission folder or file (through :mod:`grader.submission.reader`: regular
-    files only, bounded, under a deadline).  Never modifies it.
+         budget: reader.Budget | None = None, all_names: list[str] | None = None) -> Submission:
+    """Read a submission: a folder (anywhere in it: :func:`layout.find_work` finds the
+    student's work), a ``.py`` file or a notebook.  Files are read through
+    :mod:`grader.submission.reader` (regular files only, bounded, under a deadline).  Never
+    modifies anything.
 
-    A refused or unreadable file becomes a unit with a ``problem`` (its exercises say why);
-    the other files are graded.  Raises UsageError when there is nothing to grade at all.
+    ``exercise_names``: the exercises graded now; ``all_names``: every exercise of the
+    assignment (how the work is found; default ``exercise_names``).  A refused or unreadable
+    file becomes a unit with a ``problem`` (its exercises say why); the other files are
+    graded.  Raises UsageError when there is nothing to grade at all.
     """
     path = Path(path)
     budget = budget or reader.Budget()
     reader.check_root(path)
-    notes: list[str] = []
     if path.is_dir():
-        listing = reader.walk(path, recursive=False, budget=budget)
-        folder, names = path, [n for n in listing.files if n.endswith(reader.GRADABLE)]
-        refused = listing.refused
-        if listing.stopped:
-            notes.append(listing.stopped)
+        work = layout.find_work(path, all_names or exercise_names or [], budget)
     elif path.suffix in reader.GRADABLE:
-        folder, names, refused = path.parent, [path.name], []
+        work = layout.Work(path.parent, [path.name])
+    elif reader.looks_gradable(path.name):
+        raise UsageError(reader.wrong_case_message(path.name))
     else:
         raise UsageError(f"cannot grade {path}: give a folder, a .py file or a .ipynb notebook")
-    return build(path, folder, names, refused, exercise_names or [], budget, notes)
+    return build(path, work.folder, work.files, work.refused, exercise_names or [], budget,
+                 list(work.notes), work.data)
 
 
 def build(path: Path, folder: Path, names: list[str], refused: list, exercise_names: list[str],
-          budget: reader.Budget, notes: list[str]) -> Submission:
+          budget: reader.Budget, notes: list[str], data: dict | None = None) -> Submission:
     """The submission made of ``folder``'s files ``names`` (relative), plus a unit with a
     problem for each refused entry that looks like a student's file."""
     if not names and not any(reader.looks_gradable(r.name) for r in refused):
         detail = "".join(f"\n  {r.message}" for r in refused)
-        raise UsageError(f"{path} has no .py or .ipynb files to grade{detail}")
+        raise UsageError(f"{path.name or path} has no .py or .ipynb files to grade{detail}")
     units: dict[str, Unit] = {}
     total = reader.TotalBytes()
     for name in names:
@@ -110,20 +112,23 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
                                  problem=budget.message(Path(name).name))
             continue
         try:
-            data = reader.read_bytes(file, Path(name).name, root=folder)
-            total.take(Path(name).name, len(data))
+            content = (data or {}).get(name)
+            if content is None:
+                content = reader.read_bytes(file, Path(name).name, root=folder)
+            total.take(Path(name).name, len(content))
         except reader.Refusal as exc:
             units[module] = Unit(module=module, origin=Path(name).name, problem=str(exc))
             continue
         if file.suffix == ".py":
-            units[module] = python_unit(file, module, data)
+            units[module] = python_unit(file, module, content, exercise_names)
         else:
-            units[module] = notebook.unit_from_notebook(file, module, exercise_names, data=data)
-            notes += units[module].notes
+            units[module] = notebook.unit_from_notebook(file, module, exercise_names,
+                                                        data=content)
+        notes += units[module].notes
     for entry in refused:
         notes.append(entry.message)
-        if reader.looks_gradable(entry.name):
-            module = module_name(Path(entry.name).stem, taken=units)
+        if reader.looks_gradable(entry.name):          # DROPOUT.PY stands for dropout.py
+            module = module_name(Path(entry.name).stem.lower(), taken=units)
             units[module] = Unit(module=module, origin=Path(entry.name).name,
                                  problem=entry.message)
     return Submission(path, units, notes)
@@ -140,22 +145,31 @@ def module_name(stem: str, taken) -> str:
     return name
 
 
-def python_unit(file: Path, module: str, data: bytes) -> Unit:
-    """One ``.py`` file's unit, from its bytes (read by :mod:`reader`)."""
+def python_unit(file: Path, module: str, data: bytes, exercise_names=()) -> Unit:
+    """One ``.py`` file's unit, from its bytes (read by :mod:`reader`), read as Python reads
+    it and treated as its notebook would be (:mod:`pyfile`)."""
     unit = Unit(module=module, origin=file.name)
     try:
-        unit.source = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        unit.problem = f"could not read {file.name}: {exc}"
+        text = pyfile.decode(data, file.name)
+    except ValueError as exc:
+        unit.problem = str(exc)
         return unit
+    tree, error = None, None
     try:
-        tree = ast.parse(unit.source, filename=file.name)
+        tree = ast.parse(text, filename=file.name)
     except SyntaxError as exc:
-        unit.problem = describe_syntax_error(exc, unit.origin, unit.source)
-        return unit
+        error = exc
     except (MemoryError, RecursionError, ValueError) as exc:
         unit.problem = unparsable(file.name, exc)
         return unit
+    if pyfile.is_exported_notebook(text, tree):
+        return notebook.unit_from_cells(file, module, list(exercise_names),
+                                        pyfile.notebook_cells(text))
+    unit.source = text
+    if tree is None:
+        unit.problem = describe_syntax_error(error, unit.origin, text)
+        return unit
+    unit.source = pyfile.book_imports(text, tree)
     unit.defines = top_level_names(tree)
     return unit
 

@@ -421,12 +421,18 @@ def unit_from_notebook(path: Path, module: str, exercise_names: list[str],
 
     ``data``: the file's bytes when the caller has read them already (through ``reader``)."""
     path = Path(path)
-    unit = Unit(module=module, origin=path.name)
     try:
         raw_cells = read_cells(path, data)
     except ValueError as exc:
-        unit.problem = str(exc)
-        return unit
+        return Unit(module=module, origin=path.name, problem=str(exc))
+    return unit_from_cells(path, module, exercise_names, raw_cells)
+
+
+def unit_from_cells(path: Path, module: str, exercise_names: list[str],
+                    raw_cells: list[dict]) -> Unit:
+    """The unit of a notebook's cells (plain dicts, as :func:`read_cells` gives them); also
+    used for a script exported from a notebook, cut at its cell markers."""
+    unit = Unit(module=module, origin=path.name)
     exercises = set(exercise_names)
     cells: list[Cell] = []
     for index, raw in enumerate(raw_cells, 1):

@@ -219,6 +219,14 @@ class Listing:
     stopped: str | None = None                          # why the walk ended early
 
 
+def wrong_case_message(name: str) -> str:
+    """For ``DROPOUT.PY``: seen, not graded, and why."""
+    stem, suffix = os.path.splitext(name)
+    right = f"{stem.lower()}{suffix.lower()}"
+    return (f"{name} was seen but not graded: Python imports only files whose names end in "
+            f"{suffix.lower()} (lower case).  Rename it {right}.")
+
+
 def is_litter(name: str) -> bool:
     """Files no student wrote: macOS resource forks and folder settings, editor backups."""
     return name.startswith(".") or name.startswith("._") or name.endswith("~")

@@ -12,4 +12,4 @@ def build(submission, course):
     deep.mkdir(parents=True)
     shutil.copy(course / "solutions" / "convolution.py", deep / "convolution.py")
     shutil.copy(course / "solutions" / "pooling.py", submission / "pooling.py")
-    return submission, None          # named by the walk of a whole repository (grade batch)
+    return submission, "deeper"
