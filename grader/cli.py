@@ -163,12 +163,41 @@ def generate_command(check_only, assignment):
 @cli.command("publish", epilog=EPILOG)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--assignment", type=click.Path(exists=True, path_type=Path))
-def publish_command(out, assignment):
-    """Build the student release and the autograder (folders and reproducible zips) in OUT."""
+@click.option("--skip-validate", is_flag=True,
+              help="Publish without running `grade validate` first (not recommended: a check "
+                   "that cannot fail, or a reference that fails a check, ships unnoticed).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+              show_default=True, help="Worker isolation for the validation run.")
+@click.option("--mutants", "mutants_dir", type=click.Path(exists=True, file_okay=False,
+                                                          path_type=Path), default=None,
+              help="Folder of mutants for the validation [default: tests/mutants of the "
+                   "course].")
+def publish_command(out, assignment, skip_validate, sandbox, mutants_dir):
+    """Validate the assignment (`grade validate`), then build the student release and the
+    autograder (folders and reproducible zips) in OUT.  Nothing is written if validation
+    finds problems (exit 1)."""
     from grader import assignment as assignment_mod
     from grader.course.publish import publish
 
-    paths = publish(assignment_mod.load(assignment), out)
+    spec = assignment_mod.load(assignment)
+    if skip_validate:
+        click.echo("publish: warning: --skip-validate: publishing an assignment that was not "
+                   "validated", err=True)
+    else:
+        from grader.course.validate import validate
+        mode = _announce_sandbox(sandbox)
+        progress = _StatusLine() if sys.stderr.isatty() else None
+        report = validate(spec, sandbox=mode, mutants_dir=mutants_dir, progress=progress)
+        if progress:
+            progress.clear()
+        if report.problems:
+            click.echo(f"publish: refused: `grade validate` found {len(report.problems)} "
+                       "problems (fix them, or pass --skip-validate):")
+            for problem in report.problems:
+                click.echo(f"  - {problem}")
+            sys.exit(EXIT_BELOW_THRESHOLD)
+        click.echo("validate: OK")
+    paths = publish(spec, out)
     for label, path in paths.items():
         click.echo(f"{label:15} {path}")
 

@@ -139,3 +139,77 @@ def test_the_course_table_is_consistent(course):
     _check_table(course, report)
     _check_public_checks_need_no_reference(course, report)
     assert report.problems == []
+
+
+def cnn_only(tmp_path: Path, course) -> Path:
+    """A CNN-only assignment: convolution, pooling and one modern CNN (whose checks import
+    the lenet checks)."""
+    return write_assignment(tmp_path / "cnn.toml", {
+        name: [c.name for c in course.exercise(name).checks]
+        for name in ("corr2d", "pool2d", "vgg_block")}, title="CNNs")
+
+
+def test_release_ships_only_the_assignments_exercises(tmp_path, course):
+    from grader import assignment as assignment_mod
+    spec = assignment_mod.load(cnn_only(tmp_path, course))
+    paths = publish_mod.publish(spec, tmp_path / "release")
+    topics = {"convolution", "pooling", "modern_cnns"}
+    for release in ("student", "autograder"):
+        with zipfile.ZipFile(paths[f"{release}_zip"]) as archive:
+            names = archive.namelist()
+        for folder in ("exercises/", "solutions/", "notebooks/"):
+            shipped = {Path(n).stem for n in names if n.startswith(folder)} - {"__init__"}
+            assert shipped <= topics, (release, folder, shipped)
+        assert not any("seq2seq" in n or "attention" in n for n in names), release
+        mutants = {n.split("/")[2] for n in names if n.startswith("tests/mutants/")}
+        assert mutants <= {"corr2d", "pool2d", "vgg_block"}, mutants
+    student_checks = {Path(n).stem for n in zipfile.ZipFile(paths["student_zip"]).namelist()
+                      if n.startswith("grader/checks/")}
+    assert student_checks == topics | {"lenet", "__init__"}   # lenet: imported by modern_cnns
+    done = subprocess.run([sys.executable, "-c", "import grader.checks.modern_cnns"],
+                          cwd=paths["student"], env=dict(os.environ, PYTHONPATH=str(
+                              paths["student"])), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+def test_publish_runs_validate_first_and_refuses_on_problems(tmp_path, monkeypatch):
+    checks = tmp_path / "checks"
+    shutil.copytree(ROOT / "grader" / "checks", checks,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    source = (checks / "convolution.py").read_text()
+    start = source.index("def test_matches_conv2d(")
+    body_start = source.index('"""', source.index('"""', start) + 3) + 3
+    end = source.index("\n\n\n", body_start)
+    (checks / "convolution.py").write_text(source[:body_start] + "\n    assert True"
+                                           + source[end:])
+    toml = write_assignment(tmp_path / "weak.toml", {"corr2d": [
+        "book_example", "output_shape", "matches_conv2d", "does_not_call_builtin"]})
+    toml.write_text(toml.read_text().replace("[tool.grader.paths]",
+                                             f'[tool.grader.paths]\nchecks = "{checks}"'))
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "release"
+    refused = CliRunner().invoke(cli, ["publish", str(out), "--assignment", str(toml),
+                                       "--sandbox", "process",
+                                       "--mutants", str(ROOT / "tests" / "mutants")])
+    assert refused.exit_code == 1, refused.output
+    assert "publish: refused" in refused.output and "--skip-validate" in refused.output
+    assert "corr2d.matches_conv2d passes on mutant corr2d/flipped_kernel" in refused.output
+    assert not out.exists()
+    forced = CliRunner().invoke(cli, ["publish", str(out), "--assignment", str(toml),
+                                      "--skip-validate"])
+    assert forced.exit_code == 0, forced.output
+    assert (out / "autograder.zip").is_file()
+
+
+def test_the_hidden_checks_a_release_announces_do_not_depend_on_jobs(published_release):
+    release = published_release["student"]
+    from grader import assignment as assignment_mod
+    spec = assignment_mod.load(release / "pyproject.toml")
+    names = spec.names[:8]                       # enough for two judges (4 exercises each)
+    one = run_grade(release, *names, "--format", "json", "--jobs", "1")
+    two = run_grade(release, *names, "--format", "json", "--jobs", "2")
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    hidden = json.loads(one.stdout)["hidden"]
+    assert hidden == {"checks": sum(e.hidden_elsewhere[0] for e in spec.select(names).exercises),
+                      "points": sum(e.hidden_elsewhere[1] for e in spec.select(names).exercises)}
+    assert one.stdout == two.stdout               # the same bytes, hidden count included

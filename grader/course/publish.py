@@ -55,18 +55,17 @@ def publish(assignment, out: Path) -> dict[str, Path]:
 # --------------------------------------------------------------------------- student release
 def build_student(assignment, folder: Path) -> None:
     folder.mkdir(parents=True)
-    _copy_framework(folder / "grader", with_checks=False)
+    _copy_framework(folder / "grader")
     checks = folder / "grader" / "checks"
     checks.mkdir()
     (checks / "__init__.py").write_text('"""The public checks of this assignment."""\n')
     public = {(e.name, c.name) for e in assignment.exercises for c in e.checks
               if c.visibility == "public"}
     sources = {topic: (checks_dir(assignment) / f"{topic}.py").read_text()
-               for topic in assignment.topics}
+               for topic in check_topics(assignment)}
     for topic, text in strip_checks(sources, public).items():
         (checks / f"{topic}.py").write_text(text)
-    shutil.copytree(assignment.stubs_dir, folder / "exercises",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    _copy_topics(assignment.stubs_dir, folder / "exercises", assignment.topics)
     from grader.course.notebook_build import write_notebooks
     write_notebooks(assignment, folder / "notebooks")
     (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=True))
@@ -207,15 +206,18 @@ def _solution_lines(assignment) -> set[str]:
 # --------------------------------------------------------------------------- autograder
 def build_autograder(assignment, folder: Path) -> None:
     folder.mkdir(parents=True)
-    _copy_framework(folder / "grader", with_checks=True, checks_from=checks_dir(assignment))
-    shutil.copytree(assignment.solutions_dir, folder / "solutions",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.copytree(assignment.stubs_dir, folder / "exercises",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    _copy_framework(folder / "grader")
+    _copy_topics(checks_dir(assignment), folder / "grader" / "checks", check_topics(assignment))
+    _copy_topics(assignment.solutions_dir, folder / "solutions", assignment.topics)
+    _copy_topics(assignment.stubs_dir, folder / "exercises", assignment.topics)
     if assignment.mistakes_dir is not None and assignment.mistakes_dir.is_dir():
-        # the catalogue of known mistakes: official feedback names them (the default path)
-        shutil.copytree(assignment.mistakes_dir, folder / "tests" / "mutants",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # the catalogue of known mistakes: official feedback names them (the default path);
+        # only the assignment's exercises
+        for exercise in assignment.names:
+            if (assignment.mistakes_dir / exercise).is_dir():
+                shutil.copytree(assignment.mistakes_dir / exercise,
+                                folder / "tests" / "mutants" / exercise,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=False))
     for name, mode in (("setup.sh", 0o755), ("run_autograder", 0o755),
                        ("README.md", 0o644)):
@@ -227,14 +229,40 @@ def build_autograder(assignment, folder: Path) -> None:
     workflow.write_text((TEMPLATES / "github_workflow_grade.yml").read_text())
 
 
-def _copy_framework(dest: Path, *, with_checks: bool, checks_from: Path | None = None) -> None:
+def _copy_framework(dest: Path) -> None:
+    """The grader package without its checks (each release adds the checks it ships)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "checks", "templates")
     shutil.copytree(FRAMEWORK, dest, ignore=ignore)
     shutil.copytree(TEMPLATES, dest / "templates",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    if with_checks:
-        shutil.copytree(checks_from, dest / "checks",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "README.md"))
+
+
+def _copy_topics(source: Path, dest: Path, topics) -> None:
+    """``<topic>.py`` of each topic (and the package's ``__init__.py``), nothing else: a
+    release of a CNN-only assignment ships no seq2seq stubs, references or checks."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ["__init__", *topics]:
+        path = source / f"{name}.py"
+        if path.is_file():
+            shutil.copy(path, dest / path.name)
+
+
+def check_topics(assignment) -> list[str]:
+    """The assignment's topics and every check file their check files import
+    (``from grader.checks.lenet import ...`` in modern_cnns), in a stable order."""
+    folder = checks_dir(assignment)
+    topics = list(assignment.topics)
+    for topic in topics:                       # grows while it is walked: the closure
+        path = folder / f"{topic}.py"
+        if not path.is_file():
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "grader.checks."):
+                other = node.module.split(".")[2]
+                if other not in topics:
+                    topics.append(other)
+    return topics
 
 
 # --------------------------------------------------------------------------- TOML and READMEs

@@ -279,5 +279,6 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             info.diagnoses += shard_info.diagnoses
     first = results[0][0]
     return GradeResult(first.assignment, first.submission, [by_name[n] for n in names],
-                       first.hidden, calls=sum(r.calls for r, _ in results.values()),
+                       _hidden_elsewhere(assignment),   # all shards' exercises, not the first's
+                       calls=sum(r.calls for r, _ in results.values()),
                        workers=sum(r.workers for r, _ in results.values()), notes=first.notes)
