@@ -94,7 +94,11 @@ def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assign
     from grader.judge.run import GradeRequest, run
 
     spec = assignment_mod.load(assignment)
-    target = submission if submission is not None else spec.stubs_dir
+    if submission is not None:
+        target = submission
+    else:        # exercises/, or the published notebooks/ beside it if the work is there
+        from grader.submission.layout import default_submission
+        target = default_submission(spec.stubs_dir, spec.names)
     mode = _announce_sandbox(sandbox)
     progress = _Progress() if sys.stderr.isatty() and fmt == "text" else None
     if progress_lines:

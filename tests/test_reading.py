@@ -441,3 +441,40 @@ def test_upper_case_file_name_is_seen_and_skipped_with_the_reason(tmp_path, name
     assert any("DROPOUT.PY" in n for n in submission.notes)
     with pytest.raises(UsageError, match="Rename it dropout.py"):
         discover.load(tmp_path / "DROPOUT.PY", ["dropout"])
+
+
+def test_grade_without_submission_finds_the_filled_notebooks_beside_the_stubs(tmp_path, names):
+    """`grade` in a student repository (the Classroom workflow runs it with no --submission):
+    exercises/ holds the stubs, notebooks/ the student's work."""
+    repo = repository(tmp_path / "repo")
+    from grader.submission.layout import default_submission
+    assert default_submission(repo / "exercises", names) == repo / "notebooks"
+    shutil.rmtree(repo / "notebooks")
+    write_notebook(repo / "notebooks.ipynb", ["x = 1\n"])
+    assert default_submission(repo / "exercises", names) == repo / "exercises"
+    (repo / "notebooks").mkdir()
+    shutil.copy(SOLUTIONS / "convolution.py", repo / "exercises" / "convolution.py")
+    write_notebook(repo / "notebooks" / "convolution.ipynb", ["def corr2d(X, K):\n"
+                                                             "    raise NotImplementedError\n"])
+    assert default_submission(repo / "exercises", names) == repo / "exercises"
+
+
+def test_sockets_and_devices_are_refused_by_name(tmp_path):
+    import socket
+    import stat as stat_mod
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "lenet.py"))
+    try:
+        os.mknod(tmp_path / "pooling.py", 0o600 | stat_mod.S_IFCHR, os.makedev(1, 5))  # zero
+        device = True
+    except (PermissionError, OSError):
+        device = False                              # not root: only the socket is tried
+    shutil.copy(SOLUTIONS / "dropout.py", tmp_path / "dropout.py")
+    try:
+        submission = discover.load(tmp_path, ["LeNet", "pool2d", "dropout"])
+    finally:
+        server.close()
+    assert "lenet.py is a socket" in submission.units["lenet"].problem
+    if device:
+        assert "pooling.py is a device" in submission.units["pooling"].problem
+    assert submission.units["dropout"].problem is None

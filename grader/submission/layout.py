@@ -118,6 +118,32 @@ def find_work(root: Path, exercise_names, budget: reader.Budget | None = None) -
     return Work(folder, sorted(best.files), refused_here(best.folder), notes, best.data)
 
 
+def default_submission(stubs_dir: Path, exercise_names) -> Path:
+    """What `grade` grades with no ``--submission``: the course's stub folder (``exercises/``),
+    or the ``notebooks/`` folder next to it when that implements more of the exercises (a
+    student who worked in the published notebooks, e.g. in a GitHub Classroom repository).
+    Decided by the same rule as :func:`find_work`, between these two folders only."""
+    stubs_dir = Path(stubs_dir)
+    notebooks = stubs_dir.parent / "notebooks"
+    if not reader.is_real_folder(notebooks) or not reader.is_real_folder(stubs_dir):
+        return stubs_dir
+    names = set(exercise_names)
+    ranked = []
+    for order, folder in enumerate((stubs_dir, notebooks)):
+        implemented, defined = set(), set()
+        for name in reader.walk(folder, recursive=False).files:
+            if name.endswith(reader.GRADABLE):
+                try:
+                    data = reader.read_bytes(folder / name, name, root=folder)
+                except reader.Refusal:
+                    continue
+                found = definitions(data, name, names)
+                implemented |= found[0]
+                defined |= found[1]
+        ranked.append((-len(implemented), -len(defined), order, folder))
+    return min(ranked)[3]
+
+
 def definitions(data: bytes, name: str, exercises: set) -> tuple[set, set]:
     """(implemented, defined): which of ``exercises`` a file defines, and with a real body.
     Parsing only; a file that does not parse counts as defining (and implementing) what its

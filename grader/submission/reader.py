@@ -116,6 +116,14 @@ def size_message(name: str, size: int, limit: int) -> str:
             f"{hint}.")
 
 
+def is_real_folder(path: Path) -> bool:
+    """A folder, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def check_root(path: Path) -> None:
     """Refuse a submission that is itself a link, a special file or inside /proc, /sys, /dev.
 
