@@ -478,3 +478,19 @@ def test_sockets_and_devices_are_refused_by_name(tmp_path):
     if device:
         assert "pooling.py is a device" in submission.units["pooling"].problem
     assert submission.units["dropout"].problem is None
+
+
+def test_finding_the_work_reads_a_bounded_amount(tmp_path, names, monkeypatch):
+    """Scoring the folders of a huge repository stops at the submission's byte cap."""
+    for k in range(6):
+        folder = tmp_path / f"copy{k}"
+        folder.mkdir()
+        (folder / "convolution.py").write_text("x = 1\n" * 3000)
+    monkeypatch.setattr(reader, "LIMITS", reader.Limits(total_bytes=40_000))
+    read = []
+    original = reader.read_bytes
+    monkeypatch.setattr(reader, "read_bytes", lambda *a, **k: read.append(a[0]) or
+                        original(*a, **k))
+    from grader.submission import layout
+    layout.find_work(tmp_path, names)
+    assert len(read) == 2                  # 18 KB each: the third would pass 40 KB

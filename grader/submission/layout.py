@@ -75,12 +75,15 @@ def find_work(root: Path, exercise_names, budget: reader.Budget | None = None) -
         elif reader.looks_gradable(base):                 # DROPOUT.PY, lenet.IPYNB
             wrong_case.append(reader.Refused(name, reader.wrong_case_message(base)))
     notes = [listing.stopped] if listing.stopped else []
+    total = reader.TotalBytes()              # what scoring the folders may read, in all
     for candidate in candidates.values():
         for base in candidate.files:
-            if budget.expired():
-                break
             rel = f"{candidate.folder}/{base}" if candidate.folder else base
+            if budget.expired():
+                notes.append(budget.message(rel))
+                break
             try:
+                total.take(rel, listing.sizes.get(rel, 0))
                 data = reader.read_bytes(root / rel, rel, root=root)
             except reader.Refusal:
                 continue                    # reported when the chosen folder is read

@@ -317,8 +317,8 @@ def walk(root: Path, *, recursive: bool = True, limits: Limits = LIMITS,
 class TotalBytes:
     """The running total of bytes read from one submission, against its cap."""
 
-    def __init__(self, limits: Limits = LIMITS):
-        self.limit = limits.total_bytes
+    def __init__(self, limits: Limits | None = None):
+        self.limit = (limits or LIMITS).total_bytes
         self.used = 0
 
     def take(self, name: str, size: int) -> None:
