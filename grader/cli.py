@@ -308,7 +308,9 @@ class _StatusLine:
 @click.option("--memory-mb", type=int, default=None,
               help="Address-space limit of a submission's worker [default: the assignment's].")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
-              show_default=True)
+              show_default=True,
+              help="auto: bubblewrap, or a refusal without it (student code would run as you, "
+                   "next to the gradebook); process only when stated.")
 @click.option("--assignment", type=click.Path(exists=True, path_type=Path))
 @click.option("--reports", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write the HTML reports (class overview and one page per student).")
@@ -343,6 +345,12 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
     if memory_mb:
         spec = replace(spec, limits=replace(spec.limits, memory_mb=memory_mb))
     mode = _announce_sandbox(sandbox)
+    if mode == "process" and sandbox != "process":
+        raise UsageError(
+            "grade batch: bubblewrap is not available here, and without it each student's "
+            "code runs as you: it could open the gradebook (or find its open descriptor) and "
+            "change other students' rows.  Install bubblewrap (apt-get install bubblewrap), "
+            "or pass --sandbox process to grade anyway, only for submissions you trust.")
     jobs = jobs or os.cpu_count() or 1
     with Gradebook(gradebook_path) as book:
         bar = _BatchProgress()
@@ -501,7 +509,9 @@ class _ProgressLines:
 def _announce_sandbox(requested: str) -> str:
     """The sandbox mode to grade in: ``--sandbox bwrap`` (every official entry point) starts
     bubblewrap or refuses with exit 3; ``auto`` falls back to process mode with a note."""
+    from grader.sandbox import leftovers
     from grader.sandbox import process as sandbox
+    leftovers.clean_stale()      # temporary folders of earlier runs that were killed
     if requested == "bwrap":
         return official_sandbox("bwrap")
     mode = sandbox.resolve_mode(requested)
@@ -572,4 +582,6 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     atexit._run_exitfuncs()
+    from grader.sandbox.process import wait_for_children
+    wait_for_children()          # nothing `grade` started outlives it
     os._exit(code)

@@ -124,6 +124,24 @@ class Arena:
             except OSError:
                 pass
         shutil.rmtree(self.canary, ignore_errors=True)
+        for path in left_files(self.marker):      # what a leaking attack left (process mode)
+            try:
+                os.unlink(path)
+            except OSError:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def left_files(marker: str) -> list[str]:
+    """Files named after the attack's marker in the shared temporary places, and in any
+    grader folder there (a worker's private folder that outlived it)."""
+    found = [str(p) for folder in ("/tmp", "/dev/shm")
+             for p in Path(folder).glob(f"*{marker}*")]
+    for folder in Path("/tmp").glob("grader-*"):
+        try:
+            found += [str(p) for p in folder.glob(f"**/*{marker}*")]
+        except OSError:
+            pass
+    return found
 
 
 def verdict(arena: Arena, scores: dict | None) -> dict:
@@ -136,6 +154,7 @@ def verdict(arena: Arena, scores: dict | None) -> dict:
         "no file outside changed": arena.snapshot() == arena.before,
         "nothing left running": not arena.leftovers(),
         "no network": arena.listener.connections == 0,
+        "nothing left in /tmp or /dev/shm": not left_files(arena.marker),
     }
 
 
@@ -187,6 +206,7 @@ def test_attack_through_fork_server(attack, mode, quick_course, servers, tmp_pat
     monkeypatch.setenv(SECRET, "hunter2")
     arena = Arena(tmp_path, attack, course_copy)
     try:
+        servers(mode).request({"op": "status", "pid": 0})   # started and warm: not timed
         started = time.monotonic()
         try:
             result = run(GradeRequest(quick_course, arena.submission, ("corr2d", "pool2d"),
@@ -440,3 +460,43 @@ def test_forged_scenario_results_gain_nothing(case, mode, course, servers, tmp_p
     assert not gained, f"the forgery turned these failing checks into passes: {gained}"
     assert forged[target][0] == "fail" and forged[target][1] != honest[target][1], \
         (honest[target], forged[target])
+
+
+# --------------------------------------------------------------------------- grade batch
+BATCH_ATTACKS = sorted((REDTEAM / "batch").glob("*.py"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("attack", BATCH_ATTACKS, ids=[p.stem for p in BATCH_ATTACKS])
+def test_attack_through_grade_batch(attack, mode, tmp_path):
+    """A class of two graded by `grade batch --jobs 1`: alice (the reference) first, then
+    mallory (the attack).  Blocked: alice keeps full marks in the gradebook and mallory gets
+    0.  Process mode must be stated (`--sandbox process`), else the batch is refused."""
+    from conftest import write_assignment
+    toml = write_assignment(tmp_path / "assignment.toml",
+                            {"corr2d": ["book_example", "matches_conv2d"]}, call_timeout=5)
+    book = tmp_path / "gradebook.db"
+    folder = tmp_path / "class"
+    for student in ("alice", "mallory"):
+        (folder / student).mkdir(parents=True)
+    reference = (ROOT / "solutions" / "convolution.py").read_text()
+    (folder / "alice" / "convolution.py").write_text(reference)
+    source = attack.read_text().replace("__GRADEBOOK__", str(book))
+    (folder / "mallory" / "convolution.py").write_text(source)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "batch", str(folder), "--gradebook", str(book),
+         "--jobs", "1", "--timeout", "240", "--sandbox", mode, "--assignment", str(toml)],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    import sqlite3
+    with sqlite3.connect(book) as connection:
+        rows = dict(connection.execute(
+            "SELECT student, score FROM submissions WHERE current = 1").fetchall())
+        full = connection.execute("SELECT max_score FROM submissions WHERE student = 'alice'"
+                                  ).fetchone()[0]
+    parts = {"alice keeps full marks": rows.get("alice") == full and full,
+             "mallory got 0": rows.get("mallory") == 0}
+    if expectation(attack, mode) == "blocked":
+        assert all(parts.values()), (parts, rows)
+    else:
+        assert not all(parts.values()), f"documented as leaking in {mode} mode, but blocked"

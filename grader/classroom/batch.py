@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
@@ -30,6 +29,7 @@ from grader.submission import archive, discover, reader
 from grader.errors import UsageError
 from grader.classroom import identity
 from grader.classroom.gradebook import Gradebook, Record
+from grader.sandbox import leftovers
 
 GRADABLE = (".py", ".ipynb")
 ZIP_LIMITS = {"files": 2000, "bytes": 100 * 1024 * 1024}
@@ -277,11 +277,14 @@ class Slot:
                         "notes": list(entry.notes)})
 
     def kill(self) -> None:
+        """Kill the slot (its fork server and workers follow it: parent-death signal, end of
+        their socket) and remove the temporary folders it made."""
         from grader.sandbox.process import unregister_own_child
         self.process.kill()
         self.process.join(5)
         unregister_own_child(self.process.pid)
         self.conn.close()
+        leftovers.clean_stale()
 
 
 # --------------------------------------------------------------------------- the batch
@@ -293,7 +296,11 @@ def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
     ``prefix`` and ``roster`` name the students (see :mod:`grader.classroom.identity`)."""
     summary = Summary()
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="grader-batch-"))
+    leftovers.clean_stale()          # what earlier runs killed with SIGKILL left behind
+    # the coordinator holds the gradebook open: its /proc/<pid>/fd stays closed to workers
+    from grader.sandbox import harden
+    harden.not_dumpable()
+    workdir = Path(leftovers.make_temp_dir("grader-batch-"))
     try:
         entries = find_entries(folder, workdir, prefix, roster)
         checks = checks_hash(assignment)

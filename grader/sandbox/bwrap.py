@@ -42,7 +42,8 @@ WORKER_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/wo
 def worker_library() -> str:
     """A folder holding only what the worker imports of the grader (copied once per judge)."""
     source = Path(__file__).resolve().parent.parent
-    folder = Path(tempfile.mkdtemp(prefix="grader-worker-lib-"))
+    from grader.sandbox.leftovers import make_temp_dir
+    folder = Path(make_temp_dir("grader-worker-lib-"))
     package = folder / "grader"
     for name in WORKER_MODULES:
         (package / name).parent.mkdir(parents=True, exist_ok=True)

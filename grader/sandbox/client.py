@@ -12,11 +12,11 @@ import pickle
 import select
 import shutil
 import struct
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.sandbox import leftovers
 from grader.sandbox import process as sandbox
 from grader.sandbox import wire
 from grader.errors import InternalError
@@ -51,8 +51,9 @@ class WorkerSession:
         self.mode = mode
         self.forbidden = sorted(set(forbidden or []))
         self.launcher = launcher or sandbox.launch
-        self.home = Path(tempfile.mkdtemp(prefix="grader-"))
+        self.home = Path(leftovers.make_temp_dir("grader-"))
         self.root = self.home / "submission"
+        self.write_files = write_files
         self.root.mkdir()
         write_files(self.root)
         self.imports = imports if imports is not None else ImportState()
@@ -67,6 +68,12 @@ class WorkerSession:
         """Spawn a worker without waiting for it (torch imports while the judge starts)."""
         if self.live is not None:
             return
+        if self.started_workers:
+            # a fresh copy for every worker: nothing one wrote (its TMPDIR and HOME live in
+            # the copy in process mode) is there for the next one
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root.mkdir()
+            self.write_files(self.root)
         try:
             self.live = self.launcher(str(self.root), self.limits, self.mode)
         except (OSError, RuntimeError, ValueError) as exc:

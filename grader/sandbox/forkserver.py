@@ -156,6 +156,7 @@ class _Server:
             os.environ.update(message["env"])
             os.chdir(message["root"])
             harden.drop_privileges()
+            harden.forbid_namespaces()
             from grader.sandbox import worker
             worker.apply_limits(message["limits"])
             worker.serve(request_fd, reply_fd)
@@ -383,7 +384,8 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         self.mode = mode
-        self.home = tempfile.mkdtemp(prefix="grader-forkserver-")
+        from grader.sandbox.leftovers import make_temp_dir
+        self.home = make_temp_dir("grader-forkserver-")
         env = scrubbed_env(self.home)
         command = [python or sys.executable, "-s", "-P", "-m", "grader.sandbox.forkserver",
                    str(theirs.fileno()), json.dumps(sorted(set(forbidden or []))), mode]

@@ -9,6 +9,8 @@ before anything of the student's is imported:
   allowed (uid 0 gains nothing by ``execve``).  A worker forked in a user namespace of its
   own holds every capability *in that namespace* until this runs: with them it could unmount
   its private mounts or mount a tmpfs of any size.
+- :func:`forbid_namespaces`: a seccomp filter, so that no capability comes back through a
+  new user namespace and nothing is mounted or unmounted (see there).
 - :func:`close_inherited`: every descriptor but the worker's own (its request and reply
   pipes, stdin on ``/dev/null``, stdout/stderr on its output pipe) is closed, so nothing of
   the judge's (its stdout, its terminal, the gradebook) can be written through an inherited
@@ -77,6 +79,64 @@ def drop_privileges() -> None:
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"prctl(PR_SET_NO_NEW_PRIVS): {os.strerror(errno)}")
+
+
+# --------------------------------------------------------------------------- seccomp
+# Capabilities come back with a new user namespace (``unshare(CLONE_NEWUSER)`` needs none): in
+# its own, a worker could mount a tmpfs of any size again.  A seccomp filter refuses, with
+# EPERM, every call that makes or enters namespaces or mounts anything; ``clone3`` (whose
+# flags a filter cannot read) gets ENOSYS, so the C library falls back to ``clone``.
+_ARCHES = {  # AUDIT_ARCH_*: syscall numbers of (unshare, setns, clone, clone3) and the mount calls
+    "x86_64": (0xC000003E, dict(unshare=272, setns=308, clone=56, clone3=435),
+               (165, 166, 155, 428, 429, 430, 431, 432, 442)),
+    "aarch64": (0xC00000B7, dict(unshare=97, setns=268, clone=220, clone3=435),
+                (40, 39, 41, 428, 429, 430, 431, 432, 442)),
+}
+NAMESPACE_FLAGS = 0x20000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x8000000 | 0x4000000 \
+    | 0x2000000 | 0x80          # NEWNS USER PID NET IPC UTS CGROUP, NEWTIME
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+_RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
+_EPERM, _ENOSYS = 1, 38
+
+
+class _Instruction(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+class _Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_Instruction))]
+
+
+def _filter(arch: int, calls: dict, mounts) -> list[tuple[int, int, int, int]]:
+    load, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
+    deny = _RET_ERRNO | _EPERM
+    code = [(load, 0, 0, 4),                       # A = seccomp_data.arch
+            (jeq, 1, 0, arch), (ret, 0, 0, _RET_ALLOW),   # another ABI: not filtered
+            (load, 0, 0, 0)]                       # A = seccomp_data.nr
+    for number in (calls["unshare"], calls["setns"], *mounts):
+        code += [(jeq, 0, 1, number), (ret, 0, 0, deny)]
+    code += [(jeq, 0, 1, calls["clone3"]), (ret, 0, 0, _RET_ERRNO | _ENOSYS)]
+    code += [(jeq, 1, 0, calls["clone"]), (ret, 0, 0, _RET_ALLOW),
+             (load, 0, 0, 16),                     # A = low half of args[0]: clone's flags
+             (jset, 0, 1, NAMESPACE_FLAGS), (ret, 0, 0, deny),
+             (ret, 0, 0, _RET_ALLOW)]
+    return code
+
+
+def forbid_namespaces() -> bool:
+    """Install the filter (needs no_new_privs, set by :func:`drop_privileges`).  Returns False
+    where it is not available (another OS or architecture); raises OSError if it failed."""
+    if not sys.platform.startswith("linux") or os.uname().machine not in _ARCHES:
+        return False
+    arch, calls, mounts = _ARCHES[os.uname().machine]
+    code = _filter(arch, calls, mounts)
+    instructions = (_Instruction * len(code))(*[_Instruction(*i) for i in code])
+    program = _Program(len(code), instructions)
+    if _libc().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"seccomp: {os.strerror(errno)}")
+    return True
 
 
 def close_inherited(keep) -> None:

@@ -104,12 +104,13 @@ def owner_alive(folder: str) -> bool:
     return started == "?" or _start_time(pid) == started
 
 
-def clean_stale(root: str | None = None, min_age: float = 5.0) -> list[str]:
+def clean_stale(root: str | None = None, min_age: float = 0.0) -> list[str]:
     """Remove grader temp folders whose owner process is dead; return their names.
 
     Only folders owned by this user, named with the grader's prefixes, holding an owner file
-    whose process is gone (or was replaced by another with the same pid), and older than
-    ``min_age`` seconds (a folder being claimed right now is left alone)."""
+    whose process is gone (or was replaced by another with the same pid), and not changed in
+    the last ``min_age`` seconds.  A folder being made right now has no owner file yet, and a
+    folder without one is never removed."""
     root = root or tempfile.gettempdir()
     removed = []
     uid = os.geteuid()

@@ -245,6 +245,33 @@ def reap_orphans(exempt: set[int]) -> None:
                              if pid not in exempt and not _is_ours(pid)])
 
 
+def wait_for_children(grace: float = 5.0) -> None:
+    """Before the judge exits: stop multiprocessing's resource tracker (started with the
+    first spawned helper, it would outlive us by a moment), give any other child ``grace``
+    seconds to finish, then kill and reap what is left (as a subreaper, orphans of our
+    descendants are our children too)."""
+    try:
+        from multiprocessing import resource_tracker
+        tracker = resource_tracker._resource_tracker
+        if getattr(tracker, "_pid", None) is not None:
+            if hasattr(tracker, "_stop"):
+                tracker._stop()
+            else:
+                os.close(tracker._fd)
+                os.waitpid(tracker._pid, 0)
+    except (ImportError, AttributeError, OSError, ChildProcessError):
+        pass
+    me = os.getpid()
+    deadline = time.monotonic() + grace
+    while children_of(me) and time.monotonic() < deadline:
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        time.sleep(0.02)
+    kill_until_gone(lambda: children_of(me))
+
+
 def kill_until_gone(find_strays) -> None:
     """SIGKILL and reap what ``find_strays()`` lists until it lists nothing (a process may
     still be forking while we kill: each round catches what the last one missed)."""

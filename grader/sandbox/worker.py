@@ -434,6 +434,7 @@ def main() -> None:
     rfd, wfd = (int(fd) for fd in os.environ[FDS_ENV].split(","))
     harden.close_inherited(keep=(rfd, wfd))
     harden.drop_privileges()
+    harden.forbid_namespaces()
     apply_limits(json.loads(os.environ.get(LIMITS_ENV, "{}")))
     import torch
     torch.set_num_threads(1)
