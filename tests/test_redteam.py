@@ -123,25 +123,28 @@ class Arena:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        shutil.rmtree(self.canary, ignore_errors=True)
         for path in left_files(self.marker):      # what a leaking attack left (process mode)
             try:
                 os.unlink(path)
             except OSError:
                 shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(self.canary, ignore_errors=True)
 
 
 def left_files(marker: str) -> list[str]:
     """Files named after the attack's marker in the shared temporary places, and in any
-    grader folder there (a worker's private folder that outlived it)."""
+    grader folder there (a worker's private folder that outlived it); not the canary."""
+    canary = f"/tmp/grader-canary-{marker}"
     found = [str(p) for folder in ("/tmp", "/dev/shm")
              for p in Path(folder).glob(f"*{marker}*")]
     for folder in Path("/tmp").glob("grader-*"):
+        if str(folder) == canary:
+            continue
         try:
             found += [str(p) for p in folder.glob(f"**/*{marker}*")]
         except OSError:
             pass
-    return found
+    return [path for path in found if path != canary]
 
 
 def verdict(arena: Arena, scores: dict | None) -> dict:
