@@ -156,6 +156,16 @@ def test_check_in_a_real_kernel_wrong_then_fixed(kernel, tmp_path):
     assert expected["exercises"] == data["exercises"]
     assert any("In [4], line" in a for a in ex["advice"])
 
+    # the kernel patches torch and points PYTHONPATH at a fake grader that gives full marks:
+    # the grader is a separate process with a clean environment, so nothing changes
+    fake = tmp_path / "fake"
+    (fake / "grader").mkdir(parents=True)
+    (fake / "grader" / "__init__.py").write_text("")
+    (fake / "grader" / "__main__.py").write_text(
+        "print('{\"schema\": \"grader-result\", \"score\": 11, \"max_score\": 11}')")
+    s.run(s.add(f"import os\nos.environ['PYTHONPATH'] = {str(fake)!r}\n"
+                "torch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True"))
+
     # edited and saved, but not run: still the old code, and check() says so
     s.nb.cells[wrong].source = solution("dropout", "dropout")
     s.save()
