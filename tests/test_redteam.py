@@ -432,6 +432,8 @@ FORGERY_CASES = [
      "additive_dropout_is_on_the_weights"),
     ("lenet", "mutants/lenet/relu_activations.py", None, "sigmoid_activations"),
     ("nin_block", "mutants/nin_block/no_final_relu.py", None, "nin_block_nonnegative_output"),
+    ("Inception", "mutants/Inception/no_relu_on_pool_path.py", ("inception_nonnegative_output",),
+     "inception_nonnegative_output"),
 ]
 FORGERY = REDTEAM / "scenarios" / "forge_scenario_results.py"
 

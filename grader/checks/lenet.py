@@ -22,8 +22,9 @@ forward, nn.Flatten or a custom Flatten, any registration order):
   differ there.
 * What enters a layer (e.g. "a sigmoid's output, in [0, 1]") is never taken from the worker:
   ``verified_layer_inputs`` replays every stage in the judge from its own input and weights
-  (the layer's recorded settings, the previous stage's output, one activation between), so a
-  trace passes only if its values really follow from each other.
+  (the layer's recorded settings, the previous stage's output or an earlier one for parallel
+  paths, one activation between; a concatenation as earlier outputs side by side), so a trace
+  passes only if its values really follow from each other.
 """
 from __future__ import annotations
 
@@ -608,34 +609,75 @@ def _replay(entry: dict, x: torch.Tensor, seed: int, used: dict) -> torch.Tensor
     raise ValueError(f"cannot replay {entry.get('op')}")
 
 
+def _matches(want: torch.Tensor, out: torch.Tensor) -> bool:
+    return want.shape == out.shape and torch.allclose(want, out, rtol=1e-4, atol=_tolerance(want))
+
+
+def _replay_cat(out: torch.Tensor, sources: list) -> bool:
+    """Whether ``out`` is verified tensors (after one activation each) side by side on dim 1
+    (a search with backtracking: small pieces can match by chance, e.g. zeros after a ReLU)."""
+    if out.dim() < 2:
+        return False
+    dead: set[int] = set()
+
+    def fits(offset: int) -> bool:
+        if offset == out.shape[1]:
+            return True
+        if offset in dead:
+            return False
+        for source in sources:
+            width = source.shape[1] if source.dim() == out.dim() else 0
+            if not width or source.shape[0] != out.shape[0] \
+                    or source.shape[2:] != out.shape[2:] or offset + width > out.shape[1]:
+                continue
+            piece = out[:, offset:offset + width]
+            if any(_matches(between(source), piece) for _, between in BETWEEN) \
+                    and fits(offset + width):
+                return True
+        dead.add(offset)
+        return False
+    try:
+        return fits(0)
+    except RecursionError:          # thousands of pieces: not a network of this lesson
+        return False
+
+
 def verified_layer_inputs(result: dict, X: torch.Tensor, seed: int, name: str) -> list:
-    """[(stage entry, what entered it)] for every conv/pool/linear stage, each one re-derived in
-    the judge from ``X`` (see above); a Failure names the first stage that does not follow."""
+    """[(stage entry, what entered it)] for every conv/pool/linear/cat stage (None for a cat),
+    each one re-derived in the judge from ``X``: a layer applied to the previous stage's output
+    (or, for parallel paths, to an earlier one), or a concatenation of earlier outputs; a
+    Failure names the first stage that does not follow."""
     entries = stages_of(result["trace"], STAGE_KINDS + ("cat",))
     if len(entries) != len(result["stages"]):
         raise _bad_result(name)
-    found, previous, used = [], X, {}
+    found, sources, used = [], [X], {}
     with torch.no_grad():
         for number, (entry, out) in enumerate(zip(entries, result["stages"]), 1):
-            for _, between in BETWEEN:
-                x = between(previous)
-                trial = dict(used)
-                try:
-                    want = _replay(entry, x, seed, trial)
-                except Exception:  # noqa: BLE001 - settings came from the worker
-                    continue
-                if want.shape == out.shape and torch.allclose(want, out, rtol=1e-4,
-                                                              atol=_tolerance(want)):
-                    used = trial
-                    break
+            x = None
+            if entry["kind"] == "cat":
+                ok = _replay_cat(out, sources)
             else:
+                ok = False
+                for source in reversed(sources):            # the previous stage's output first
+                    for _, between in BETWEEN:
+                        x, trial = between(source), dict(used)
+                        try:
+                            ok = _matches(_replay(entry, x, seed, trial), out)
+                        except Exception:  # noqa: BLE001 - settings came from the worker
+                            ok = False
+                        if ok:
+                            used = trial
+                            break
+                    if ok:
+                        break
+            if not ok:
                 raise Failure(f"{name}: stage {number} ({_stage_text(entry)}) is not that layer "
                               f"applied to what came before it (directly or after a sigmoid, "
                               f"ReLU or tanh), so what enters each layer cannot be known",
                               expected="conv / pooling / linear layers with activations between "
                                        "them", actual=f"stage {number} does not follow")
             found.append((entry, x))
-            previous = out
+            sources.append(out)
     return found
 
 
