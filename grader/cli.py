@@ -252,14 +252,18 @@ def gradescope_command(submission, results, assignment, sandbox, hidden_visibili
 @click.option("--mutants", "mutants_dir", type=click.Path(exists=True, file_okay=False,
                                                           path_type=Path), default=None,
               help="Folder of mutants [default: tests/mutants of the course].")
+@click.option("--alternatives", "alternatives_dir", type=click.Path(
+    exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of correct alternatives [default: tests/alternatives of the course].")
 @click.argument("exercises", nargs=-1)
-def validate_command(assignment, sandbox, mutants_dir, exercises):
+def validate_command(assignment, sandbox, mutants_dir, alternatives_dir, exercises):
     """Check the assignment before publishing: references get full marks, stubs zero,
-    exercises/ matches solutions/, every check fails on a mutant, points add up.
+    exercises/ matches solutions/, every check fails on a mutant, every correct alternative
+    gets full marks, points add up.
 
     With EXERCISES (e.g. `grade validate batch_norm`), only those exercises are checked
-    (their table entries, references, stubs and mutants): seconds instead of minutes while
-    writing a new exercise; run it without arguments before publishing."""
+    (their table entries, references, stubs, mutants and alternatives): seconds instead of
+    minutes while writing a new exercise; run it without arguments before publishing."""
     from grader import assignment as assignment_mod
     from grader.course.validate import validate
 
@@ -268,7 +272,8 @@ def validate_command(assignment, sandbox, mutants_dir, exercises):
         spec = spec.select(exercises)
     mode = _announce_sandbox(sandbox)
     progress = _StatusLine() if sys.stderr.isatty() else None
-    report = validate(spec, sandbox=mode, mutants_dir=mutants_dir, progress=progress)
+    report = validate(spec, sandbox=mode, mutants_dir=mutants_dir,
+                      alternatives_dir=alternatives_dir, progress=progress)
     if progress:
         progress.clear()
     for note in report.notes:

@@ -70,3 +70,18 @@ def test_broken_assignment_exits_3(runner, tmp_path):
 def test_generate_check_passes_here(runner):
     result = runner.invoke(cli, ["generate", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_grading_writes_nothing_where_it_runs(tmp_path):
+    """`grade` run from a student's folder leaves no .hypothesis/ there (issue 12, section 7)."""
+    import subprocess
+    import sys
+    work = tmp_path / "homework"
+    work.mkdir()
+    shutil.copy(ROOT / "solutions" / "translation.py", work / "translation.py")
+    done = subprocess.run([sys.executable, "-m", "grader", "--assignment",
+                           str(ROOT / "pyproject.toml"), "--submission", str(work),
+                           "--sandbox", "process", "tokenize"],
+                          cwd=work, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["translation.py"]

@@ -119,16 +119,61 @@ def test_validate_catches_a_check_weakened_to_assert_true(tmp_path, monkeypatch)
     assert "corr2d has no hidden check" not in result.output
 
 
+def test_validate_catches_a_check_made_too_strict(tmp_path, monkeypatch):
+    """A check that fails correct code (atol=0 against the reference) is caught by the
+    alternatives, as a check that cannot fail is caught by the mutants (issue 12, section 6)."""
+    checks = tmp_path / "checks"
+    shutil.copytree(ROOT / "grader" / "checks", checks,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    source = (checks / "pooling.py").read_text()
+    loose = ("def test_avg_matches_avg_pool2d(student, data):", "expected, rtol=1e-5, atol=1e-5)")
+    assert all(part in source for part in loose)
+    source = source.replace(loose[0], "def test_avg_matches_avg_pool2d(student, reference, data):")
+    source = source.replace(loose[1], "reference.pool2d(X, size, 'avg'), rtol=0, atol=0)")
+    (checks / "pooling.py").write_text(source)
+    toml = write_assignment(tmp_path / "strict.toml", {"pool2d": [
+        "book_example_max", "book_example_avg", "output_shape", "avg_matches_avg_pool2d"]})
+    toml.write_text(toml.read_text().replace("[tool.grader.paths]",
+                                             f'[tool.grader.paths]\nchecks = "{checks}"'))
+    alternatives = tmp_path / "alternatives" / "pool2d"
+    alternatives.mkdir(parents=True)
+    (alternatives / "times_reciprocal.py").write_text(
+        "import torch\n\n\n"
+        "def pool2d(X, pool_size, mode='max'):\n"
+        "    p_h, p_w = pool_size\n"
+        "    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1))\n"
+        "    for i in range(Y.shape[0]):\n"
+        "        for j in range(Y.shape[1]):\n"
+        "            window = X[i: i + p_h, j: j + p_w]\n"
+        "            Y[i, j] = window.max() if mode == 'max' else window.sum() * (1 / window.numel())\n"
+        "    return Y\n")
+    no_mutants = tmp_path / "no_mutants"
+    no_mutants.mkdir()
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["validate", "--assignment", str(toml),
+                                      "--sandbox", "process",
+                                      "--mutants", str(no_mutants),
+                                      "--alternatives", str(tmp_path / "alternatives")])
+    assert result.exit_code == 1, result.output
+    assert ("pool2d.avg_matches_avg_pool2d fails the correct alternative "
+            "pool2d/times_reciprocal") in result.output
+    assert "pool2d.book_example_avg fails" not in result.output
+
+
 def test_validate_passes_on_a_sound_assignment(tmp_path, monkeypatch):
     toml = write_assignment(tmp_path / "sound.toml", {"pool2d": [
         "book_example_max", "book_example_avg", "output_shape", "max_matches_max_pool2d"]})
     monkeypatch.chdir(ROOT)
     mutants = tmp_path / "mutants"
     shutil.copytree(ROOT / "tests" / "mutants" / "pool2d", mutants / "pool2d")
+    alternatives = tmp_path / "alternatives"
+    shutil.copytree(ROOT / "tests" / "alternatives" / "pool2d", alternatives / "pool2d")
     result = CliRunner().invoke(cli, ["validate", "--assignment", str(toml), "--sandbox",
-                                      "process", "--mutants", str(mutants)])
+                                      "process", "--mutants", str(mutants),
+                                      "--alternatives", str(alternatives)])
     assert result.exit_code == 0, result.output
     assert "validate: OK" in result.output
+    assert "2 alternatives" in result.output
 
 
 def test_the_course_table_is_consistent(course):

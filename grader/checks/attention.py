@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, Mismatch, advise_device, check, examples, expect_close,
+from grader.judge.api import (Failure, advise_device, as_float64, check, examples, expect_close,
     expect_no_builtin, expect_shape, expect_tensor, fill_by_shape, scenario, tensors)
 
 MASKED_TOL = 1e-6          # largest weight a masked position may get
@@ -194,7 +194,7 @@ def _expect_rows_sum_to_one(W, what="the weights", X=None, valid_lens=None):
             help = AXIS_HINT
     if X is not None and valid_lens is not None:
         plain = _softmax(X) * _mask(W.shape, valid_lens)
-        if torch.allclose(W, plain, atol=1e-5):
+        if torch.allclose(*as_float64(W, plain), atol=1e-5):
             details.append("the weights are the plain softmax with the masked ones set to 0 "
                            "afterwards, so the others no longer sum to 1")
             help = "mask the scores (a very large negative value) before the softmax, not the " \
@@ -275,10 +275,7 @@ def dot_product_attention(dropout, training, queries, keys, values, valid_lens):
     with torch.no_grad():
         output = net(queries, keys, values, valid_lens)
     weights = getattr(net, "attention_weights", None)
-    if not isinstance(weights, torch.Tensor):
-        raise Mismatch("after forward, the module has no tensor attribute attention_weights: "
-                       "keep the softmax weights in self.attention_weights")
-    return output, weights
+    return output, weights if isinstance(weights, torch.Tensor) else None
 
 
 @scenario
@@ -293,10 +290,7 @@ def additive_attention(sizes, seed, training, queries, keys, values, valid_lens)
         net.train(training)
         output = net(queries, keys, values, valid_lens)
     weights = getattr(net, "attention_weights", None)
-    if not isinstance(weights, torch.Tensor):
-        raise Mismatch("after forward, the module has no tensor attribute attention_weights: "
-                       "keep the softmax weights in self.attention_weights")
-    return output, weights
+    return output, weights if isinstance(weights, torch.Tensor) else None
 
 
 @scenario
@@ -309,16 +303,44 @@ def additive_parameter_shapes(sizes, queries, keys, values):
     return [list(p.shape) for p in net.parameters()]
 
 
-def _run_dot(student, queries, keys, values, valid_lens, dropout=0.0, training=False):
+NO_WEIGHTS = ("after forward, the module has no tensor attribute attention_weights: keep the "
+              "softmax weights in self.attention_weights (before dropout)")
+
+
+def _weights(run, weights, keys, need_attribute):
+    """The attention weights: the module's attention_weights, or, when it does not keep them
+    (only the check about the attribute needs it), the eval-mode output with the identity as
+    values, which is the weights themselves."""
+    if weights is not None:
+        return expect_tensor(weights, "attention_weights")
+    if need_attribute:
+        raise Failure(NO_WEIGHTS, expected="a tensor net.attention_weights after forward",
+                      actual="no such attribute",
+                      help="set self.attention_weights = masked_softmax(scores, valid_lens) in "
+                           "forward, before the dropout.")
+    b, nk = keys.shape[0], keys.shape[1]
+    output, _ = run(torch.eye(nk).expand(b, nk, nk).contiguous())
+    return expect_tensor(output, "the output with the identity as values")
+
+
+def _run_dot(student, queries, keys, values, valid_lens, dropout=0.0, training=False,
+             need_attribute=False):
     output, weights = student.run(dot_product_attention, dropout, training, queries, keys,
                                   values, valid_lens)
-    return expect_tensor(output, "the output"), expect_tensor(weights, "attention_weights")
+    output = expect_tensor(output, "the output")
+    return output, _weights(
+        lambda v: student.run(dot_product_attention, dropout, False, queries, keys, v,
+                              valid_lens), weights, keys, need_attribute)
 
 
-def _run_additive(student, sizes, queries, keys, values, valid_lens, seed=0, training=False):
+def _run_additive(student, sizes, queries, keys, values, valid_lens, seed=0, training=False,
+                  need_attribute=False):
     output, weights = student.run(additive_attention, sizes, seed, training, queries, keys,
                                   values, valid_lens)
-    return expect_tensor(output, "the output"), expect_tensor(weights, "attention_weights")
+    output = expect_tensor(output, "the output")
+    return output, _weights(
+        lambda v: student.run(additive_attention, sizes, seed, False, queries, keys, v,
+                              valid_lens), weights, keys, need_attribute)
 
 
 def _reference_additive(reference, sizes, seed, queries, keys, values, valid_lens):
@@ -456,7 +478,7 @@ def test_does_not_call_builtin(student):
     expect_no_builtin(reply, "masked_softmax")
 
 
-@check("masked_softmax", advisory=True)
+@check("masked_softmax", hint="the docstring says: do not change X in place.")
 def test_does_not_modify_input(student):
     """leaves X and valid_lens unchanged"""
     X = BOOK_X.clone()
@@ -515,7 +537,7 @@ def test_scaled_by_sqrt_d(student):
     output, weights = _run_dot(student, queries, keys, values, None)
     W = _expect_weights(weights, (1, 1, 2), None)
     expected = _softmax(torch.tensor([[[2.0, 0.0]]]))
-    if not torch.allclose(W, expected, atol=1e-5):
+    if not torch.allclose(*as_float64(W, expected), atol=1e-5):
         details = None
         if bool((W > 0).all()):
             score = float(torch.log(W[0, 0, 0] / W[0, 0, 1]))
@@ -541,7 +563,7 @@ def test_output_shapes(student):
     for index, (b, nq, nk, d, dv) in enumerate(SHAPE_CASES):
         lens = None if index % 2 == 0 else torch.full((b,), nk)
         output, weights = _run_dot(student, _normal((b, nq, d), index), _normal((b, nk, d), 10 + index),
-                                   _normal((b, nk, dv), 20 + index), lens)
+                                   _normal((b, nk, dv), 20 + index), lens, need_attribute=True)
         expect_shape(weights, (b, nq, nk), "attention_weights")
         expect_shape(output, (b, nq, dv), "the output")
 
@@ -654,8 +676,8 @@ def _dropout_check(output, weights, p, expected_weights):
     """Training mode, values = [identity | ones]: output[..., :K] are the dropped weights and
     output[..., K] their sum.  The weights before dropout are deterministic: the judge computes
     them (``expected_weights``) rather than trusting the ones the worker reports."""
-    W = expect_shape(weights, (DROP_B, DROP_Q, DROP_K), "attention_weights")
-    out = expect_shape(output, (DROP_B, DROP_Q, DROP_K + 1), "the output")
+    W = as_float64(expect_shape(weights, (DROP_B, DROP_Q, DROP_K), "attention_weights"))
+    out = as_float64(expect_shape(output, (DROP_B, DROP_Q, DROP_K + 1), "the output"))
     _expect_rows_sum_to_one(W, "attention_weights (in training mode)")
     expect_close(W, expected_weights, atol=1e-5, rtol=1e-4,
                  what="attention_weights (in training mode)",
@@ -787,7 +809,7 @@ def test_additive_output_shapes(student):
         lens = None if index % 2 == 0 else torch.full((b,), nk)
         output, weights = _run_additive(
             student, sizes, _normal((b, nq, 4), index), _normal((b, nk, sizes["key_size"]), 10 + index),
-            _normal((b, nk, dv), 20 + index), lens)
+            _normal((b, nk, dv), 20 + index), lens, need_attribute=True)
         expect_shape(weights, (b, nq, nk), "attention_weights")
         expect_shape(output, (b, nq, dv), "the output")
 

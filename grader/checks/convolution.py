@@ -181,7 +181,7 @@ def conv2d_parameters(kernel_size):
 def conv2d_forward(kernel_size, weight, bias, X):
     """built Conv2D(kernel_size), loaded weight and bias into it by shape, ran it on X"""
     net = student.Conv2D(kernel_size=kernel_size)
-    load_by_shape(net, [weight, bias])
+    load_by_shape(net, [weight, bias], inputs=(X,))
     return net(X)
 
 

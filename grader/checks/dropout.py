@@ -14,11 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge.api import (Failure, advise_device, check, examples, expect_close,
+from grader.judge.api import (Failure, advise_device, as_float64, check, examples, expect_close,
     expect_no_builtin, expect_raises, expect_shape, expect_tensor, fill_by_shape, scenario,
     shapes, tensors, values)
 
 ANY_SHAPE = st.integers(1, 3).flatmap(lambda d: shapes(d, 1, 6))
+# "X: a tensor of any shape (and any dtype)": integer, float32 and float64 inputs
+ANY_TENSOR = ANY_SHAPE.flatmap(lambda s: st.sampled_from(
+    [torch.float32, torch.int64, torch.float64]).flatmap(lambda d: tensors(s, dtype=d)))
 HOEFFDING_T = 0.012        # with n = 100_000: 2 exp(-2 n t^2) = 6.3e-13 per test
 N_STAT = 100_000
 
@@ -38,7 +41,7 @@ _SCALING_HINT = ("inverted dropout divides every kept element by 1 - drop_prob (
 
 def _only_zeros_or_scaled(Y, X, p, what="the result"):
     """Every element of Y is 0 or X / (1 - p)."""
-    scaled = X.float() / (1 - p)
+    Y, scaled = as_float64(Y, X.float() / (1 - p))
     ok = (Y == 0) | torch.isclose(Y, scaled, rtol=1e-5, atol=1e-6)
     if not bool(ok.all()):
         index = tuple(int(i) for i in (~ok).nonzero()[0])
@@ -50,9 +53,9 @@ def _only_zeros_or_scaled(Y, X, p, what="the result"):
 
 @check("dropout", hint="dropout only zeroes elements: the output has exactly X's shape.")
 @examples(15)
-@given(X=ANY_SHAPE.flatmap(tensors), p=st.sampled_from([0.0, 0.3, 0.5, 1.0]))
+@given(X=ANY_TENSOR, p=st.sampled_from([0.0, 0.3, 0.5, 1.0]))
 def test_keeps_shape(student, X, p):
-    """returns a tensor of the input's shape"""
+    """returns a tensor of the input's shape (integer, float32 and float64 inputs)"""
     expect_shape(student.dropout(X, p), X.shape)
 
 
@@ -81,7 +84,7 @@ def test_p0_is_identity(student, X):
 @check("dropout", hint="with drop_prob = 1 nothing is kept; 1 - drop_prob is 0, so return "
                        "zeros before dividing by it.")
 @examples(12)
-@given(X=ANY_SHAPE.flatmap(tensors), p=st.sampled_from([1, 1.0]))
+@given(X=ANY_TENSOR, p=st.sampled_from([1, 1.0]))
 def test_p1_gives_zeros(student, X, p):
     """drop_prob = 1 returns all zeros (no division by zero)"""
     expect_close(student.dropout(X, p), torch.zeros(X.shape), rtol=0, atol=0,
@@ -187,6 +190,7 @@ MLP_LAYER_NAMES = ("lin1 = nn.Linear(num_inputs, num_hiddens1)",
 def mlp_layers(sizes):
     """built net = DropoutMLP(num_inputs, num_outputs, num_hiddens1, num_hiddens2) and listed its nn.Linear layers"""
     net = student.DropoutMLP(*sizes)
+    materialise(net, (torch.zeros(2, sizes[0]),))       # lazy layers (nn.LazyLinear) get shapes
     linear = [[list(m.weight.shape), m.bias is not None] for m in net.modules()
               if isinstance(m, nn.Linear)]
     return {"linear": linear, "params": [list(p.shape) for p in net.parameters()]}
@@ -196,7 +200,7 @@ def mlp_layers(sizes):
 def mlp_eval_outputs(sizes, seed, X):
     """built net = DropoutMLP(*sizes), filled its weights by shape, called net.eval() and computed net(X) twice"""
     net = student.DropoutMLP(*sizes)
-    fill_by_shape(net, seed)
+    fill_by_shape(net, seed, inputs=(X,))
     net.eval()
     with torch.no_grad():
         return [net(X), net(X)]
@@ -206,7 +210,7 @@ def mlp_eval_outputs(sizes, seed, X):
 def mlp_not_training_outputs(sizes, seed, X):
     """built net = DropoutMLP(*sizes, is_training=False), filled its weights by shape and computed net(X) twice"""
     net = student.DropoutMLP(*sizes, is_training=False)
-    fill_by_shape(net, seed)
+    fill_by_shape(net, seed, inputs=(X,))
     with torch.no_grad():
         return [net(X), net(X)]
 
@@ -216,9 +220,9 @@ def mlp_train_layer_inputs(sizes, seed, weights, X):
     """built net = DropoutMLP(*sizes), set its weights, called net.train(), computed net(X) twice and recorded what each nn.Linear layer received"""
     net = student.DropoutMLP(*sizes)
     if weights is None:
-        fill_by_shape(net, seed)
+        fill_by_shape(net, seed, inputs=(X,))
     else:
-        load_by_shape(net, weights)
+        load_by_shape(net, weights, inputs=(X,))
     net.train()
     seen = {}
     for m in net.modules():
@@ -235,7 +239,7 @@ def mlp_train_layer_inputs(sizes, seed, weights, X):
 def mlp_custom_probabilities(sizes, seed, X):
     """built net = DropoutMLP(*sizes, dropout1=0.0, dropout2=1.0) (its constructor takes them), filled its weights by shape, called net.train() and recorded what each nn.Linear layer received"""
     net = student.DropoutMLP(*sizes, dropout1=0.0, dropout2=1.0)
-    fill_by_shape(net, seed)
+    fill_by_shape(net, seed, inputs=(X,))
     net.train()
     seen = {}
     for m in net.modules():
@@ -252,7 +256,7 @@ def mlp_custom_probabilities(sizes, seed, X):
 def mlp_train_forward(sizes, seed, X):
     """built net = DropoutMLP(*sizes), filled its weights by shape, called net.train() and computed net(X)"""
     net = student.DropoutMLP(*sizes)
-    fill_by_shape(net, seed)
+    fill_by_shape(net, seed, inputs=(X,))
     net.train()
     with torch.no_grad():
         return net(X)
@@ -319,6 +323,7 @@ def _mlp_sizes():
 
 def _zero_or_scaled(actual, kept, p, what: str):
     """Every element of ``actual`` is 0 or kept / (1 - p) (kept = the value before dropout)."""
+    actual, kept = as_float64(actual, kept)
     scaled = kept / (1 - p)
     ok = torch.isclose(actual, torch.zeros_like(actual), atol=1e-6) | \
         torch.isclose(actual, scaled, rtol=1e-4, atol=1e-5)
@@ -403,7 +408,7 @@ def test_train_mode_drops_hidden_units(student):
             raise Failure(f"{name} was recorded {len(recorded)} times for 2 calls of net(X)")
         masks = []
         for call, H in enumerate(recorded, 1):
-            H = expect_shape(H, (50, units), what=f"{name}, call {call}")
+            H = as_float64(expect_shape(H, (50, units), what=f"{name}, call {call}"))
             scale = 1 / (1 - p)
             ok = (H == 0) | torch.isclose(H, torch.full_like(H, scale))
             if not bool(ok.all()):
@@ -498,7 +503,7 @@ def test_honours_drop_probabilities(student, student_source):
         H1 = torch.relu(lin1(X))
     got2 = expect_shape(_layer_input(inputs, sizes, 1, "H1")[0], H1.shape, what="H1")
     got3 = expect_shape(_layer_input(inputs, sizes, 2, "H2")[0], (30, 7), what="H2")
-    if not torch.allclose(got2, H1, atol=1e-5) or bool((got3 != 0).any()):
+    if not torch.allclose(*as_float64(got2, H1), atol=1e-5) or bool((got3 != 0).any()):
         raise Failure("DropoutMLP takes dropout1 and dropout2 but ignores them: with "
                       "dropout1=0.0 nothing of H1 should be dropped, with dropout2=1.0 all of H2 "
                       "should be; store them (self.dropout1 = dropout1) and use them in forward")

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, check, describe_type, examples, expect_close,
+from grader.judge.api import (Failure, check, describe_type, examples, expect_close, expect_dtype,
     expect_no_builtin, expect_number, expect_shape, format_number, scenario, tensors)
 
 # --------------------------------------------------------------------------- polynomial_features
@@ -56,7 +56,9 @@ def _points(draw, max_n=8):
     """x of shape (n,) or (n, 1), real values in [-3, 3]."""
     n = draw(st.integers(1, max_n))
     shape = (n, 1) if draw(st.booleans()) else (n,)
-    return draw(tensors(shape, integer_valued=False, low=-3, high=3))
+    x = draw(tensors(shape, integer_valued=False, low=-3, high=3))
+    # "a float tensor": float32 as in the book, and float64
+    return x.to(draw(st.sampled_from([torch.float32, torch.float64])))
 
 
 @check("polynomial_features", hint=FEATURES_HINT)
@@ -71,12 +73,16 @@ def test_book_example(student):
 
 @check("polynomial_features", hint="the result has one row per value of x and max_degree "
                                    "columns (powers 0 to max_degree - 1); flatten x first "
-                                   "(x.reshape(-1, 1)) so that (n,) and (n, 1) both work.")
+                                   "(x.reshape(-1, 1)) so that (n,) and (n, 1) both work; keep "
+                                   "x's dtype (compute from x itself, not from a float64 "
+                                   "numpy array or a .double() copy).")
 @examples(15)
 @given(x=_points(), max_degree=st.integers(1, 20))
 def test_output_shape(student, x, max_degree):
-    """has shape (n, max_degree), for x of shape (n,) and of shape (n, 1)"""
-    expect_shape(student.polynomial_features(x, max_degree), (x.shape[0], max_degree))
+    """has shape (n, max_degree) and x's floating dtype, for x of shape (n,) and (n, 1), float32 and float64"""
+    result = expect_shape(student.polynomial_features(x, max_degree), (x.shape[0], max_degree))
+    expect_dtype(result, x.dtype, contract="the docstring asks for x's floating dtype (a float32 "
+                                           "x gives a float32 result, a float64 x a float64 one)")
 
 
 @check("polynomial_features", hint=FEATURES_HINT + " i! is math.factorial(i), or "

@@ -34,7 +34,7 @@ from itertools import zip_longest
 import torch
 import torch.nn.functional as F
 
-from grader.judge.api import (Failure, check, expect_tensor, fill_by_shape, mismatch_details,
+from grader.judge.api import (Failure, as_float64, check, expect_tensor, fill_by_shape, mismatch_details,
     scenario, scenario_namespace, scenario_source, values)
 
 
@@ -503,7 +503,7 @@ def diagnose(got: dict, ref: dict) -> str | None:
     if [(e["kind"], e["shape"]) for e in have] != [(e["kind"], e["shape"]) for e in want]:
         return None
     for index, (mine, theirs) in enumerate(zip(got["stages"], ref["stages"])):
-        if mine.shape == theirs.shape and torch.allclose(mine, theirs, rtol=1e-4,
+        if mine.shape == theirs.shape and torch.allclose(*as_float64(mine, theirs), rtol=1e-4,
                                                           atol=_tolerance(theirs)):
             continue
         number = index + 1

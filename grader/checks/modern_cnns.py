@@ -13,7 +13,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, check, examples)
+from grader.judge.api import (Failure, as_float64, check, examples)
 from grader.checks.lenet import (BETWEEN, expect_parameters, expect_same_forward, expect_stages,
                                  on_reference, run_values, shape_text, stages_of, traced,
                                  call_text, verified_layer_inputs)
@@ -404,7 +404,7 @@ def _path_order(got: dict, ref: dict, sizes) -> str | None:
         block = theirs[:, start:start + size]
         tol = 1e-4 * max(1.0, float(block.abs().max()) if block.numel() else 1.0)
         found = [o for o in range(mine.shape[1] - size + 1)
-                 if torch.allclose(mine[:, o:o + size], block, rtol=1e-4, atol=tol)]
+                 if torch.allclose(*as_float64(mine[:, o:o + size], block), rtol=1e-4, atol=tol)]
         if start not in found:
             where = (f"your output has it at channels {found[0]}-{found[0] + size - 1}"
                      if found else "its values appear nowhere in your output")

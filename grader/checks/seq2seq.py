@@ -218,7 +218,7 @@ def test_averages_over_all_steps(student, data):
 def run_encoder(sizes, X, seed, extra=()):
     """built Seq2SeqEncoder(*sizes), filled its weights by shape, set eval mode and ran it on X"""
     net = student.Seq2SeqEncoder(*sizes)
-    fill_by_shape(net, seed)
+    fill_by_shape(net, seed, inputs=(X,))
     net.eval()
     with torch.no_grad():
         result = net(X, *extra)
@@ -229,7 +229,7 @@ def run_encoder(sizes, X, seed, extra=()):
 def run_decoder(sizes, X, state, seed):
     """built Seq2SeqDecoder(*sizes), filled its weights by shape, set eval mode and ran it on (X, state)"""
     net = student.Seq2SeqDecoder(*sizes)
-    fill_by_shape(net, seed)
+    fill_by_shape(net, seed, inputs=(X, state))
     net.eval()
     with torch.no_grad():
         result = net(X, state)
@@ -247,8 +247,8 @@ def decoder_init_state(sizes, enc_outputs, valid_len):
 def dropout_runs(kind, sizes, X, state, seed):
     """built the network with dropout=0.5, ran it twice in training mode, then twice in eval mode"""
     net = getattr(student, kind)(*sizes, dropout=0.5)
-    fill_by_shape(net, seed)
     args = (X,) if state is None else (X, state)
+    fill_by_shape(net, seed, inputs=args)
     runs = []
     with torch.no_grad():
         net.train()
@@ -278,7 +278,7 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
     else:
         mine = student.Seq2SeqDecoder(V, E, H, L)
         other = nn.ModuleList([nn.Embedding(V, E), nn.GRU(E, H, L)])
-    fill_by_shape(mine, 0)
+    fill_by_shape(mine, 0, inputs=(X,) if part == "encoder" else (dec_X, torch.zeros(L, 12, H)))
     fill_by_shape(other, 1)
     mine.train()
 
@@ -286,6 +286,11 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
         if part == "encoder":
             result = mine(X)
             state = result[1] if isinstance(result, (tuple, list)) and len(result) == 2 else None
+            if isinstance(state, (tuple, list)) and len(state) == 2:
+                raise Mismatch("the encoder's state is a pair (h, c), an LSTM's: this exercise "
+                               "pins the recurrent cell to the docstring's nn.GRU, whose state "
+                               f"is one tensor ({L}, 12, {H}) (num_layers, batch_size, "
+                               "num_hiddens)")
             if not isinstance(state, torch.Tensor) or tuple(state.shape) != (L, 12, H):
                 raise Mismatch(f"the encoder's state should have shape ({L}, 12, {H}) "
                                f"(num_layers, batch_size, num_hiddens)")
@@ -324,11 +329,25 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
             "logits": logits}
 
 
+PINNED_GRU = ("this exercise pins the recurrent cell: the docstring asks for nn.GRU, whose state "
+              "is one tensor (num_layers, batch_size, num_hiddens).  An nn.LSTM (the course "
+              "notebooks' variant) has a state (h, c) and 4 * num_hiddens rows per weight: "
+              "build the GRU the docstring describes.")
+
+
 def _pair(value, what):
     """A reply that must be a pair (output, state) of tensors."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise Failure(f"{what} should return a pair (output, state)",
                       expected="a tuple of two tensors", actual=values.describe_type(value))
+    state = value[1]
+    if isinstance(state, (tuple, list)) and len(state) == 2 and all(
+            isinstance(t, torch.Tensor) for t in state):
+        raise Failure(f"{what}'s state is a pair of tensors (h, c), an LSTM's state",
+                      expected="one tensor (num_layers, batch_size, num_hiddens): a GRU's state",
+                      actual="a pair of tensors of shapes "
+                             f"{_shape(tuple(state[0].shape))} and {_shape(tuple(state[1].shape))}",
+                      help=PINNED_GRU)
     output = expect_tensor(value[0], f"{what}'s output")
     state = expect_tensor(value[1], f"{what}'s state")
     return output, state
@@ -375,9 +394,12 @@ def _expect_layers(params, kind, sizes):
     if unmatched_have:
         wrong.append("unexpected " + ", ".join(f"{n} {_shape(s)}" for n, s in unmatched_have))
     book = ", ".join(f"{n} {_shape(s)}" for n, s in want)
+    lstm = any(len(s) >= 1 and s[0] == 4 * H and ("weight_hh" in n or "weight_ih" in n)
+               for n, s in have)
     raise Failure(f"the {kind}'s parameters are not the book's layers for "
-                  f"(vocab_size, embed_size, num_hiddens, num_layers) = {tuple(sizes)}",
-                  expected=book, actual="; ".join(wrong))
+                  f"(vocab_size, embed_size, num_hiddens, num_layers) = {tuple(sizes)}"
+                  + (": these are an LSTM's (4 * num_hiddens rows per weight)" if lstm else ""),
+                  expected=book, actual="; ".join(wrong), help=PINNED_GRU if lstm else None)
 
 
 # sizes (vocab_size, embed_size, num_hiddens, num_layers) where embed_size != num_hiddens and
@@ -729,7 +751,9 @@ def test_learns_with_an_encoder(student, reference):
 BLEU_HINT = ("score = exp(min(0, 1 - len_label / len_pred)) times p_n ** (0.5 ** n) for n = 1..k, "
              "p_n = matched n-grams / (len_pred - n + 1), each label n-gram matched at most as "
              "often as it occurs in the label.")
-WORDS = ["a", "b", "c", "d", "."]
+# multi-character tokens whose concatenations collide ("a" + "bc" == "ab" + "c"): n-grams must be
+# kept apart ("a bc" or a tuple), and repeated tokens are frequent over this small vocabulary
+WORDS = ["a", "b", "c", "ab", "bc", "the", "."]
 
 
 def _score(value) -> float:
@@ -782,12 +806,20 @@ def test_short_prediction(student):
         expect_number(student.bleu(pred, label, k), expected, rel=1e-6)
 
 
-@check("bleu", hint=BLEU_HINT)
+@st.composite
+def _bleu_cases(draw):
+    k = draw(st.integers(1, 4))
+    return draw(_sentences(min_size=k)), draw(_sentences()), k
+
+
+@check("bleu", hint=BLEU_HINT + "  Keep the tokens of an n-gram apart (' '.join or a tuple): "
+                               "''.join makes 'a bc' and 'ab c' the same bigram.")
 @examples(30)
-@given(data=st.data(), k=st.integers(1, 4))
-def test_matches_reference(student, reference, data, k):
-    """matches the reference on random sentences over a small vocabulary"""
-    pred, label = data.draw(_sentences(min_size=k)), data.draw(_sentences())
+@example(case=("x a bc", "x ab c", 2))         # no bigram matches: the score is 0
+@given(case=_bleu_cases())
+def test_matches_reference(student, reference, case):
+    """matches the reference on random sentences over a small vocabulary (multi-character and repeated tokens)"""
+    pred, label, k = case
     expect_number(student.bleu(pred, label, k), reference.bleu(pred, label, k), rel=1e-6,
                   abs_=1e-9)
 

@@ -402,7 +402,8 @@ def test_clipping_does_not_call_builtin(student):
     expect_no_builtin(reply, "grad_clipping")
 
 
-@check("grad_clipping", advisory=True)
+@check("grad_clipping", hint="the docstring says every gradient is multiplied in place: "
+                             "p.grad.mul_(theta / norm) or p.grad[:] *= theta / norm.")
 def test_scales_in_place(student):
     """scales each p.grad in place (p.grad.mul_(...) or p.grad[:] *= ...) rather than replacing it"""
     grads = [torch.full((4, 5), 1.0), torch.ones(4), torch.full((3, 4), -1.0), torch.ones(3)]
@@ -411,6 +412,6 @@ def test_scales_in_place(student):
             and all(isinstance(s, bool) for s in same)):
         raise Failure("the gradients could not be read", actual=values.describe_type(same))
     if not all(same):
-        raise Failure("grad_clipping replaces p.grad with a new tensor (p.grad = p.grad * c): it "
-                      "works, but scaling in place (p.grad.mul_(c) or p.grad[:] *= c) allocates "
-                      "nothing and keeps any reference to the gradient valid")
+        raise Failure("grad_clipping replaces p.grad with a new tensor (p.grad = p.grad * c), "
+                      "but the docstring asks to multiply every gradient in place (p.grad.mul_(c) "
+                      "or p.grad[:] *= c), which keeps any reference to the gradient valid")

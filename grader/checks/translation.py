@@ -577,7 +577,8 @@ def test_keeps_prefix_pads_at_end(student, reference, line, num_steps, padding_t
                  rationale="the result is not line[:num_steps] followed by padding_token")
 
 
-@check("truncate_pad", advisory=True)
+@check("truncate_pad", hint="the docstring says line itself is left unchanged: build a new "
+                            "list (line[:num_steps] + [padding_token] * ...).")
 def test_does_not_modify_line(student):
     """leaves its argument line unchanged"""
     got = student.run(pad_and_look_at_line, [47, 4], 5, 1)

@@ -10,7 +10,9 @@ It fails, with a list of precise problems, unless:
 - the references get full marks (and no check fails with an error of its own);
 - the stubs get zero, every exercise reported "not implemented yet";
 - every check fails on at least one mutant in ``tests/mutants`` (a check that cannot fail,
-  e.g. one weakened to ``assert True``, is reported with the mutants it let through).
+  e.g. one weakened to ``assert True``, is reported with the mutants it let through);
+- every correct alternative in ``tests/alternatives`` gets full marks (a check made too
+  strict, e.g. ``atol=0`` against the reference, is reported with the answer it refused).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ class Report:
 
 
 def validate(assignment, *, sandbox: str = "process", mutants_dir: Path | None = None,
-             progress=None) -> Report:
+             alternatives_dir: Path | None = None, progress=None) -> Report:
     from grader.sandbox.forkserver import ForkServer
     report = Report()
     say = progress or (lambda text: None)
@@ -75,6 +77,7 @@ def validate(assignment, *, sandbox: str = "process", mutants_dir: Path | None =
                 report.add(f"the stub of {exercise.name} is not reported as not implemented "
                            f"({exercise.status})")
         _check_mutants(assignment, report, grade, mutants_dir, say)
+        _check_alternatives(assignment, report, grade, alternatives_dir, say)
     return report
 
 
@@ -174,3 +177,28 @@ def _check_mutants(assignment, report: Report, grade, mutants_dir, say) -> None:
                 report.add(f"{exercise.name}.{check.name} is not shown to fail: no mutant in "
                            f"{folder} names it on its kills: line")
     report.notes.append(f"{len(found)} mutants")
+
+
+def _check_alternatives(assignment, report: Report, grade, alternatives_dir, say) -> None:
+    """Every correct answer in tests/alternatives/<exercise>/ loses no point: a check that
+    refuses one (too strict a tolerance, an unstated assumption) is reported."""
+    import tempfile
+    folder = Path(alternatives_dir) if alternatives_dir else \
+        assignment.root / "tests" / "alternatives"
+    found = sorted(p for p in folder.glob("*/*.py") if p.parent.name in assignment.names) \
+        if folder.is_dir() else []
+    for index, path in enumerate(found, 1):
+        exercise = assignment.exercise(path.parent.name)
+        alternative = mutants_mod.Mutant(exercise.name, path.stem, path, "", ())
+        say(f"alternative {index}/{len(found)}: {alternative.id}")
+        files = mutants_mod.submission_files(alternative, assignment.solutions_dir,
+                                             exercise.topic)
+        with tempfile.TemporaryDirectory(prefix="grader-alternative-") as tmp:
+            for name, text in files.items():
+                (Path(tmp) / name).write_text(text)
+            result = grade(Path(tmp), (exercise.name,))
+        for check in result.exercises[0].checks:
+            if check.status != "pass" and not check.advisory:
+                report.add(f"{exercise.name}.{check.name} fails the correct alternative "
+                           f"{alternative.id} ({path}) [{check.status}]: {check.message}")
+    report.notes.append(f"{len(found)} alternatives")

@@ -10,8 +10,8 @@ decorated with :func:`scenario`, shipped by source) imports what it needs from
 """
 from grader.judge import values
 from grader.judge.checking import (GRADER_SETTINGS, Failure, Mismatch, NotImplementedYet, Reply,
-                                   StudentError, advise_device, advise_vectorised, check,
-                                   examples, expect_close, expect_equal, expect_no_builtin,
+                                   StudentError, advise_device, advise_vectorised, as_float64,
+                                   check, examples, expect_close, expect_dtype, expect_equal, expect_no_builtin,
                                    expect_number, expect_raises, expect_shape, expect_tensor,
                                    mismatch_details, scenario)
 from grader.judge.strategies import input_and_kernel, input_and_window, shapes, tensors
@@ -21,8 +21,8 @@ from grader.sandbox.scenario_lib import (fill_by_shape, load_by_shape,
                                          namespace as scenario_namespace)
 
 __all__ = ["GRADER_SETTINGS", "Failure", "Mismatch", "NotImplementedYet", "Reply", "StudentError",
-           "advise_device", "advise_vectorised", "check", "describe_type", "examples",
-           "expect_close", "expect_equal", "expect_no_builtin", "expect_number", "expect_raises",
+           "advise_device", "advise_vectorised", "as_float64", "check", "describe_type", "examples",
+           "expect_close", "expect_dtype", "expect_equal", "expect_no_builtin", "expect_number", "expect_raises",
            "expect_shape", "expect_tensor", "fill_by_shape", "format_number", "format_value",
            "input_and_kernel", "input_and_window", "load_by_shape", "mismatch_details", "scenario",
            "scenario_namespace", "scenario_source", "shapes", "tensors", "values"]

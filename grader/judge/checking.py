@@ -68,6 +68,26 @@ def expect_shape(value, shape, what: str = "the result") -> torch.Tensor:
     return tensor
 
 
+def as_float64(*tensors: torch.Tensor):
+    """The tensors as float64, for a check's own comparisons (``torch.isclose``, ``allclose``,
+    which refuse two dtypes): a result in any floating dtype the docstring allows is judged on
+    its values, never lost to "Double did not match Float".  Where a docstring fixes the
+    dtype, check it separately (``expect_close(..., check_dtype=True)``, ``expect_dtype``).
+    One tensor in, one out; several in, a tuple out."""
+    converted = tuple(t.detach().to(torch.float64) for t in tensors)
+    return converted[0] if len(converted) == 1 else converted
+
+
+def expect_dtype(value, dtype: torch.dtype, what: str = "the result",
+                 contract: str | None = None) -> torch.Tensor:
+    """``value`` must be a tensor of exactly ``dtype``; ``contract`` quotes the docstring."""
+    tensor = expect_tensor(value, what)
+    if tensor.dtype != dtype:
+        raise Failure(f"{what} has the wrong dtype" + (f": {contract}" if contract else ""),
+                      expected=str(dtype), actual=str(tensor.dtype))
+    return tensor
+
+
 def expect_close(actual, expected: torch.Tensor, *, rtol: float = 1e-5, atol: float = 1e-5,
                  what: str = "the result", rationale: str | None = None,
                  check_dtype: bool = False, equal_nan: bool = False) -> torch.Tensor:

@@ -7,6 +7,7 @@ imports overlap on a two-core machine.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,15 +62,18 @@ def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
     if jobs > 1 and request.launcher is None:
         result = _run_sharded(request, assignment, jobs, info)
         if request.trace_causes:
-            _trace_causes(result, discover.load(request.submission, assignment.names),
+            _trace_causes(result, discover.load(request.submission, request.assignment.names),
                           request.assignment)
         return result
-    submission = discover.load(request.submission, assignment.names,
-                               all_names=request.assignment.names)
+    # What the worker sees never depends on the selection (or on how --jobs shares it out):
+    # a notebook keeps the definitions every exercise of the assignment needs, and the worker
+    # watches the same built-ins, whichever exercises this run grades.
+    whole = request.assignment
+    submission = discover.load(request.submission, whole.names, all_names=whole.names)
     mode = sandbox.resolve_mode(request.sandbox)
     files = _check_files(assignment)
     located = {e.name: submission.locate(e.name, e.topic)[0] for e in assignment.exercises}
-    forbidden = sorted({f for e in assignment.exercises for f in e.forbidden})
+    forbidden = sorted({f for e in whole.exercises for f in e.forbidden})
     server = None
     launcher = request.launcher
     if launcher is None:
@@ -190,9 +194,11 @@ def _run_checks(assignment, submission, pool, files, request):
     saved = {k: os.environ.get(k) for k in ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS")}
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     os.environ.pop("PYTEST_ADDOPTS", None)
+    scratch = _private_hypothesis()
     try:
         code = pytest.main(args, plugins=[plugin])
     finally:
+        shutil.rmtree(scratch, ignore_errors=True)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -201,6 +207,36 @@ def _run_checks(assignment, submission, pool, files, request):
     if code not in (0, 1, 5) and not plugin.collection_errors:
         plugin.collection_errors.append(f"pytest stopped with exit code {int(code)}")
     return plugin
+
+
+def _private_hypothesis() -> str:
+    """Hypothesis, as the judge uses it, writes nothing where grading runs and draws the same
+    examples whatever was graded before or alongside.
+
+    * Its storage (``.hypothesis/`` in the current folder by default, where a student runs
+      ``grade``) goes to a private temporary folder, removed after the run.
+    * It biases 5% of its draws towards constants found in the source of every "local"
+      module loaded so far (hypothesis.internal.conjecture.providers): which check files and
+      references are loaded depends on the exercises selected and on how ``--jobs`` shares
+      them out, so the examples would too.  That pool is kept empty: the examples depend only
+      on the check (derandomized), never on the selection.
+    """
+    import tempfile
+
+    from hypothesis import configuration
+    scratch = tempfile.mkdtemp(prefix="grader-hypothesis-")
+    configuration.set_hypothesis_home_dir(scratch)
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:           # a hypothesis without local constants: nothing to pin
+        return scratch
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "Constants"):
+        empty = providers.Constants()
+        providers._get_local_constants = lambda: empty
+        cache = getattr(providers, "CONSTANTS_CACHE", None)
+        if cache is not None and hasattr(cache, "cache"):
+            cache.cache.clear()          # permitted values computed with the old pool
+    return scratch
 
 
 # --------------------------------------------------------------------------- sharding

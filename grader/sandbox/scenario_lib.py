@@ -32,13 +32,35 @@ def parameters_of(module) -> list:
     return list(module)
 
 
-def load_by_shape(module, tensors) -> None:
+def materialise(module, inputs=None) -> None:
+    """Give a module's lazy layers (``nn.LazyLinear``, ``nn.LazyConv2d``...: the book's latest
+    edition uses them) their shapes with one forward pass on ``inputs`` (a tuple of
+    arguments), in eval mode and without gradients; the module's mode is restored.  Nothing
+    happens for a module without lazy parameters, or when ``inputs`` is None."""
+    import torch
+    from torch.nn.parameter import is_lazy
+    if inputs is None or not isinstance(module, torch.nn.Module):
+        return
+    if not any(is_lazy(p) for p in module.parameters()):
+        return
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            module(*inputs)
+    finally:
+        module.train(training)
+
+
+def load_by_shape(module, tensors, inputs=None) -> None:
     """Copy ``tensors`` into ``module``'s parameters, matching them by shape, never by name.
 
     Within a group of equal shapes, tensors are assigned in registration order: tests choose
-    sizes that make every shape distinct wherever the order could matter.
+    sizes that make every shape distinct wherever the order could matter.  ``inputs``: the
+    arguments of a forward pass that materialises lazy layers first (see materialise).
     """
     import torch
+    materialise(module, inputs)
     params = parameters_of(module)
     want = sorted(tuple(t.shape) for t in tensors)
     have = sorted(tuple(p.shape) for p in params)
@@ -52,17 +74,20 @@ def load_by_shape(module, tensors) -> None:
             param.copy_(pool[tuple(param.shape)].pop(0))
 
 
-def fill_by_shape(module, seed: int) -> None:
+def fill_by_shape(module, seed: int, inputs=None) -> None:
     """Give ``module``'s parameters known values that depend only on their shapes and ``seed``.
 
     The judge fills the reference the same way, so both networks hold the same weights without
     sending any over the pipe (an AlexNet's are 230 MB).  Parameters are taken in order of
     shape, and within one shape in registration order; values are normal with std
     1/sqrt(fan_in), so activations stay in a sensible range however deep the network is.
+    ``inputs``: the arguments of a forward pass that materialises lazy layers first (every
+    scenario that builds a student's network passes them: see materialise).
     """
     import zlib
 
     import torch
+    materialise(module, inputs)
     params = parameters_of(module)
     order = sorted(range(len(params)), key=lambda i: (tuple(params[i].shape), i))
     seen: dict[tuple, int] = {}
@@ -121,6 +146,6 @@ def namespace(student) -> dict:
         "torch": torch, "nn": nn, "F": F, "math": math, "student": student,
         "scenario": lambda fn: fn, "Mismatch": Mismatch,
         "parameters_of": parameters_of, "load_by_shape": load_by_shape,
-        "fill_by_shape": fill_by_shape,
+        "fill_by_shape": fill_by_shape, "materialise": materialise,
         "stage_outputs": stage_outputs,
     }

@@ -128,14 +128,15 @@ class _Encoder:
                 "shape": list(plain.shape)}
 
     def _other(self, value, depth):
-        # numpy values are common in student answers (e.g. a BLEU score from math on arrays).
+        # numpy numbers are common in student answers (e.g. a BLEU score from math on arrays)
+        # and arrive as numbers; a numpy array is not the tensor a docstring asks for, so it
+        # arrives as what it is (converting it would let it pass a tensor check)
         module = type(value).__module__
         if module == "numpy":
             if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
-                try:
-                    return self._tensor(_torch().as_tensor(value))
-                except Exception:  # noqa: BLE001 - e.g. an object array
-                    return self._opaque(value, "a numpy array torch cannot hold")
+                shape = ", ".join(str(n) for n in value.shape)
+                return self._opaque(value, f"a numpy array of shape ({shape}) and dtype "
+                                           f"{value.dtype}, not a torch.Tensor")
             item = value.item() if hasattr(value, "item") else value
             if type(item) in (bool, int, float):
                 return self.encode(item, depth + 1)

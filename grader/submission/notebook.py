@@ -8,8 +8,8 @@ to bottom, the last definition of a name wins):
   those) of the cells that matter: the setup cell (tag ``exercise-setup``), the exercise cells
   (tag ``exercise``), cells that define an exercise's name, and cells made of imports only;
 * then, from any code cell, every definition of a name that the kept code uses (a helper
-  written in another cell, a constant such as ``dropout1``, an import), until nothing is
-  missing.  Assignments are kept only this way: ``dropout1, dropout2 = 0.2, 0.5`` is kept when
+  written in another cell, a constant such as ``dropout1``, an import, the ``NAME`` that
+  ``d2l.NAME`` stands for), until nothing is missing.  Assignments are kept only this way: ``dropout1, dropout2 = 0.2, 0.5`` is kept when
   an exercise reads ``dropout1``, ``net = train(...)`` is not, since nothing graded reads it.
 
 Everything else (calls, prints, plots, ``for`` loops, training runs, IPython magics and shell
@@ -41,6 +41,7 @@ from grader.submission.source import Unit, describe_syntax_error, top_level_name
 EXERCISE_TAG = "exercise"
 SETUP_TAG = "exercise-setup"
 BOOK_PACKAGES = {"d2l", "d2lzh", "d2lzh_pytorch", "d2lzh1981", "d2l_zh"}
+_BOOK_SUBMODULES = {"torch", "mxnet", "tensorflow", "jax", "paddle"}   # d2l.torch.NAME
 RUNTIME = "_grader_nb_"              # the name of this module inside a graded notebook
 # cell magics whose body is Python (the body is read; other cell magics are not Python)
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit"}
@@ -337,13 +338,46 @@ def _attaches(node: ast.stmt) -> set[str]:
     return names
 
 
-def statements(cell: Cell) -> list[Statement]:
+def statements(cell: Cell, book_aliases: frozenset = frozenset()) -> list[Statement]:
     found = []
     for node in cell.tree.body:
         found.append(Statement(cell, node, _kind(node),
                                top_level_names(ast.Module(body=[node], type_ignores=[])),
-                               global_reads(node), _attaches(node)))
+                               global_reads(node) | book_reads(node, book_aliases),
+                               _attaches(node)))
     return found
+
+
+def book_aliases(trees) -> frozenset:
+    """The names a notebook binds to the book's package (``d2l`` in ``from d2l import torch
+    as d2l``)."""
+    aliases = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                aliases |= {a.asname or a.name.split(".")[0] for a in node.names
+                            if _is_book(a.name)}
+            elif isinstance(node, ast.ImportFrom) and not node.level and _is_book(node.module):
+                aliases |= {a.asname or a.name for a in node.names
+                            if a.name in _BOOK_SUBMODULES}
+    return frozenset(aliases)
+
+
+def book_reads(node: ast.AST, aliases: frozenset) -> set[str]:
+    """``NAME`` for every ``d2l.NAME`` (or ``d2l.torch.NAME``) a statement reads: the book's
+    name stands for the notebook's own ``NAME``, so the cell defining it is needed too."""
+    if not aliases:
+        return set()
+    found = set()
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Attribute):
+            continue
+        base = sub.value
+        if isinstance(base, ast.Attribute) and base.attr in _BOOK_SUBMODULES:
+            base = base.value
+        if isinstance(base, ast.Name) and base.id in aliases:
+            found.add(sub.attr)
+    return found - _BOOK_SUBMODULES
 
 
 _BROKEN_NAMES = [
@@ -469,11 +503,12 @@ def unit_from_cells(path: Path, module: str, exercise_names: list[str],
         cells.append(cell)
 
     unit.notes += redefinitions(cells, path.name)
+    aliases = book_aliases(c.tree for c in cells if c.tree is not None)
     all_statements = []
     for cell in cells:
         if cell.tree is not None:
             try:
-                all_statements += statements(cell)
+                all_statements += statements(cell, aliases)
             except RecursionError as exc:          # nesting the parser took but we cannot walk
                 cell.tree = None
                 cell.error = unparsable(f"{path.name}, {cell.label}", exc)

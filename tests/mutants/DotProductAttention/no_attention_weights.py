@@ -1,6 +1,8 @@
-"""Computes the right output but keeps the weights in a local variable only.
+"""Computes the right output but keeps the weights in a local variable only (the course's own
+notebook does this).  Only the check about the attribute fails: one missing detail costs only
+its check (tests/test_partial_credit.py asserts that every other check passes).
 
-kills: book_example, output_shapes, matches_sdpa
+kills: output_shapes
 """
 import math
 

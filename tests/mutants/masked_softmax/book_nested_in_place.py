@@ -1,5 +1,8 @@
-"""The book's code (d2l 1.0): a nested _sequence_mask that writes -1e6 into a view of X (it
-changes the caller's X, so the in-place advice fires).
+"""The book's code (d2l 1.0): a nested _sequence_mask that writes -1e6 into a view of X, so it
+changes the caller's X, which the docstring forbids ("Do not change X in place"): that check
+is graded, the others pass.
+
+kills: does_not_modify_input
 """
 import torch
 from torch import nn
