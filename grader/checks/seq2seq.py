@@ -816,6 +816,7 @@ def _bleu_cases(draw):
                                "''.join makes 'a bc' and 'ab c' the same bigram.")
 @examples(30)
 @example(case=("x a bc", "x ab c", 2))         # no bigram matches: the score is 0
+@example(case=("ab c", "ab c the .", 2))       # a short prediction: exp(1 - 4 / 2)
 @given(case=_bleu_cases())
 def test_matches_reference(student, reference, case):
     """matches the reference on random sentences over a small vocabulary (multi-character and repeated tokens)"""
