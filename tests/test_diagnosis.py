@@ -221,3 +221,20 @@ def test_one_conv2d_call_in_corr2d_is_named_in_the_exercises_built_on_it(grade, 
     assert by_name["corr2d_multi_in"].status != "complete"
     assert _cause(result, "corr2d_multi_in").startswith(
         "this failure comes from your corr2d, which corr2d_multi_in calls")
+
+
+def test_callees_of_another_exercise_are_that_exercise_s_business():
+    source = ("def sequence_mask(X):\n    return X\n\n"
+              "def masked_softmax(X):\n    return sequence_mask(X)\n\n"
+              "class AdditiveAttention:\n    def forward(self, q):\n"
+              "        return masked_softmax(q)\n")
+    assert diagnosis.called_exercises(source, "AdditiveAttention",
+                                      {"masked_softmax", "sequence_mask"}) == ["masked_softmax"]
+
+
+def test_a_parameter_named_like_an_exercise_is_not_a_call_of_it():
+    source = ("class AdditiveAttention:\n    def __init__(self, dropout):\n"
+              "        self.p = dropout\n    def forward(self, q):\n"
+              "        return masked_softmax(q)\n")
+    assert diagnosis.called_exercises(source, "AdditiveAttention",
+                                      {"masked_softmax", "dropout"}) == ["masked_softmax"]

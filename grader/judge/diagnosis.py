@@ -405,14 +405,20 @@ def called_exercises(source: str, name: str, exercises: set[str]) -> list[str]:
     found, seen, todo = [], {name}, [defs[name]]
     while todo:
         node = todo.pop()
+        # a parameter or local variable that happens to share an exercise's name (the
+        # `dropout` probability of an attention layer) is not a call of that exercise
+        local = {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)} | \
+            {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+             and isinstance(n.ctx, ast.Store)}
         for sub in ast.walk(node):
-            used = sub.id if isinstance(sub, ast.Name) else None
-            if used is None or used in seen:
+            used = sub.id if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
+                else None
+            if used is None or used in seen or used in local:
                 continue
             seen.add(used)
             if used in exercises:
-                found.append(used)
-            if used in defs:
+                found.append(used)      # graded on its own: what it calls is its business
+            elif used in defs:
                 todo.append(defs[used])
     return sorted(set(found), key=found.index)
 
