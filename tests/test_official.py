@@ -168,9 +168,6 @@ def test_student_workflow_grades_once_and_reports_the_public_points(published_re
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="needs bubblewrap (the workflows' sandbox)")
-@pytest.mark.xfail(strict=True, reason="issue 11 §4 (engineer 'reader'): a clone of the student "
-                   "template is graded from grader/ (the most .py files), not exercises/; "
-                   "strict: this test must pass, and lose this mark, once §4 lands")
 def test_classroom_workflow_grades_the_cloned_classroom_into_gradebook_and_exports(
         published_release, tmp_path):
     """The instructors' workflow, after `gh classroom clone student-repos`: its grading step

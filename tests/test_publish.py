@@ -82,9 +82,14 @@ def test_student_release_grades_stubs_zero_and_references_full(published, tmp_pa
 def test_autograder_has_workflow_and_gradescope_files(published):
     autograder = published["autograder"]
     for name in ("setup.sh", "run_autograder", "README.md", ".github/workflows/grade.yml",
-                 "solutions/convolution.py", "grader/checks/convolution.py"):
+                 "solutions/convolution.py", "grader/checks/convolution.py",
+                 "grader/reports/templates/class.html"):     # batch --reports needs them
         assert (autograder / name).is_file(), name
     assert os.access(autograder / "run_autograder", os.X_OK)
+    import tomllib
+    shipped = tomllib.loads((autograder / "pyproject.toml").read_text())["project"]
+    ours = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert shipped["dependencies"] == ours["dependencies"]     # `pip install .` gets them all
     # the catalogue of known mistakes goes with the autograder (diagnosis), never the student
     assert (autograder / "tests" / "mutants" / "corr2d" / "flipped_kernel.py").is_file()
     assert not list(published["student"].rglob("flipped_kernel.py"))

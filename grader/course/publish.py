@@ -231,7 +231,13 @@ def build_autograder(assignment, folder: Path) -> None:
 
 def _copy_framework(dest: Path) -> None:
     """The grader package without its checks (each release adds the checks it ships)."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "checks", "templates")
+    caches = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+    def ignore(folder, names):
+        # the package's own checks/ and templates/ (added below); grader/reports/templates/
+        # (the HTML reports') is the package's and ships with it
+        top = {"checks", "templates"} if Path(folder) == FRAMEWORK else set()
+        return set(caches(folder, names)) | (top & set(names))
     shutil.copytree(FRAMEWORK, dest, ignore=ignore)
     shutil.copytree(TEMPLATES, dest / "templates",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -272,11 +278,11 @@ def _pyproject(assignment, public_only: bool) -> str:
         'build-backend = "setuptools.build_meta"', "",
         "[project]", f'name = "{"dl-grader-student" if public_only else "dl-grader-autograder"}"',
         'version = "0.1.0"', 'requires-python = ">=3.10"',
-        'dependencies = ["torch>=2.2", "numpy>=1.24", "pytest>=8", "hypothesis>=6.100", '
-        '"click>=8.1", "nbformat>=5.9"]', "",
+        f"dependencies = {_toml(_dependencies())}", "",
         "[project.scripts]", 'grade = "grader.cli:main"', "",
         "[tool.setuptools.packages.find]", 'include = ["grader*"]', "",
-        "[tool.setuptools.package-data]", 'grader = ["templates/*"]', "",
+        "[tool.setuptools.package-data]", 'grader = ["templates/*"]',
+        '"grader.reports" = ["templates/*.html", "templates/*.css"]', "",
         "[tool.grader]", f"title = {_toml(assignment.title)}",
     ]
     if assignment.due:
@@ -309,6 +315,21 @@ def _pyproject(assignment, public_only: bool) -> str:
             lines.append(f"{check.name} = {{ points = {_toml(check.points)}, visibility = "
                          f"{_toml(check.visibility)}{extra} }}")
     return "\n".join(lines) + "\n"
+
+
+FALLBACK_DEPENDENCIES = ["torch>=2.2", "numpy>=1.24", "pytest>=8", "hypothesis>=6.100",
+                         "click>=8.1", "nbformat>=5.9", "Jinja2>=3.1", "matplotlib>=3.7"]
+
+
+def _dependencies() -> list[str]:
+    """The grader's own dependencies, as its pyproject.toml lists them (so a release installs
+    what this grader imports: the HTML reports' Jinja2 and matplotlib included)."""
+    import tomllib
+    try:
+        project = tomllib.loads((FRAMEWORK.parent / "pyproject.toml").read_text())["project"]
+        return list(project["dependencies"]) or FALLBACK_DEPENDENCIES
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return FALLBACK_DEPENDENCIES
 
 
 def _toml(value) -> str:
