@@ -137,3 +137,37 @@ def test_grading_does_not_modify_the_submission(grade, tmp_path):
     grade(path=folder, exercises=("corr2d",), only_checks={"book_example"})
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert before == after
+
+
+HANGS = {"convolution.py": "corr2d(X, K)", "pooling.py": "pool2d(X, pool_size, mode='max')",
+         "dropout.py": "dropout(X, drop_prob)"}
+
+
+def hanging(course, file: str, signature: str) -> str:
+    """The reference file with one function replaced by ``while True: pass``."""
+    text = (course.solutions_dir / file).read_text()
+    return text + f"\n\ndef {signature}:\n    while True:\n        pass\n"
+
+
+def test_a_function_that_timed_out_is_not_waited_on_again(grade, quick, course):
+    # three hanging exercises: each waits for one call deadline, then every later call of the
+    # same function (any check of the exercise) fails at once, naming the check that hung
+    files = {f: hanging(course, f, sig) for f, sig in HANGS.items()}
+    result = grade(files=files, base="solutions", assignment=quick,
+                   exercises=("corr2d", "pool2d", "dropout", "conv_output_shape"))
+    for name in ("corr2d", "pool2d", "dropout"):
+        checks = exercise_of(result, name).checks
+        timed_out = [c for c in checks if c.status == "timeout"]
+        waited = [c for c in timed_out if "did not finish within 2 s" in c.message]
+        at_once = [c for c in timed_out if c not in waited]
+        assert len(waited) == 1, [c.to_dict() for c in timed_out]
+        assert at_once, name
+        first = waited[0]
+        for check in at_once:
+            assert check.message.startswith(f"{name} is not run again: it already timed out"), \
+                check.message
+            if first.visibility == "public":
+                assert f"in check {first.name}" in check.message
+                assert check.feedback.call == first.feedback.call   # the call that hung
+    assert exercise_of(result, "conv_output_shape").score == \
+        exercise_of(result, "conv_output_shape").max_score

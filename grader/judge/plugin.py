@@ -20,8 +20,9 @@ from grader.sandbox.client import WorkerFault
 from grader.errors import InternalError
 from grader.judge.diagnosis import Transcript
 from grader.judge.score import CheckResult, Feedback
-from grader.judge.student import (CheckContext, Failure, NotImplementedYet, Student, StudentCrash,
-                            StudentProblem, StudentTimeout, Unavailable, describe_error)
+from grader.judge.student import (CheckContext, Failure, Hung, NotImplementedYet, Student,
+                                  StudentCrash, StudentProblem, StudentTimeout, Unavailable,
+                                  describe_error)
 
 _SPEC = pytest.StashKey()
 _CONTEXT = pytest.StashKey()
@@ -47,6 +48,7 @@ class GraderPlugin:
         self.transcripts: dict[str, Transcript] = {}
         self.shape_hints: dict[str, str] = {}     # exercise -> the hint of its shape check
         self.diagnoses: list[tuple[str, str, float, str | None]] = []   # for benchmarks
+        self.hung: dict[str, Hung] = {}           # exercise -> its functions that timed out
         self._total = 0
         self._last_item: dict = {}
 
@@ -108,7 +110,7 @@ class GraderPlugin:
             problem = self.import_problem(unit, session)
         context = CheckContext(session, exercise, f"{exercise.name}.{spec.name}",
                                self.signatures.get(exercise.topic, {}), self.where, problem,
-                               spec)
+                               spec, self.hung.setdefault(exercise.name, Hung()))
         request.node.stash[_CONTEXT] = context
         context.transcript = self.transcripts.setdefault(exercise.name, Transcript())
         if problem:

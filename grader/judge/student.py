@@ -6,6 +6,12 @@ whose class is the check's status (error, not-implemented, timeout, crash).  Aft
 a crash the check is *poisoned*: further calls fail at once with the same problem, so that
 hypothesis's shrinking does not restart a hanging worker hundreds of times, and the report
 names the call that really hung.
+
+A function that timed out is not waited on again at full length in the same submission: the
+exercise's checks share a :class:`Hung` record, and a later call of that function (by any
+check of the exercise) fails at once as a timeout that names the check and call that hung.
+The record is per exercise, never shared between exercises: an exercise is graded by one judge
+in a fixed check order, so the result is the same whatever ``--jobs`` or exercise selection.
 """
 from __future__ import annotations
 
@@ -44,6 +50,30 @@ class NotImplementedYet(StudentProblem):
 
 class StudentTimeout(StudentProblem):
     status = "timeout"
+
+
+class Hung:
+    """The functions of one exercise that timed out in this submission: name -> the first
+    timeout (its check, its call), so that later calls fail at once instead of waiting."""
+
+    def __init__(self):
+        self.first: dict[str, tuple[str, bool, "Call", float]] = {}
+
+    def note(self, name: str, check: str, hidden: bool, call: "Call", seconds: float) -> None:
+        self.first.setdefault(name, (check, hidden, call, seconds))
+
+    def problem(self, name: str) -> "StudentTimeout | None":
+        """The timeout a new call of ``name`` gets at once, or None when it has not hung."""
+        if name not in self.first:
+            return None
+        check, hidden, call, seconds = self.first[name]
+        # a hidden check's inputs are not shown in another check's feedback
+        where = "a hidden check" if hidden else f"check {check}"
+        shown = None if hidden else call
+        return StudentTimeout(
+            f"{name} is not run again: it already timed out in {where} (no answer after "
+            f"{seconds:g} s{'' if hidden else ', on the call shown'}); fix that infinite loop "
+            f"(or far too slow code) first", shown)
 
 
 class StudentCrash(StudentProblem):
@@ -108,8 +138,9 @@ class CheckContext:
     """Per-check state: the calls made, the time budget, the poison after a fault."""
 
     def __init__(self, session, exercise, check_id: str, signatures: dict, where,
-                 unavailable: str | None = None, spec=None):
+                 unavailable: str | None = None, spec=None, hung: Hung | None = None):
         self.session = session
+        self.hung = hung if hung is not None else Hung()   # shared by the exercise's checks
         self.exercise = exercise
         self.call_timeout = getattr(spec, "call_timeout", None) or \
             getattr(exercise, "call_timeout", 10.0)
@@ -139,6 +170,10 @@ class CheckContext:
         if self.unavailable:
             raise Unavailable(self.unavailable, call)
         self.last_call = call
+        earlier = self.hung.problem(call.name)
+        if earlier is not None:
+            self.poison = earlier
+            raise self.poison
         budget = self.check_timeout
         if time.monotonic() - self.started > budget:
             self.poison = StudentTimeout(
@@ -153,6 +188,8 @@ class CheckContext:
             if fault.kind == "timeout":
                 text = (f"{call.name or 'the code'} did not finish within "
                         f"{self.call_timeout:g} s (an infinite loop, or far too slow)")
+                self.hung.note(call.name, self.check_id.split(".", 1)[-1], self.hidden, call,
+                               self.call_timeout)
             else:
                 text = f"{fault.detail} while running {call.name or 'the scenario'}"
             self.poison = problem_type(text, call, fault.output)
