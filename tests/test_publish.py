@@ -101,7 +101,8 @@ def test_autograder_has_workflow_and_gradescope_files(published):
         (templates / "student_workflow_classroom.yml").read_text()
 
 
-def test_validate_catches_a_check_weakened_to_assert_true(tmp_path, monkeypatch):
+def _assignment_with_a_check_weakened_to_assert_true(tmp_path):
+    """A copy of the checks where corr2d's matches_conv2d is ``assert True``; its TOML."""
     checks = tmp_path / "checks"
     shutil.copytree(ROOT / "grader" / "checks", checks,
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -115,6 +116,11 @@ def test_validate_catches_a_check_weakened_to_assert_true(tmp_path, monkeypatch)
         "book_example", "output_shape", "matches_conv2d", "does_not_call_builtin"]})
     toml.write_text(toml.read_text().replace("[tool.grader.paths]",
                                              f'[tool.grader.paths]\nchecks = "{checks}"'))
+    return toml
+
+
+def test_validate_catches_a_check_weakened_to_assert_true(tmp_path, monkeypatch):
+    toml = _assignment_with_a_check_weakened_to_assert_true(tmp_path)
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["validate", "--assignment", str(toml),
                                       "--sandbox", "process",
@@ -223,19 +229,7 @@ def test_release_ships_only_the_assignments_exercises(tmp_path, course):
 
 
 def test_publish_runs_validate_first_and_refuses_on_problems(tmp_path, monkeypatch):
-    checks = tmp_path / "checks"
-    shutil.copytree(ROOT / "grader" / "checks", checks,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    source = (checks / "convolution.py").read_text()
-    start = source.index("def test_matches_conv2d(")
-    body_start = source.index('"""', source.index('"""', start) + 3) + 3
-    end = source.index("\n\n\n", body_start)
-    (checks / "convolution.py").write_text(source[:body_start] + "\n    assert True"
-                                           + source[end:])
-    toml = write_assignment(tmp_path / "weak.toml", {"corr2d": [
-        "book_example", "output_shape", "matches_conv2d", "does_not_call_builtin"]})
-    toml.write_text(toml.read_text().replace("[tool.grader.paths]",
-                                             f'[tool.grader.paths]\nchecks = "{checks}"'))
+    toml = _assignment_with_a_check_weakened_to_assert_true(tmp_path)
     monkeypatch.chdir(ROOT)
     out = tmp_path / "release"
     refused = CliRunner().invoke(cli, ["publish", str(out), "--assignment", str(toml),

@@ -1,8 +1,9 @@
 """Computes the right numbers with numpy and returns a numpy array: the docstring asks for a
-tensor, so every check fails (it used to get 7/7, the "one matrix product" check included,
-with no torch call at all).
+tensor, so every value check fails (it used to get 7/7, the "one matrix product" check
+included, with no torch call at all); the forbidden-call check passes, as no forbidden call
+happened (issue 13: that check fails only on a forbidden call).
 
-kills: small_example, output_shape, matches_conv2d, one_matrix_product, does_not_call_builtin
+kills: small_example, output_shape, matches_conv2d, one_matrix_product
 """
 import numpy as np
 
