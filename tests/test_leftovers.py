@@ -82,6 +82,28 @@ def small_assignment(tmp_path_factory):
                             call_timeout=5)
 
 
+@pytest.fixture(scope="module")
+def hanging_assignment(tmp_path_factory):
+    """One check whose call deadline outlasts the batch's --timeout: a hanging submission is
+    still running when its slot is killed (a short call deadline would end it first)."""
+    folder = tmp_path_factory.mktemp("assignment")
+    return write_assignment(folder / "assignment.toml", {"corr2d": ["book_example"]},
+                            call_timeout=600)
+
+
+def _live_owners(tmpdir: Path) -> list[int]:
+    """Owner pids (leftovers.OWNER_FILE) of the grader's folders that are still running."""
+    live = []
+    for folder in tmpdir.iterdir():
+        try:
+            pid = int((folder / ".grader-owner").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if Path(f"/proc/{pid}").exists():
+            live.append(pid)
+    return sorted(live)
+
+
 def _grade(args, tmpdir: Path, **kw):
     env = dict(os.environ, TMPDIR=str(tmpdir))
     return subprocess.Popen([sys.executable, "-m", "grader", *args], env=env,
@@ -108,14 +130,14 @@ def _group(pgid: int) -> list[int]:
 
 
 def test_a_slot_killed_at_timeout_leaves_nothing_and_grade_waits_for_everything(
-        tmp_path, small_assignment):
+        tmp_path, hanging_assignment):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     submissions = tmp_path / "class"
     (submissions / "hw-hang").mkdir(parents=True)
     (submissions / "hw-hang" / "convolution.py").write_text(HANG)
     proc = _grade(["batch", str(submissions), "--gradebook", str(tmp_path / "book.db"),
-                   "--timeout", "20", "--jobs", "1", "--assignment", str(small_assignment)],
+                   "--timeout", "20", "--jobs", "1", "--assignment", str(hanging_assignment)],
                   tmpdir)
     out, err = proc.communicate(timeout=400)
     assert proc.returncode == 0, err[-2000:]
@@ -125,7 +147,7 @@ def test_a_slot_killed_at_timeout_leaves_nothing_and_grade_waits_for_everything(
     assert _ours(tmpdir) == []
 
 
-def test_kill_9_of_grade_batch_is_cleaned_by_the_next_run(tmp_path, small_assignment):
+def test_kill_9_of_grade_batch_is_cleaned_by_the_next_run(tmp_path, hanging_assignment):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     submissions = tmp_path / "class"
@@ -133,7 +155,7 @@ def test_kill_9_of_grade_batch_is_cleaned_by_the_next_run(tmp_path, small_assign
     (submissions / "hw-hang" / "convolution.py").write_text(HANG)
     book = tmp_path / "book.db"
     proc = _grade(["batch", str(submissions), "--gradebook", str(book), "--timeout", "600",
-                   "--jobs", "1", "--assignment", str(small_assignment)], tmpdir)
+                   "--jobs", "1", "--assignment", str(hanging_assignment)], tmpdir)
     deadline = time.monotonic() + 300
     # wait until a worker is grading: the batch's folder, the slot's fork server and the
     # worker's own folder all exist
@@ -156,10 +178,16 @@ def test_kill_9_of_grade_batch_is_cleaned_by_the_next_run(tmp_path, small_assign
         time.sleep(0.2)
     assert _group(proc.pid) == []                  # its slot died with it
     assert _ours(tmpdir), "the killed run left nothing: the test proves nothing"
+    # the fork server and worker keepers are in sessions of their own and die by their
+    # parent-death signal a moment later; a live owner's folder is (rightly) never removed
+    deadline = time.monotonic() + 60
+    while _live_owners(tmpdir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _live_owners(tmpdir) == [], "processes of the killed run outlived it"
     empty = tmp_path / "nobody"
     empty.mkdir()
     again = _grade(["batch", str(empty), "--gradebook", str(book), "--assignment",
-                    str(small_assignment)], tmpdir)
+                    str(hanging_assignment)], tmpdir)
     out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err[-2000:]
     assert _ours(tmpdir) == []

@@ -221,10 +221,11 @@ def _private_hypothesis() -> str:
       them out, so the examples would too.  That pool is kept empty: the examples depend only
       on the check (derandomized), never on the selection.
     """
-    import tempfile
-
     from hypothesis import configuration
-    scratch = tempfile.mkdtemp(prefix="grader-hypothesis-")
+
+    from grader.sandbox.leftovers import make_temp_dir
+    # claimed by this process: removed with it even when its slot is killed (leftovers.py)
+    scratch = make_temp_dir("grader-hypothesis-")
     configuration.set_hypothesis_home_dir(scratch)
     try:
         from hypothesis.internal.conjecture import providers
