@@ -91,17 +91,12 @@ def hanging_assignment(tmp_path_factory):
                             call_timeout=600)
 
 
-def _live_owners(tmpdir: Path) -> list[int]:
-    """Owner pids (leftovers.OWNER_FILE) of the grader's folders that are still running."""
-    live = []
-    for folder in tmpdir.iterdir():
-        try:
-            pid = int((folder / ".grader-owner").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            continue
-        if Path(f"/proc/{pid}").exists():
-            live.append(pid)
-    return sorted(live)
+def _live_owners(tmpdir: Path) -> list[str]:
+    """The grader's folders whose owner process still runs (leftovers.owner_alive: the pid
+    and its start time, as pids are reused)."""
+    from grader.sandbox.leftovers import owner_alive
+    return sorted(p.name for p in tmpdir.iterdir()
+                  if p.name.startswith("grader-") and owner_alive(str(p)))
 
 
 def _grade(args, tmpdir: Path, **kw):

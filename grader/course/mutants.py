@@ -84,6 +84,11 @@ def submission_files(mutant: Mutant, solutions_dir: Path, topic: str) -> dict[st
     reference = files.get(f"{topic}.py")
     if reference is None:
         raise ConfigError(f"mutant {mutant.id}: no reference {topic}.py in {solutions_dir}")
-    files[f"{topic}.py"] = (reference.rstrip("\n") + f"\n\n\n# --- mutant {mutant.id} ---\n"
-                            + mutant.path.read_text())
+    files[f"{topic}.py"] = with_mistake(reference, mutant.path.read_text(), mutant.id)
     return files
+
+
+def with_mistake(reference: str, mistake: str, label: str) -> str:
+    """The topic's reference source with a mistake's code appended (its definitions win):
+    how ``grade validate`` grades a mutant and how diagnosis replays a catalogued mistake."""
+    return reference.rstrip("\n") + f"\n\n\n# --- mutant {label} ---\n" + mistake

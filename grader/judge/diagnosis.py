@@ -118,7 +118,9 @@ def mistake_module(mistake: Mistake, reference_path: Path):
     except OSError:
         return None
     if key not in _MODULES:
-        source = (reference_path.read_text().rstrip("\n") + "\n\n\n" + mistake.path.read_text())
+        from grader.course.mutants import with_mistake
+        source = with_mistake(reference_path.read_text(), mistake.path.read_text(),
+                              f"{mistake.exercise}/{mistake.name}")
         name = f"grader_mistake_{mistake.exercise}_{mistake.name}"
         module = types.ModuleType(name)
         module.__file__ = str(mistake.path)

@@ -29,12 +29,6 @@ from grader.judge.score import number
 from grader.reports import sanitize
 
 
-def safe_name(student: str) -> str:
-    """A readable file name (no extension) for one student id (:func:`sanitize.file_stem`);
-    files for a whole class use :func:`sanitize.file_stems`, unique in the class."""
-    return sanitize.file_stem(student)
-
-
 def dumps(item: dict) -> str:
     """A gradebook row as one JSON document, every string cleaned and capped."""
     data = sanitize.clean_tree(result_for_export(item))
