@@ -60,6 +60,26 @@ def test_clean_stale_removes_only_folders_whose_owner_is_dead(tmp_path):
         shutil.rmtree(alive, ignore_errors=True)
 
 
+def test_a_zombie_owner_is_dead(tmp_path):
+    """A killed run's process that nobody reaps (its parent was killed too, and the process
+    it was re-parented to, a subreaper such as a judge or a container's init, never waits)
+    stays a zombie: its folder is stale all the same."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    folder = tmp_path / "grader-zombie"
+    folder.mkdir()
+    deadline = time.monotonic() + 30
+    while leftovers._stat(child.pid)[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert leftovers._stat(child.pid)[0] == "Z"
+        (folder / leftovers.OWNER_FILE).write_text(
+            f"{child.pid} {leftovers._start_time(child.pid)}\n")
+        assert not leftovers.owner_alive(str(folder))
+        assert leftovers.clean_stale(str(tmp_path)) == ["grader-zombie"]
+    finally:
+        child.wait()
+
+
 def test_shm_watch_removes_only_what_appeared_while_the_worker_lived(tmp_path, monkeypatch):
     shm = tmp_path / "shm"
     shm.mkdir()

@@ -82,12 +82,18 @@ def claim(folder: str) -> None:
 
 
 def _start_time(pid: int) -> str:
+    return _stat(pid)[1]
+
+
+def _stat(pid: int) -> tuple[str, str]:
+    """(state, start time) of ``pid`` from /proc/<pid>/stat (proc(5): fields 3 and 22);
+    ``("?", "?")`` when it cannot be read."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
             fields = handle.read().rsplit(b")", 1)[1].split()
-        return fields[19].decode()
+        return fields[0].decode(), fields[19].decode()
     except (OSError, IndexError):
-        return "?"
+        return "?", "?"
 
 
 def owner_alive(folder: str) -> bool:
@@ -101,7 +107,12 @@ def owner_alive(folder: str) -> bool:
         return True
     if not os.path.exists(f"/proc/{pid}"):
         return not os.path.isdir("/proc/self")       # no /proc: cannot tell, assume alive
-    return started == "?" or _start_time(pid) == started
+    state, now_started = _stat(pid)
+    if state in ("Z", "X"):
+        # a zombie is dead: its parent (killed, or a subreaper that never waits, such as a
+        # container's init) has not reaped it yet, and it never will touch the folder again
+        return False
+    return started == "?" or now_started == started
 
 
 def clean_stale(root: str | None = None, min_age: float = 0.0) -> list[str]:
