@@ -1,0 +1,133 @@
+"""Feedback in the student's language: gettext catalogs and the current language.
+
+Two message domains, each a standard gettext catalog (``.po`` source, compiled ``.mo``
+shipped with the package; extracted and compiled with Babel, see README "Translations"):
+
+- ``grader`` (``grader/locale/<lang>/LC_MESSAGES/grader.po``): the framework's prose: CLI
+  messages and errors, statuses, the text report's frame, the HTML pages, the check-writing
+  API's messages and hints (grader/judge/checking.py), diagnoses, the student README.
+- ``checks`` (``grader/checks/locale/<lang>/LC_MESSAGES/checks.po``): the course's own prose:
+  each check's description (its docstring, the sentence the student sees), its ``hint=``,
+  and the messages its checks raise.  A course with its own checks ships its own catalog.
+
+Use:
+- ``_("expected {n} rows", n=3)``: the translation of the msgid in the current language, then
+  ``str.format`` with the named values (placeholders are always named, so that a translation
+  may reorder them).  Only prose is translated: numbers, tensors, code and identifiers go in
+  through placeholders, unchanged.
+- ``N_("...")``: marks a constant for extraction, translated later with :func:`gettext`.
+- :func:`set_language` / :func:`language` (a context manager) choose the language;
+  :func:`resolve_language` picks it: an explicit choice (``--lang``), else the assignment's
+  ``[tool.grader] language``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else
+  English.
+
+Languages: ``en`` (the msgids themselves) and ``zh_CN`` (Simplified Chinese; terms follow the
+Chinese edition of the book: 互相关运算, 填充, 步幅, 汇聚层, 丢弃法, 权重衰减, 注意力汇聚).
+
+Only the standard library: the judge and the kernel's ``check()`` both import this module.
+"""
+from __future__ import annotations
+
+import contextlib
+import gettext as _gettext
+import os
+from pathlib import Path
+
+LANGUAGES = ("en", "zh_CN")
+DEFAULT = "en"
+DOMAINS = {
+    "grader": Path(__file__).parent / "locale",
+    "checks": Path(__file__).parent / "checks" / "locale",
+}
+
+_current = DEFAULT
+_catalogs: dict[tuple[str, str], _gettext.NullTranslations] = {}
+
+
+def normalize(name: str | None) -> str | None:
+    """``zh_CN.UTF-8``, ``zh-CN``, ``zh_Hans``, ``zh`` -> ``zh_CN``; ``en_US`` -> ``en``;
+    anything else (``C``, ``POSIX``, unknown) -> None."""
+    if not name:
+        return None
+    base = name.split(".")[0].split("@")[0].replace("-", "_")
+    lower = base.lower()
+    if lower in ("zh", "zh_cn", "zh_hans", "zh_sg", "zh_hans_cn"):
+        return "zh_CN"
+    if lower == "en" or lower.startswith("en_"):
+        return "en"
+    return None
+
+
+def resolve_language(explicit: str | None = None, assignment_default: str | None = None) -> str:
+    """The language to use: ``explicit`` (``--lang``), else the assignment's default, else the
+    locale, else English.  An explicit name that is not a supported language raises
+    ValueError (the CLI turns it into a usage error)."""
+    if explicit:
+        chosen = normalize(explicit)
+        if chosen is None:
+            raise ValueError(f"unknown language {explicit!r}: choose one of "
+                             f"{', '.join(LANGUAGES)}")
+        return chosen
+    if assignment_default:
+        chosen = normalize(assignment_default)
+        if chosen:
+            return chosen
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return normalize(value) or DEFAULT
+    return DEFAULT
+
+
+def set_language(lang: str) -> None:
+    global _current
+    _current = normalize(lang) or DEFAULT
+
+
+def current_language() -> str:
+    return _current
+
+
+@contextlib.contextmanager
+def language(lang: str):
+    """Within the block, messages are in ``lang``."""
+    global _current
+    before = _current
+    set_language(lang)
+    try:
+        yield
+    finally:
+        _current = before
+
+
+def catalog(domain: str = "grader", lang: str | None = None) -> _gettext.NullTranslations:
+    lang = lang or _current
+    key = (domain, lang)
+    if key not in _catalogs:
+        if lang == DEFAULT:
+            _catalogs[key] = _gettext.NullTranslations()
+        else:
+            _catalogs[key] = _gettext.translation(domain, str(DOMAINS[domain]),
+                                                  languages=[lang], fallback=True)
+    return _catalogs[key]
+
+
+def gettext(message: str, domain: str = "grader", **values) -> str:
+    """The translation of ``message`` in the current language, formatted with ``values``."""
+    text = catalog(domain).gettext(message) if message else message
+    return text.format(**values) if values else text
+
+
+def _(message: str, **values) -> str:
+    """Translate a framework message (domain ``grader``); see the module's docstring."""
+    return gettext(message, "grader", **values)
+
+
+def check_text(message: str, **values) -> str:
+    """Translate a course message (domain ``checks``): the ``_`` of grader/checks/*.py."""
+    return gettext(message, "checks", **values)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; it is translated where it is shown."""
+    return message
