@@ -1,6 +1,6 @@
 """Feedback in the student's language: gettext catalogs and the current language.
 
-Two message domains, each a standard gettext catalog (``.po`` source, compiled ``.mo``
+Four message domains, each a standard gettext catalog (``.po`` source, compiled ``.mo``
 shipped with the package; extracted and compiled with Babel, see README "Translations"):
 
 - ``grader`` (``grader/locale/<lang>/LC_MESSAGES/grader.po``): the framework's prose: CLI
@@ -9,6 +9,15 @@ shipped with the package; extracted and compiled with Babel, see README "Transla
 - ``checks`` (``grader/checks/locale/<lang>/LC_MESSAGES/checks.po``): the course's own prose:
   each check's description (its docstring, the sentence the student sees), its ``hint=``,
   and the messages its checks raise.  A course with its own checks ships its own catalog.
+- ``mistakes`` (``<catalogue>/locale/<lang>/LC_MESSAGES/mistakes.po``, beside the catalogue
+  of known mistakes, ``[tool.grader.paths] mistakes``, tests/mutants by default, so that a
+  published autograder ships it with the catalogue): the diagnosis sentences, one per
+  mistake (grader/course/mutants.py ``describe``; extracted by ``mutants.extract_babel``).
+  Looked up with :func:`mistake_text`.
+- ``release`` (``grader/course/locale/<lang>/LC_MESSAGES/release.po``): the student-facing
+  material of a release that ``grade publish`` writes in the assignment's language: the
+  student README (grader/templates/student_README.md) and the instructions in the published
+  notebooks (grader/course/notebook_build.py).  Looked up with :func:`release_text`.
 
 Use:
 - ``_("expected {n} rows", n=3)``: the translation of the msgid in the current language, then
@@ -38,10 +47,12 @@ DEFAULT = "en"
 DOMAINS = {
     "grader": Path(__file__).parent / "locale",
     "checks": Path(__file__).parent / "checks" / "locale",
+    "mistakes": None,           # beside each catalogue of mistakes: see mistake_text()
+    "release": Path(__file__).parent / "course" / "locale",
 }
 
 _current = DEFAULT
-_catalogs: dict[tuple[str, str], _gettext.NullTranslations] = {}
+_catalogs: dict[tuple[str, str, str], _gettext.NullTranslations] = {}
 
 
 def normalize(name: str | None) -> str | None:
@@ -100,21 +111,26 @@ def language(lang: str):
         _current = before
 
 
-def catalog(domain: str = "grader", lang: str | None = None) -> _gettext.NullTranslations:
+def catalog(domain: str = "grader", lang: str | None = None,
+            localedir: Path | str | None = None) -> _gettext.NullTranslations:
+    """The catalog of ``domain`` in ``lang`` (default: the current language), from
+    ``localedir`` (default: the domain's folder in :data:`DOMAINS`); no catalog: the msgids."""
     lang = lang or _current
-    key = (domain, lang)
+    folder = localedir if localedir is not None else DOMAINS[domain]
+    key = (domain, lang, str(folder))
     if key not in _catalogs:
-        if lang == DEFAULT:
+        if lang == DEFAULT or folder is None:
             _catalogs[key] = _gettext.NullTranslations()
         else:
-            _catalogs[key] = _gettext.translation(domain, str(DOMAINS[domain]),
+            _catalogs[key] = _gettext.translation(domain, str(folder),
                                                   languages=[lang], fallback=True)
     return _catalogs[key]
 
 
-def gettext(message: str, domain: str = "grader", **values) -> str:
+def gettext(message: str, domain: str = "grader", localedir: Path | str | None = None,
+            **values) -> str:
     """The translation of ``message`` in the current language, formatted with ``values``."""
-    text = catalog(domain).gettext(message) if message else message
+    text = catalog(domain, localedir=localedir).gettext(message) if message else message
     return text.format(**values) if values else text
 
 
@@ -126,6 +142,20 @@ def _(message: str, **values) -> str:
 def check_text(message: str, **values) -> str:
     """Translate a course message (domain ``checks``): the ``_`` of grader/checks/*.py."""
     return gettext(message, "checks", **values)
+
+
+def mistake_text(sentence: str, catalogue: Path | str | None) -> str:
+    """The diagnosis sentence of a catalogued mistake in the current language (domain
+    ``mistakes``, from ``<catalogue>/locale``; ``catalogue`` is the folder of the catalogue of
+    known mistakes).  The sentence is used as written: it has no placeholders."""
+    if not sentence or catalogue is None:
+        return sentence
+    return catalog("mistakes", localedir=Path(catalogue) / "locale").gettext(sentence)
+
+
+def release_text(message: str, **values) -> str:
+    """Translate the student-facing material of a release (domain ``release``)."""
+    return gettext(message, "release", **values)
 
 
 def N_(message: str) -> str:
