@@ -31,10 +31,15 @@ def test_missing_attention_weights_costs_only_its_check(grade, course, exercise)
     assert result.score >= result.max_score - 1
 
 
-def test_lstm_where_a_gru_is_pinned_says_so(grade, course):
-    _, result = _grade_mutant(grade, course, "Seq2SeqEncoder", "course_lstm")
+@pytest.mark.parametrize("exercise", ["Seq2SeqEncoder", "Seq2SeqDecoder"])
+def test_lstm_where_a_gru_is_pinned_says_so(grade, course, exercise):
+    """An LSTM encoder (its state (h, c) reaches a GRU decoder), and an LSTM decoder fed a GRU
+    encoder's state: every lost check fails (none errors with torch's internal message) and
+    names the contract."""
+    mutant, result = _grade_mutant(grade, course, exercise, "course_lstm")
     failed = [c for c in result.checks if c.status == "fail"]
-    assert failed
+    assert {c.name for c in result.checks if c.status != "pass"} == {c.name for c in failed}
+    assert {c.name for c in failed} == set(mutant.kills)
     for check in failed:
         text = " ".join(filter(None, [check.message, check.feedback and check.feedback.hint]))
         assert "LSTM" in text and "GRU" in text, (check.name, text)

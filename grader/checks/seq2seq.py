@@ -229,10 +229,11 @@ def run_encoder(sizes, X, seed, extra=()):
 def run_decoder(sizes, X, state, seed):
     """built Seq2SeqDecoder(*sizes), filled its weights by shape, set eval mode and ran it on (X, state)"""
     net = student.Seq2SeqDecoder(*sizes)
-    fill_by_shape(net, seed, inputs=(X, state))
-    net.eval()
-    with torch.no_grad():
-        result = net(X, state)
+    with gru_state_contract(net, "the decoder"):
+        fill_by_shape(net, seed, inputs=(X, state))
+        net.eval()
+        with torch.no_grad():
+            result = net(X, state)
     return [[name, list(p.shape)] for name, p in net.named_parameters()], result
 
 
@@ -248,13 +249,14 @@ def dropout_runs(kind, sizes, X, state, seed):
     """built the network with dropout=0.5, ran it twice in training mode, then twice in eval mode"""
     net = getattr(student, kind)(*sizes, dropout=0.5)
     args = (X,) if state is None else (X, state)
-    fill_by_shape(net, seed, inputs=args)
     runs = []
-    with torch.no_grad():
-        net.train()
-        runs += [net(*args), net(*args)]
-        net.eval()
-        runs += [net(*args), net(*args)]
+    with gru_state_contract(net, "the decoder" if state is not None else "the encoder"):
+        fill_by_shape(net, seed, inputs=args)
+        with torch.no_grad():
+            net.train()
+            runs += [net(*args), net(*args)]
+            net.eval()
+            runs += [net(*args), net(*args)]
     return runs
 
 
@@ -278,7 +280,8 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
     else:
         mine = student.Seq2SeqDecoder(V, E, H, L)
         other = nn.ModuleList([nn.Embedding(V, E), nn.GRU(E, H, L)])
-    fill_by_shape(mine, 0, inputs=(X,) if part == "encoder" else (dec_X, torch.zeros(L, 12, H)))
+    with gru_state_contract(mine, "the decoder" if part == "decoder" else "the encoder"):
+        fill_by_shape(mine, 0, inputs=(X,) if part == "encoder" else (dec_X, torch.zeros(L, 12, H)))
     fill_by_shape(other, 1)
     mine.train()
 
@@ -300,7 +303,8 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
             return dense(rnn(Z, state)[0]).permute(1, 0, 2)
         embedding, rnn = other
         state = rnn(embedding(X).permute(1, 0, 2))[1]
-        result = mine(dec_X, state)
+        with gru_state_contract(mine, "the decoder"):
+            result = mine(dec_X, state)
         logits = result[0] if isinstance(result, (tuple, list)) else None
         if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (12, 5, V):
             raise Mismatch(f"the decoder's output should have shape (12, 5, {V}) "

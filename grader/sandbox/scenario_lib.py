@@ -14,6 +14,7 @@ of the returned parameters in its own network).  ``Mismatch`` may only cost poin
 """
 from __future__ import annotations
 
+import contextlib
 import math
 
 
@@ -102,6 +103,29 @@ def fill_by_shape(module, seed: int, inputs=None) -> None:
             param.copy_(values.to(param.dtype))
 
 
+@contextlib.contextmanager
+def gru_state_contract(module, what: str):
+    """Run a block that feeds a GRU's state, one tensor (num_layers, batch_size, num_hiddens),
+    to ``module`` (``what``: "the decoder").  When the block raises and ``module`` holds an
+    LSTM (whose state is a pair (h, c): the course notebooks' variant, where the exercise pins
+    the docstring's nn.GRU), raise :class:`Mismatch` naming that contract instead of letting
+    torch's internal error stand; anything else is re-raised unchanged."""
+    import torch
+    try:
+        yield
+    except Mismatch:
+        raise
+    except Exception:  # noqa: BLE001 - re-raised below unless the contract explains it
+        lstm = isinstance(module, torch.nn.Module) and any(
+            isinstance(m, (torch.nn.LSTM, torch.nn.LSTMCell)) for m in module.modules())
+        if not lstm:
+            raise
+        raise Mismatch(f"{what} is built on an nn.LSTM and failed when given a GRU's state: "
+                       "this exercise pins the recurrent cell to the docstring's nn.GRU, whose "
+                       "state is one tensor (num_layers, batch_size, num_hiddens), not an "
+                       "LSTM's pair (h, c)") from None
+
+
 def describe_shape_difference(want: list[tuple], have: list[tuple]) -> str:
     from collections import Counter
     missing = Counter(want) - Counter(have)
@@ -147,5 +171,5 @@ def namespace(student) -> dict:
         "scenario": lambda fn: fn, "Mismatch": Mismatch,
         "parameters_of": parameters_of, "load_by_shape": load_by_shape,
         "fill_by_shape": fill_by_shape, "materialise": materialise,
-        "stage_outputs": stage_outputs,
+        "stage_outputs": stage_outputs, "gru_state_contract": gru_state_contract,
     }
