@@ -4,7 +4,8 @@
 names, on a ``kills:`` line, the checks that must fail on it.  The same files are the catalogue
 of known mistakes the judge diagnoses (grader/judge/diagnosis.py): the docstring's first
 paragraph, or a ``diagnosis:`` line when that reads better, is what a student is told when
-their answers match this mistake and no other (:func:`describe`).  A mutant is graded as the
+their answers match this mistake and no other (:func:`describe`; translated in the
+``mistakes`` domain, grader/i18n.py, its catalog in ``tests/mutants/locale``).  A mutant is graded as the
 reference solution of its topic with the mutant's code appended (so its definition replaces
 the correct one, and the topic's other exercises stay correct).
 """
@@ -49,7 +50,8 @@ def discover(folder: Path) -> list[Mutant]:
 
 
 def describe(path: Path, exercise: str) -> str:
-    """The sentence a student reads when their answers match this mistake, or "".
+    """The sentence a student reads when their answers match this mistake, or "" (in English:
+    the msgid of its translation, domain ``mistakes``, see :func:`extract_babel`).
 
     A ``diagnosis:`` line in the docstring is used as written; otherwise the docstring's first
     paragraph, which by convention starts with a verb ("Flips the kernel: ..."), becomes
@@ -57,7 +59,12 @@ def describe(path: Path, exercise: str) -> str:
     never reach a student this way: a diagnosis needs an answer that differs from the
     reference.
     """
-    doc = ast.get_docstring(ast.parse(Path(path).read_text())) or ""
+    return describe_source(Path(path).read_text(), exercise)
+
+
+def describe_source(source: str, exercise: str) -> str:
+    """:func:`describe` of a mistake's source text."""
+    doc = ast.get_docstring(ast.parse(source)) or ""
     written = _DIAGNOSIS.search(doc)
     if written:
         return written.group("text").strip()
@@ -76,6 +83,30 @@ def describe(path: Path, exercise: str) -> str:
     if first[:1].isupper() and (len(first) == 1 or first[1:].islower()) and "_" not in first:
         text = text[0].lower() + text[1:]          # "A 5 x 5 kernel" -> "a 5 x 5 kernel"
     return f"in your {exercise}: {text}"
+
+
+def extract_babel(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for the ``mistakes`` domain: the diagnosis sentence of one
+    mistake file (``<catalogue>/<exercise>/<name>.py``; the exercise is its folder's name),
+    exactly as :func:`describe` gives it, with the mistake's id as the translator's comment.
+
+    Use (README "Translations"): ``pybabel extract -F tests/mutants/babel.cfg -o
+    tests/mutants/locale/mistakes.pot tests/mutants`` with, in babel.cfg,
+    ``[grader.course.mutants.extract_babel: */*.py]``.
+    """
+    path = Path(getattr(fileobj, "name", "") or "")
+    source = fileobj.read()
+    if isinstance(source, bytes):
+        source = source.decode(options.get("encoding", "utf-8") if options else "utf-8")
+    sentence = describe_source(source, path.parent.name)
+    if not sentence:
+        return
+    lineno = 1
+    for number, line in enumerate(source.splitlines(), 1):
+        if _DIAGNOSIS.match(line):
+            lineno = number
+            break
+    yield lineno, None, sentence, [f"mistake {path.parent.name}/{path.stem}"]
 
 
 def submission_files(mutant: Mutant, solutions_dir: Path, topic: str) -> dict[str, str]:

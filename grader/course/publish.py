@@ -218,6 +218,11 @@ def build_autograder(assignment, folder: Path) -> None:
                 shutil.copytree(assignment.mistakes_dir / exercise,
                                 folder / "tests" / "mutants" / exercise,
                                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if (assignment.mistakes_dir / "locale").is_dir():
+            # their translations (domain "mistakes", grader/i18n.py): compiled catalogs only
+            shutil.copytree(assignment.mistakes_dir / "locale",
+                            folder / "tests" / "mutants" / "locale",
+                            ignore=shutil.ignore_patterns("*.po", "*.pot"))
     (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=False))
     for name, mode in (("setup.sh", 0o755), ("run_autograder", 0o755),
                        ("README.md", 0o644)):

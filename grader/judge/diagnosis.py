@@ -92,14 +92,17 @@ class Mistake:
 
 
 def catalogue(folder: Path | None, exercise: str) -> list["Mistake"]:
-    """The catalogued mistakes of ``exercise`` (files ``folder/<exercise>/*.py``)."""
+    """The catalogued mistakes of ``exercise`` (files ``folder/<exercise>/*.py``), each with
+    its sentence in the current language (domain ``mistakes``, ``folder/locale``)."""
     if folder is None:
         return []
     from grader.course.mutants import describe
+    from grader.i18n import mistake_text
     found = []
     for path in sorted((Path(folder) / exercise).glob("*.py")):
         try:
-            sentence = describe(path, exercise)
+            # in the current language: the catalogue's own translations (<folder>/locale)
+            sentence = mistake_text(describe(path, exercise), folder)
         except (OSError, SyntaxError, ValueError):
             continue
         if sentence:
