@@ -1,0 +1,180 @@
+"""The ``checks`` message domain is complete: every sentence a student reads from
+grader/checks/*.py has a zh_CN translation, with the same placeholders, compiled.
+
+Completeness does not rest on the extractor alone: the checks are collected as the plugin
+collects them (the ``grader`` mark on the check modules' functions, the description taken
+from the docstring exactly as ``Plugin.classify`` takes it, the marker's hint), the scenarios
+as ``grader.judge.student.scenario`` registers them, and each of those strings must have a
+translation in the compiled catalog the judge loads.
+"""
+from __future__ import annotations
+
+import gettext
+import importlib
+import io
+import re
+import string
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+babel = pytest.importorskip("babel", reason="Babel is in the test extra")
+from babel.messages.mofile import write_mo  # noqa: E402
+from babel.messages.pofile import read_po  # noqa: E402
+
+from grader import i18n  # noqa: E402
+from grader.course import extract_checks  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ROOT / "grader" / "checks"
+LOCALE = CHECKS / "locale"
+PO = LOCALE / "zh_CN" / "LC_MESSAGES" / "checks.po"
+MO = PO.with_suffix(".mo")
+TOPICS = sorted(p.stem for p in CHECKS.glob("*.py") if p.stem != "__init__")
+
+
+def _collected():
+    """(kind, where, text) for every check description and hint, as the plugin sees them,
+    and every scenario description, as the judge shows it."""
+    from grader.judge import student
+    found = []
+    for topic in TOPICS:
+        module = importlib.import_module(f"grader.checks.{topic}")
+        for attr, obj in vars(module).items():
+            marks = [m for m in getattr(obj, "pytestmark", []) if m.name == "grader"]
+            if not marks or not attr.startswith("test_"):
+                continue
+            kwargs = marks[0].kwargs
+            name = kwargs.get("name") or attr[len("test_"):]
+            where = f"{kwargs['exercise']}.{name}"
+            found.append(("description", where,
+                          (obj.__doc__ or name).strip().splitlines()[0]))
+            if kwargs.get("hint"):
+                found.append(("hint", where, kwargs["hint"]))
+    for fn, (_source, name, doc) in student._SCENARIOS.items():
+        if fn.__module__.startswith("grader.checks."):
+            found.append(("scenario", name, doc))
+    return found
+
+
+@pytest.fixture(scope="module")
+def collected():
+    return _collected()
+
+
+@pytest.fixture(scope="module")
+def po():
+    with PO.open("rb") as f:
+        return read_po(f, locale="zh_CN", domain="checks")
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    msgids = {}
+    for path in sorted(CHECKS.glob("*.py")):
+        found, problems = extract_checks.messages(path.read_text(encoding="utf-8"))
+        assert problems == [], f"{path.name}: {problems}"
+        for message in found:
+            msgids.setdefault(message.msgid, message)
+    return msgids
+
+
+def test_every_assigned_check_is_collected(collected):
+    """The collection above sees every check of the assignment (none hides from it)."""
+    from grader.assignment import load
+    assignment = load(ROOT / "pyproject.toml")
+    seen = {where for kind, where, _ in collected if kind == "description"}
+    wanted = {f"{e.name}.{c.name}" for e in assignment.exercises for c in e.checks}
+    assert wanted <= seen, sorted(wanted - seen)
+
+
+def test_extractor_yields_what_the_judge_shows(collected, extracted):
+    missing = [(kind, where, text) for kind, where, text in collected if text not in extracted]
+    assert missing == []
+
+
+def test_every_check_string_has_a_zh_CN_translation(collected):
+    """Through the compiled catalog the judge loads: descriptions, hints, scenarios."""
+    zh = gettext.translation("checks", str(LOCALE), languages=["zh_CN"])
+    untranslated = [(kind, where, text) for kind, where, text in collected
+                    if zh.gettext(text) == text]
+    assert untranslated == []
+
+
+def test_catalog_is_exactly_the_extracted_messages(po, extracted):
+    in_po = {m.id for m in po if m.id}
+    assert sorted(set(extracted) - in_po) == [], "run pybabel extract / update (see babel.cfg)"
+    assert sorted(in_po - set(extracted)) == [], "obsolete entries: run pybabel update"
+    assert [m.id for m in po if m.id and (not m.string or m.fuzzy)] == []
+
+
+_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def _fields(text: str) -> Counter:
+    return Counter(_FIELD.findall(text.replace("{{", "").replace("}}", "")))
+
+
+def test_placeholders_match(po):
+    wrong = [(m.id, m.string) for m in po if m.id and _fields(m.id) != _fields(m.string)]
+    assert wrong == []
+    for m in po:    # and every translation formats with its msgid's names
+        if m.id and _fields(m.id):
+            names = {f for _, f, _, _ in string.Formatter().parse(m.id) if f}
+            m.string.format(**{n: "x" for n in names})
+
+
+_CODE = re.compile(r"`[^`]+`|\b[A-Za-z_]\w*(?:\.\w+)+|\b\w*_\w+\b|\b[A-Za-z_]\w*\(|\d+(?:\.\d+)?")
+_PROSE = re.compile(r"\b\d-D\b|\be\.g\.")     # "2-D" is 二维, "e.g." 例如: prose, not code
+
+
+def test_code_and_numbers_stay_as_they_are(po):
+    """Identifiers, calls, dotted names and numbers of the English appear in the Chinese."""
+    lost = []
+    for m in po:
+        if not m.id:
+            continue
+        for token in set(_CODE.findall(_PROSE.sub(" ", m.id))):
+            if token not in m.string:
+                lost.append((token, m.id))
+    assert lost == []
+
+
+def test_mo_is_compiled_from_the_po(po):
+    buffer = io.BytesIO()
+    write_mo(buffer, po)
+    buffer.seek(0)
+    fresh = gettext.GNUTranslations(buffer)
+    with MO.open("rb") as f:
+        shipped = gettext.GNUTranslations(f)
+    # the header ("" entry) holds dates; every message must be the .po's
+    assert {k: v for k, v in shipped._catalog.items() if k} == \
+        {k: v for k, v in fresh._catalog.items() if k}, \
+        "checks.mo is out of date: pybabel compile -D checks -d grader/checks/locale"
+
+
+def test_the_judge_translates_check_messages():
+    with i18n.language("zh_CN"):
+        some = next(m for m in read_po(PO.open("rb")) if m.id)
+        assert i18n.check_text(some.id) == some.string
+    with i18n.language("en"):
+        assert i18n.check_text(some.id) == some.id
+
+
+def test_extractor_refuses_a_message_it_cannot_extract():
+    source = ('from grader.judge.api import _, check\n'
+              'NOTE = "a note"\n'
+              '@check("corr2d", hint=NOTE + " more")\n'
+              'def test_x(student):\n'
+              '    """does x"""\n'
+              '    n = 3\n'
+              '    raise AssertionError(_(f"got {n}"))\n')
+    found, problems = extract_checks.messages(source)
+    assert {(m.kind, m.msgid) for m in found} == {("description", "does x"),
+                                                   ("hint", "a note more")}
+    assert len(problems) == 1 and "f-string" in problems[0]
+    with pytest.raises(ValueError):
+        list(extract_checks.extract(io.BytesIO(source.encode()), ["_"], [], {}))
