@@ -150,6 +150,43 @@ def test_definition_in_another_notebook_of_the_folder(course, submissions, forks
     assert alone.score == alone.max_score
 
 
+MASK_ROWS = '''\
+def mask_rows(X, valid_lens, value):
+    """屏蔽每一行中超出有效长度的元素（辅助函数）"""
+    keep = torch.arange(X.shape[-1])[None, :] < valid_lens[:, None]
+    return torch.where(keep, X, torch.full_like(X, value))'''
+MASKED_SOFTMAX_WITH_HELPER = MASKED_SOFTMAX.replace(
+    "d2l.sequence_mask(X.reshape(-1, shape[-1]).clone(), valid_lens, value=-1e6)",
+    "d2l.mask_rows(X.reshape(-1, shape[-1]), valid_lens, -1e6)")
+
+
+def test_d2l_helper_from_another_notebook_is_kept(course, tmp_path, forkserver):
+    """``d2l.mask_rows`` where mask_rows is no exercise and lives only in another notebook of
+    the folder (it was dropped from that notebook's unit: 1/12): kept, whatever the
+    selection, also for a .py file reading it and for a helper of a helper (one judge or two
+    reads the same files: discover.build decides, before any job starts)."""
+    assert "d2l.mask_rows(" in MASKED_SOFTMAX_WITH_HELPER
+    folder = tmp_path / "helpers_elsewhere"
+    folder.mkdir()
+    nbformat.write(_notebook(IMPORTS, "## 辅助函数", MASK_ROWS, "mask_rows(torch.ones(2, 3), "
+                             "torch.tensor([1, 2]), 0)"), str(folder / "a_helpers.ipynb"))
+    nbformat.write(_notebook(IMPORTS, MASKED_SOFTMAX_WITH_HELPER, DOT_PRODUCT),
+                   str(folder / "b_attention.ipynb"))
+    alone = _grade(course, folder, ("masked_softmax",), launcher=forkserver.launch)
+    assert alone.score == alone.max_score, _json(alone)
+    both = _grade(course, folder, ("masked_softmax", "DotProductAttention"),
+                  launcher=forkserver.launch)
+    assert list(_exercises(alone).values()) == [_exercises(both)["masked_softmax"]]
+    # the same helper read from a .py file, through a chain (d2l.mask_rows -> d2l.fill_value)
+    (folder / "b_attention.ipynb").unlink()
+    (folder / "a_helpers.ipynb").unlink()
+    nbformat.write(_notebook(IMPORTS, MASK_ROWS.replace("value))", "d2l.fill_value(value)))"),
+                             "def fill_value(v):\n    return v"), str(folder / "a_helpers.ipynb"))
+    (folder / "attention.py").write_text(IMPORTS + "\n\n\n" + MASKED_SOFTMAX_WITH_HELPER + "\n")
+    from_py = _grade(course, folder, ("masked_softmax",), launcher=forkserver.launch)
+    assert from_py.score == from_py.max_score, _json(from_py)
+
+
 def test_class_members_same_whatever_jobs(course, submissions, forkserver):
     """Members of benchmarks/make_class.py's mixed class: a mutant graded with -j 1 and -j 2;
     the filled notebooks grade like the reference .py files (only where a message points

@@ -103,6 +103,7 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
         detail = "".join(f"\n  {r.message}" for r in refused)
         raise UsageError(f"{path.name or path} has no .py or .ipynb files to grade{detail}")
     units: dict[str, Unit] = {}
+    notebooks: dict[str, tuple[Path, bytes]] = {}      # module -> its file and bytes
     total = reader.TotalBytes()
     for name in names:
         file = folder / name
@@ -124,7 +125,10 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
         else:
             units[module] = notebook.unit_from_notebook(file, module, exercise_names,
                                                         data=content)
+        if units[module].offers - units[module].defines:
+            notebooks[module] = (file, content)
         notes += units[module].notes
+    _keep_book_names(units, notebooks, exercise_names)
     for entry in refused:
         notes.append(entry.message)
         if reader.looks_gradable(entry.name):          # DROPOUT.PY stands for dropout.py
@@ -132,6 +136,38 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
             units[module] = Unit(module=module, origin=Path(entry.name).name,
                                  problem=entry.message)
     return Submission(path, units, notes)
+
+
+def _keep_book_names(units: dict[str, Unit], notebooks: dict, exercise_names) -> None:
+    """``d2l.NAME`` stands for a NAME defined in another file of the submission too (the book
+    builds ``d2l`` from its earlier sections: the student's other notebooks).  A notebook
+    keeps only what its own exercises need, so a helper that only another file reads as
+    ``d2l.NAME`` would be dropped: rebuild each notebook that offers such a name with it kept,
+    until no new name is asked for (a kept helper may read ``d2l.OTHER`` in turn).  Depends
+    only on the files, never on which exercises are graded now."""
+    asked: dict[str, set] = {module: set() for module in notebooks}
+    while True:
+        wanted = set().union(*[u.book_needs for u in units.values() if u.problem is None])
+        changed = False
+        for module in sorted(notebooks):
+            unit = units[module]
+            more = (wanted & unit.offers) - unit.defines - asked[module]
+            if not more:
+                continue
+            asked[module] |= more
+            file, content = notebooks[module]
+            if file.suffix == ".py":
+                text = pyfile.decode(content, file.name)
+                units[module] = notebook.unit_from_cells(
+                    file, module, list(exercise_names), pyfile.notebook_cells(text),
+                    also_keep=frozenset(asked[module]))
+            else:
+                units[module] = notebook.unit_from_notebook(
+                    file, module, exercise_names, data=content,
+                    also_keep=frozenset(asked[module]))
+            changed = True
+        if not changed:
+            return
 
 
 def module_name(stem: str, taken) -> str:
@@ -171,6 +207,8 @@ def python_unit(file: Path, module: str, data: bytes, exercise_names=()) -> Unit
         return unit
     unit.source = pyfile.book_imports(text, tree)
     unit.defines = top_level_names(tree)
+    aliases = notebook.book_aliases([tree])
+    unit.book_needs = notebook.book_reads(tree, aliases) - unit.defines
     return unit
 
 

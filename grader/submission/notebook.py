@@ -9,7 +9,8 @@ to bottom, the last definition of a name wins):
   (tag ``exercise``), cells that define an exercise's name, and cells made of imports only;
 * then, from any code cell, every definition of a name that the kept code uses (a helper
   written in another cell, a constant such as ``dropout1``, an import, the ``NAME`` that
-  ``d2l.NAME`` stands for), until nothing is missing.  Assignments are kept only this way: ``dropout1, dropout2 = 0.2, 0.5`` is kept when
+  ``d2l.NAME`` stands for), until nothing is missing; and the definitions of names that
+  another file of the submission reads as ``d2l.NAME`` (``also_keep``).  Assignments are kept only this way: ``dropout1, dropout2 = 0.2, 0.5`` is kept when
   an exercise reads ``dropout1``, ``net = train(...)`` is not, since nothing graded reads it.
 
 Everything else (calls, prints, plots, ``for`` loops, training runs, IPython magics and shell
@@ -226,6 +227,7 @@ class Statement:
     defines: set = field(default_factory=set)
     reads: set = field(default_factory=set)
     attaches: set = field(default_factory=set)   # names it changes: N.attr = ..., @to(N)
+    book: set = field(default_factory=set)       # NAME of every d2l.NAME it reads
 
 
 def _bound_in_function(fn) -> set[str]:
@@ -341,10 +343,10 @@ def _attaches(node: ast.stmt) -> set[str]:
 def statements(cell: Cell, book_aliases: frozenset = frozenset()) -> list[Statement]:
     found = []
     for node in cell.tree.body:
+        book = book_reads(node, book_aliases)
         found.append(Statement(cell, node, _kind(node),
                                top_level_names(ast.Module(body=[node], type_ignores=[])),
-                               global_reads(node) | book_reads(node, book_aliases),
-                               _attaches(node)))
+                               global_reads(node) | book, _attaches(node), book))
     return found
 
 
@@ -450,22 +452,25 @@ def redefinitions(cells: list[Cell], name: str) -> list[str]:
 
 
 def unit_from_notebook(path: Path, module: str, exercise_names: list[str],
-                       data: bytes | None = None) -> Unit:
+                       data: bytes | None = None, also_keep=frozenset()) -> Unit:
     """The notebook as one module for the worker: only what the exercises need, never run.
 
-    ``data``: the file's bytes when the caller has read them already (through ``reader``)."""
+    ``data``: the file's bytes when the caller has read them already (through ``reader``).
+    ``also_keep``: names whose definitions are kept too, because another file of the
+    submission reads them as ``d2l.NAME`` (see ``discover.build``)."""
     path = Path(path)
     try:
         raw_cells = read_cells(path, data)
     except ValueError as exc:
         return Unit(module=module, origin=path.name, problem=str(exc))
-    return unit_from_cells(path, module, exercise_names, raw_cells)
+    return unit_from_cells(path, module, exercise_names, raw_cells, also_keep)
 
 
 def unit_from_cells(path: Path, module: str, exercise_names: list[str],
-                    raw_cells: list[dict]) -> Unit:
+                    raw_cells: list[dict], also_keep=frozenset()) -> Unit:
     """The unit of a notebook's cells (plain dicts, as :func:`read_cells` gives them); also
-    used for a script exported from a notebook, cut at its cell markers."""
+    used for a script exported from a notebook, cut at its cell markers.  ``also_keep``: as
+    in :func:`unit_from_notebook`."""
     unit = Unit(module=module, origin=path.name)
     exercises = set(exercise_names)
     cells: list[Cell] = []
@@ -512,13 +517,16 @@ def unit_from_cells(path: Path, module: str, exercise_names: list[str],
             except RecursionError as exc:          # nesting the parser took but we cannot walk
                 cell.tree = None
                 cell.error = unparsable(f"{path.name}, {cell.label}", exc)
-    kept = _select(cells, all_statements, exercises)
+    kept = _select(cells, all_statements, exercises, set(also_keep))
     _report_broken(unit, cells, all_statements, kept, exercises, path.name)
     _emit(unit, [s for s in all_statements if id(s) in kept])
+    unit.offers = set().union(*[s.defines for s in all_statements if s.kind != "other"])
+    unit.book_needs = set().union(*[s.book for s in all_statements if id(s) in kept]) \
+        - unit.defines
     return unit
 
 
-def _select(cells, all_statements, exercises) -> set[int]:
+def _select(cells, all_statements, exercises, also_keep=frozenset()) -> set[int]:
     """ids of the statements to keep: roots, then every definition of a name they need."""
     def is_candidate(cell: Cell) -> bool:
         if cell.tree is None:
@@ -559,7 +567,7 @@ def _select(cells, all_statements, exercises) -> set[int]:
             defined.add(name)
             work.append(("defined", name))
 
-    for name in sorted(exercises):
+    for name in sorted(exercises | also_keep):
         needed.add(name)
         work.append(("needed", name))
     for s in all_statements:

@@ -19,6 +19,10 @@ class Unit:
     defines: set = field(default_factory=set)    # top-level names
     line_origins: dict = field(default_factory=dict)  # source line -> "cell 3, line 2"
     notes: list = field(default_factory=list)    # what the student should know (report notes)
+    # d2l.NAME across files: names its kept code reads as ``d2l.NAME`` without defining them
+    # (another file of the submission must keep them), and names it could define if asked
+    book_needs: set = field(default_factory=set)
+    offers: set = field(default_factory=set)
 
     def where(self, line: int | None) -> str:
         if line is None:
