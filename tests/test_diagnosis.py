@@ -238,3 +238,46 @@ def test_a_parameter_named_like_an_exercise_is_not_a_call_of_it():
               "        return masked_softmax(q)\n")
     assert diagnosis.called_exercises(source, "AdditiveAttention",
                                       {"masked_softmax", "dropout"}) == ["masked_softmax"]
+
+
+def test_per_parameter_clipping_gets_the_global_norm_hint_on_every_check(grade, course):
+    # clipping each gradient by its own norm fails the module, list, generator, global-norm and
+    # frozen-layer checks: each failure is the norm, so each hint is the global norm's, never
+    # the list / generator / frozen-layer hint written for another mistake
+    mutant = _mutant("grad_clipping", "per_parameter_norm")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "stability")
+    result = grade(files=files, exercises=("grad_clipping",))
+    failed = {c.name: c for c in result.exercises[0].checks if c.status == "fail"}
+    assert set(mutant.kills) <= set(failed)
+    for name, c in failed.items():
+        hint = c.feedback.hint
+        assert "one norm over all the gradients together" in hint, (name, hint)
+        assert "theta / norm" in hint, (name, hint)
+        for other in ("generator", "list(net)", "net.params", "requires grad", "frozen"):
+            assert other not in hint and other not in c.message, (name, other, hint)
+    # the checks built for it say what was seen, with the numbers of the failing call
+    assert failed["uses_the_global_norm"].feedback.hint.startswith(
+        "no gradient changed: each parameter's own norm (0.4472, 1, 0.6928, 1) is at most "
+        "theta = 1.2, but the norm of all the gradients together, 1.63707, is larger")
+    assert failed["skips_frozen_parameters"].feedback.hint.startswith(
+        "each gradient was clipped by its own norm (6.481, 3)")
+
+
+def test_a_used_up_generator_keeps_the_generator_hint(grade, course):
+    mutant = _mutant("grad_clipping", "generator_used_twice")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "stability")
+    result = grade(files=files, exercises=("grad_clipping",),
+                   only_checks=("clips_a_generator_of_parameters",))
+    check = result.exercises[0].checks[0]
+    assert check.status == "fail"
+    assert check.feedback.hint.startswith("a generator such as net.parameters() is empty")
+
+
+def test_clipping_by_value_is_told_so_in_the_list_check(grade, course):
+    mutant = _mutant("grad_clipping", "clamps_values")
+    files = mutants_mod.submission_files(mutant, course.solutions_dir, "stability")
+    result = grade(files=files, exercises=("grad_clipping",),
+                   only_checks=("clips_a_list_of_parameters",))
+    hint = result.exercises[0].checks[0].feedback.hint
+    assert hint.startswith("each element was clamped to [-theta, theta] (clipping by value")
+    assert "list(net)" not in hint

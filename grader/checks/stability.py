@@ -26,7 +26,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge.api import (Failure, check, examples, expect_close, expect_no_builtin,
+from grader.judge.api import (N_, Failure, _, check, examples, expect_close, expect_no_builtin,
     expect_shape, expect_tensor, scenario, values)
 
 NEAR_EDGE = 0.9            # the largest |value| must reach 0.9 a (see the bound above)
@@ -288,7 +288,77 @@ def _oracle(grads, theta):
     return [p.grad for p in params]
 
 
-def _expect_clipped(got, grads, theta, names=GRAD_NAMES):
+# The clipping formula: the hint of the module check, and the hint of any check whose own hint
+# (a list, a generator, a frozen layer) does not fit a wrong clipping of the values.
+CLIP_HINT = N_("norm = sqrt(sum over all parameters of (p.grad ** 2).sum()), one number for the "
+               "whole model; if norm > theta, multiply every p.grad by theta / norm.")
+
+
+def _per_parameter(grads, theta):
+    """A common mistake, for recognising it: each gradient clipped by its own norm."""
+    out = []
+    for g in grads:
+        own = float(g.double().norm())
+        out.append(g * (theta / own) if own > theta else g.clone())
+    return out
+
+
+def _same(got, wanted) -> bool:
+    return all(isinstance(g, torch.Tensor) and g.shape == w.shape
+               and torch.allclose(g.double(), w.double(), rtol=1e-4, atol=1e-6)
+               for g, w in zip(got, wanted))
+
+
+def _readings(got, grads, theta) -> set[str]:
+    """What the wrong gradients ``got`` are, computed in the judge from the same inputs:
+    "unchanged" (nothing clipped), "per_parameter" (each by its own norm), "by_value" (each
+    element clamped to [-theta, theta]).  Several at once where they coincide on this input."""
+    found = set()
+    if _same(got, grads):
+        found.add("unchanged")
+    if _same(got, _per_parameter(grads, theta)):
+        found.add("per_parameter")
+    if _same(got, [g.clamp(-theta, theta) for g in grads]):
+        found.add("by_value")
+    return found
+
+
+def _fitting_hint(got, grads, theta, own_fits: str) -> str | None:
+    """The hint for the wrong gradients observed; None where the check's own hint fits.
+
+    ``own_fits``: "values" (the check's hint is about the clipping itself: it fits any wrong
+    clipping not recognised), "unchanged" (the generator check: its hint explains gradients
+    left unchanged, and nothing else), "never" (a list, a frozen layer: a wrong clipping of
+    the values is a norm mistake, not one of the container)."""
+    norm = _global_norm(grads)
+    numbers = dict(norm=f"{norm:.6g}", theta=f"{theta:g}", factor=f"{theta / norm:.6g}")
+    formula = _("clip with one norm over all the gradients together: norm = sqrt(sum over all "
+                "parameters of (p.grad ** 2).sum()) = {norm} here; if norm > theta, multiply "
+                "every p.grad by the same theta / norm = {factor}.", **numbers)
+    readings = _readings(got, grads, theta)
+    own = ", ".join(f"{float(g.double().norm()):.4g}" for g in grads)
+    if "unchanged" in readings:       # what was seen: nothing clipped (whatever the cause)
+        if readings == {"unchanged"} and own_fits == "unchanged":
+            return None
+        if "per_parameter" in readings:
+            return _("no gradient changed: each parameter's own norm ({own}) is at most theta "
+                     "= {theta}, but the norm of all the gradients together, {norm}, is "
+                     "larger; ", own=own, **numbers) + formula
+        return _("no gradient changed, although the norm of all the gradients together, "
+                 "{norm}, is larger than theta = {theta}; ", **numbers) + formula
+    if readings == {"per_parameter"}:
+        return _("each gradient was clipped by its own norm ({own}); ", own=own) + formula
+    if readings == {"by_value"}:
+        return _("each element was clamped to [-theta, theta] (clipping by value, which "
+                 "changes the gradient's direction); ") + formula
+    if readings:                      # several mistakes give these values: the formula fits all
+        return formula
+    return None if own_fits == "values" else _(CLIP_HINT)
+
+
+def _expect_clipped(got, grads, theta, names=GRAD_NAMES, own_fits: str = "values"):
+    """``got`` must be the gradients ``grads`` clipped to global norm ``theta``; a wrong clipping
+    gets the hint that fits what happened (see :func:`_fitting_hint`)."""
     if not isinstance(got, list) or len(got) != len(grads):
         raise Failure("the gradients could not be read", actual=values.describe_type(got))
     norm = _global_norm(grads)
@@ -302,8 +372,13 @@ def _expect_clipped(got, grads, theta, names=GRAD_NAMES):
         if g is None:
             raise Failure(f"the gradient of {name} is None after grad_clipping",
                           expected="its clipped gradient", actual="None")
-        expect_close(g, expected, rtol=1e-4, atol=1e-6, what=f"the gradient of {name}",
-                     rationale=f"the gradient of {name} is wrong after clipping: {why}")
+        try:
+            expect_close(g, expected, rtol=1e-4, atol=1e-6, what=f"the gradient of {name}",
+                         rationale=f"the gradient of {name} is wrong after clipping: {why}")
+        except Failure as failure:
+            if failure.kind == "value" and not failure.help:
+                failure.help = _fitting_hint(got, grads, theta, own_fits)
+            raise
 
 
 @st.composite
@@ -319,9 +394,7 @@ def _grads_and_theta(draw, low: float, high: float):
     return grads, theta
 
 
-@check("grad_clipping", hint="norm = sqrt(sum over all parameters of (p.grad ** 2).sum()), one "
-                             "number for the whole model; if norm > theta, multiply every "
-                             "p.grad by theta / norm.")
+@check("grad_clipping", hint=CLIP_HINT)
 @examples(10)
 @given(data=_grads_and_theta(0.05, 0.9))
 def test_clips_module_gradients(student, data):
@@ -349,7 +422,7 @@ def test_clips_a_list_of_parameters(student, data):
     """clips a list of parameter tensors (like the book's from-scratch RNN parameters)"""
     grads, theta = data
     names = tuple(f"params[{i}]" for i in range(len(grads)))
-    _expect_clipped(student.run(clip_list, grads, theta), grads, theta, names)
+    _expect_clipped(student.run(clip_list, grads, theta), grads, theta, names, own_fits="never")
 
 
 @check("grad_clipping", hint="a generator such as net.parameters() is empty after one pass: "
@@ -360,7 +433,8 @@ def test_clips_a_list_of_parameters(student, data):
 def test_clips_a_generator_of_parameters(student, data):
     """clips when given a generator of parameters such as net.parameters() (it can be iterated only once)"""
     grads, theta = data
-    _expect_clipped(student.run(clip_generator, grads, theta), grads, theta)
+    _expect_clipped(student.run(clip_generator, grads, theta), grads, theta,
+                    own_fits="unchanged")
 
 
 @check("grad_clipping", hint="one norm for all parameters together, not one per parameter: "
@@ -389,7 +463,8 @@ def test_skips_frozen_parameters(student):
         raise Failure("grad_clipping gave the frozen layer net[0] a gradient",
                       expected="net[0].weight.grad and net[0].bias.grad still None",
                       actual="a gradient tensor")
-    _expect_clipped(found.get("grads"), grads, theta, ("net[2].weight", "net[2].bias"))
+    _expect_clipped(found.get("grads"), grads, theta, ("net[2].weight", "net[2].bias"),
+                    own_fits="never")
 
 
 @check("grad_clipping", hint="compute the norm and scale the gradients yourself; "
