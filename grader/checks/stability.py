@@ -343,14 +343,16 @@ def _fitting_hint(got, grads, theta, own_fits: str) -> str | None:
         if "per_parameter" in readings:
             return _("no gradient changed: each parameter's own norm ({own}) is at most theta "
                      "= {theta}, but the norm of all the gradients together, {norm}, is "
-                     "larger; ", own=own, **numbers) + formula
+                     "larger; {formula}", own=own, formula=formula, **numbers)
         return _("no gradient changed, although the norm of all the gradients together, "
-                 "{norm}, is larger than theta = {theta}; ", **numbers) + formula
+                 "{norm}, is larger than theta = {theta}; {formula}", formula=formula,
+                 **numbers)
     if readings == {"per_parameter"}:
-        return _("each gradient was clipped by its own norm ({own}); ", own=own) + formula
+        return _("each gradient was clipped by its own norm ({own}); {formula}", own=own,
+                 formula=formula)
     if readings == {"by_value"}:
         return _("each element was clamped to [-theta, theta] (clipping by value, which "
-                 "changes the gradient's direction); ") + formula
+                 "changes the gradient's direction); {formula}", formula=formula)
     if readings:                      # several mistakes give these values: the formula fits all
         return formula
     return None if own_fits == "values" else _(CLIP_HINT)
