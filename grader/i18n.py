@@ -17,7 +17,8 @@ shipped with the package; extracted and compiled with Babel, see README "Transla
 - ``release`` (``grader/course/locale/<lang>/LC_MESSAGES/release.po``): the student-facing
   material of a release that ``grade publish`` writes in the assignment's language: the
   student README (grader/templates/student_README.md) and the instructions in the published
-  notebooks (grader/course/notebook_build.py).  Looked up with :func:`release_text`.
+  notebooks (grader/course/notebook_build.py).  Looked up with :func:`release_text` and
+  :func:`release_ngettext`.
 
 Use:
 - ``_("expected {n} rows", n=3)``: the translation of the msgid in the current language, then
@@ -156,6 +157,12 @@ def mistake_text(sentence: str, catalogue: Path | str | None) -> str:
 def release_text(message: str, **values) -> str:
     """Translate the student-facing material of a release (domain ``release``)."""
     return gettext(message, "release", **values)
+
+
+def release_ngettext(singular: str, plural: str, count: int, **values) -> str:
+    """:func:`release_text` with a plural form chosen by ``count`` (also a value: ``{count}``)."""
+    text = catalog("release").ngettext(singular, plural, count)
+    return text.format(count=count, **values)
 
 
 def N_(message: str) -> str:

@@ -16,6 +16,10 @@ lays it out the way the course teaches it:
    after every graded exercise, and a last ``check()`` cell for them all: ``check`` grades
    what the kernel has run, in a separate grader process (grader/kernel/).
 
+The instructions (everything but the stub's own docstrings and code) are in the current
+language (grader/i18n.py, domain ``release``: ``grade publish`` writes them in the
+assignment's language); names, code and commands stay as they are.
+
 The output is deterministic: cell ids are derived from the topic and the cell's place, and
 nothing depends on time or randomness, so the same stub gives the same bytes.
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.errors import ConfigError
+from grader.i18n import N_, release_ngettext, release_text
 
 if TYPE_CHECKING:
     import nbformat
@@ -39,20 +44,34 @@ CHECK_TAG = "check"
 CHECK_SETUP_TAG = "check-setup"
 # The cell that loads check(); without the grader in the kernel's environment, check() says
 # how to install it instead of failing with a bare ModuleNotFoundError.
-CHECK_SETUP = """\
-# check("name") grades an exercise as this kernel has run it, in a separate grader process.
-try:
-    from grader import check
-except ImportError:
-    def check(*exercises, **options):
-        python = __import__("sys").executable
-        print("check() needs the course's grader in this notebook's Python environment "
-              f"({python}), and it is not installed there.\\nIn a terminal, in the course "
-              f"folder (the one with README.md and pyproject.toml), run\\n    {python} -m pip "
-              "install -e .\\nthen restart the kernel and run the cells again.  Or save the "
-              "notebook and grade the file in a terminal: grade -s notebooks/NAME.ipynb")
-    check()
-"""
+_CHECK_SETUP_COMMENT = N_("check(\"name\") grades an exercise as this kernel has run it, in "
+                          "a separate grader process.")
+_CHECK_SETUP_MISSING = N_(
+    "check() needs the course's grader in this notebook's Python environment ({python}), and "
+    "it is not installed there.\nIn a terminal, in the course folder (the one with README.md "
+    "and pyproject.toml), run\n    {python} -m pip install -e .\nthen restart the kernel and "
+    "run the cells again.  Or save the notebook and grade the file in a terminal: grade -s "
+    "notebooks/{notebook}")
+
+
+def check_setup(notebook: str = "NAME.ipynb", translate=lambda text: text) -> str:
+    """The source of the cell that loads ``check`` (its comment and message translated with
+    ``translate``; ``{python}`` is filled in by the kernel, the interpreter it runs)."""
+    lines = translate(_CHECK_SETUP_MISSING).replace("{notebook}", notebook).split("\n")
+    message = "\n               ".join(repr(line + "\n") for line in lines[:-1])
+    message += ("\n               " if len(lines) > 1 else "") + repr(lines[-1])
+    return (f"# {translate(_CHECK_SETUP_COMMENT)}\n"
+            "try:\n"
+            "    from grader import check\n"
+            "except ImportError:\n"
+            "    def check(*exercises, **options):\n"
+            "        python = __import__(\"sys\").executable\n"
+            f"        print(({message})\n"
+            "              .replace(\"{python}\", python))\n"
+            "    check()\n")
+
+
+CHECK_SETUP = check_setup()     # in English; build_notebook writes it in the current language
 NBFORMAT_MINOR = 5
 
 # The book's formula for the exercises whose docstring states one (the same formula, typeset).
@@ -385,42 +404,48 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
     names = [p.name for p in exercise_parts if p.name in graded]
     points = sum(graded[n].max_points for n in names)
     intro = [f"# {_inline(title.strip())}", "",
-             f"*{_inline(assignment.title)}*: {len(names)} graded "
-             f"exercise{'s' if len(names) != 1 else ''}, {_points(points)}.", ""]
+             release_ngettext("*{title}*: {count} graded exercise, {points}.",
+                              "*{title}*: {count} graded exercises, {points}.", len(names),
+                              title=_inline(assignment.title), points=_points(points)), ""]
     if rest.strip():
         intro += [docstring_markdown(rest), ""]
     intro += [
-        "**How this notebook works.**",
+        release_text("**How this notebook works.**"),
         "",
-        "1. Run the *setup* cell below first: it holds the imports and what the exercises are "
-        "given.",
-        "2. Each exercise is a text cell that says what to compute, followed by a code cell "
-        "with the function (or class) to write: replace `raise NotImplementedError` with your "
-        "code. Keep the names and the parameters, they are what the grader calls.",
-        "3. Add cells of your own to try things out (prints, plots, training runs): the "
-        "grader only reads the definitions (imports, `def`, `class`, constants) it needs, and "
-        "never runs the rest of the notebook.",
-        "4. After each exercise, run its `check(\"name\")` cell: it grades the exercise as "
-        "this notebook's kernel has it (the cells you have run; no need to save) and shows "
-        "what is wrong. The last cell checks every exercise of the notebook.",
+        "1. " + release_text(
+            "Run the *setup* cell below first: it holds the imports and what the exercises "
+            "are given."),
+        "2. " + release_text(
+            "Each exercise is a text cell that says what to compute, followed by a code cell "
+            "with the function (or class) to write: replace `raise NotImplementedError` with "
+            "your code. Keep the names and the parameters, they are what the grader calls."),
+        "3. " + release_text(
+            "Add cells of your own to try things out (prints, plots, training runs): the "
+            "grader only reads the definitions (imports, `def`, `class`, constants) it needs, "
+            "and never runs the rest of the notebook."),
+        "4. " + release_text(
+            "After each exercise, run its `check(\"name\")` cell: it grades the exercise as "
+            "this notebook's kernel has it (the cells you have run; no need to save) and "
+            "shows what is wrong. The last cell checks every exercise of the notebook."),
     ]
     add("markdown", "title", "\n".join(intro))
 
     if setup_parts:
         given = [p.name for p in setup_parts if p.name]
-        text = "## Setup\n\nRun this cell first."
-        if given:
-            text += (" Besides the imports it defines what the book provides and the exercises "
-                     "may use: " + ", ".join(f"`{n}`" for n in given) + " (given, not graded).")
-        text += " You may add imports or helpers of your own here."
+        text = release_text("## Setup") + "\n\n" + (release_text(
+            "Run this cell first. Besides the imports it defines what the book provides and "
+            "the exercises may use: {names} (given, not graded). You may add imports or "
+            "helpers of your own here.", names=", ".join(f"`{n}`" for n in given)) if given
+            else release_text("Run this cell first. You may add imports or helpers of your own "
+                              "here."))
         add("markdown", "setup-text", text)
         code = join_parts(setup_parts)
         add("code", "setup", code, tags=[SETUP_TAG], grader={"setup": True})
-    add("markdown", "check-setup-text",
+    add("markdown", "check-setup-text", release_text(
         "Run the cell below once: it loads `check`. `check(\"name\")` grades an exercise "
         "with the cells this kernel has run (edit a cell, run it, check again), in a "
-        "separate grader process, exactly as `grade` grades the saved notebook.")
-    add("code", "check-setup", CHECK_SETUP.replace("NAME.ipynb", f"{topic}.ipynb"),
+        "separate grader process, exactly as `grade` grades the saved notebook."))
+    add("code", "check-setup", check_setup(f"{topic}.ipynb", release_text),
         tags=[CHECK_SETUP_TAG])
 
     number = 0
@@ -428,27 +453,31 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
         is_graded = part.name in graded
         number += is_graded
         doc = ast.get_docstring(part.node) or ""
-        head = (f"## Exercise {number}: `{signature(part.node)}`" if is_graded
-                else f"## Optional: `{signature(part.node)}`")
+        head = (release_text("## Exercise {number}: `{signature}`", number=number,
+                             signature=signature(part.node)) if is_graded
+                else release_text("## Optional: `{signature}`", signature=signature(part.node)))
         lines = [head, ""]
         if is_graded:
             lines += [f"*{_points(graded[part.name].max_points)}*", ""]
         else:
-            lines += ["*Not graded in this assignment.*", ""]
+            lines += [release_text("*Not graded in this assignment.*"), ""]
         if doc:
             lines += [docstring_markdown(doc), ""]
         if part.name in FORMULAS:
-            lines += ["**The formula** (as in the book):", "", f"$${FORMULAS[part.name]}$$", ""]
+            lines += [release_text("**The formula** (as in the book):"), "",
+                      f"$${FORMULAS[part.name]}$$", ""]
         if isinstance(part.node, ast.ClassDef):
             methods = methods_to_write(part.node, source)
-            what = (f"the methods {', '.join(f'`{m}`' for m in methods)} of `{part.name}`"
+            what = (release_text("the methods {methods} of `{name}`",
+                                 methods=", ".join(f"`{m}`" for m in methods), name=part.name)
                     if methods else f"`{part.name}`")
         else:
-            what = f"the body of `{part.name}`"
-        lines.append(f"**Your turn:** write {what} in the cell below (replace "
-                     f"`raise NotImplementedError`). Keep the name and the parameters: the "
-                     f"grader calls `{signature(part.node)}`. Helpers of your own may go in "
-                     "this cell or in a cell above it.")
+            what = release_text("the body of `{name}`", name=part.name)
+        lines.append(release_text(
+            "**Your turn:** write {what} in the cell below (replace `raise "
+            "NotImplementedError`). Keep the name and the parameters: the grader calls "
+            "`{signature}`. Helpers of your own may go in this cell or in a cell above it.",
+            what=what, signature=signature(part.node)))
         add("markdown", f"{part.name}-text", "\n".join(lines))
         add("code", part.name, part.code, tags=[EXERCISE_TAG],
             grader={"exercise": part.name, "graded": is_graded})
@@ -458,13 +487,13 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
 
     notebook_name = f"{topic}.ipynb"
     add("markdown", "grade-text",
-        "## Check your work\n\n"
-        "The cell below checks every exercise of this notebook as this kernel has it: run "
-        "your exercise cells first (a cell edited but not run is not graded). Only your "
-        "exercise cells, the setup cell and the imports and helpers they use are graded, "
-        "never your other cells. To grade the saved file instead, run "
-        f"`grade --submission {notebook_name}` (or `python -m grader --submission "
-        f"{notebook_name}`) in a terminal, in this folder.")
+        release_text("## Check your work") + "\n\n" + release_text(
+            "The cell below checks every exercise of this notebook as this kernel has it: run "
+            "your exercise cells first (a cell edited but not run is not graded). Only your "
+            "exercise cells, the setup cell and the imports and helpers they use are graded, "
+            "never your other cells. To grade the saved file instead, run "
+            "`grade --submission {notebook}` (or `python -m grader --submission {notebook}`) "
+            "in a terminal, in this folder.", notebook=notebook_name))
     add("code", "grade", "check()", tags=[GRADE_TAG], grader={"grade": True})
 
     nb = v4.new_notebook()
@@ -481,7 +510,9 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
 
 def _points(value: float) -> str:
     value = int(value) if float(value).is_integer() else value
-    return f"{value} point{'s' if value != 1 else ''}"
+    # 1.5 points: the plural form of a count other than 1
+    return release_ngettext("{points} point", "{points} points", 1 if value == 1 else 2,
+                            points=value)
 
 
 def write_notebooks(assignment, folder: Path) -> list[Path]:

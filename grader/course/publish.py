@@ -33,8 +33,13 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TEMPLATES = FRAMEWORK / "templates"
 
 
-def publish(assignment, out: Path) -> dict[str, Path]:
+def publish(assignment, out: Path, language: str | None = None) -> dict[str, Path]:
+    """Write the student release and the autograder into ``out`` (replaced).  The student
+    README and the notebooks' instructions are in ``language``, else the assignment's
+    ``[tool.grader] language``, else English."""
+    from grader import i18n
     out = Path(out)
+    lang = i18n.normalize(language or getattr(assignment, "language", None)) or i18n.DEFAULT
     stale = generate.stale(assignment.solutions_dir, assignment.stubs_dir, assignment.topics)
     if stale:
         raise ConfigError(f"exercises/ is out of date ({', '.join(map(str, stale))}): run "
@@ -42,7 +47,8 @@ def publish(assignment, out: Path) -> dict[str, Path]:
     if out.exists():
         shutil.rmtree(out)
     student, autograder = out / "student", out / "autograder"
-    build_student(assignment, student)
+    with i18n.language(lang):
+        build_student(assignment, student)
     found = leaks(student, assignment)
     if found:
         raise ConfigError("the student release would leak:\n" + "\n".join(found))
@@ -293,6 +299,8 @@ def _pyproject(assignment, public_only: bool) -> str:
     if assignment.due:
         lines.append(f"due = {_toml(assignment.due)}")
     lines.append(f"hidden_feedback = {_toml(assignment.hidden_feedback)}")
+    if getattr(assignment, "language", None):      # students' and official grading's default
+        lines.append(f"language = {_toml(assignment.language)}")
     if public_only:
         hidden = [c for e in assignment.exercises for c in e.checks if c.visibility == "hidden"]
         lines.append(f"hidden_elsewhere = {{ checks = {len(hidden)}, "
@@ -350,20 +358,28 @@ def _toml(value) -> str:
 
 
 def _student_readme(assignment) -> str:
+    """The student README (grader/templates/student_README.md, Jinja2 with ``{% trans %}``
+    blocks) in the current language."""
+    import jinja2
+    from grader.i18n import catalog
+
+    def points(exercise, visibility):
+        return f"{sum(c.points for c in exercise.checks if c.visibility == visibility):g}"
+
     public = sum(c.points for e in assignment.exercises for c in e.checks
                  if c.visibility == "public")
     hidden = sum(c.points for e in assignment.exercises for c in e.checks
                  if c.visibility == "hidden")
-    rows = "\n".join(
-        f"| `{e.name}` | `exercises/{e.topic}.py`, `notebooks/{e.topic}.ipynb` | "
-        f"{sum(c.points for c in e.checks if c.visibility == 'public'):g} + "
-        f"{sum(c.points for c in e.checks if c.visibility == 'hidden'):g} |"
-        for e in assignment.exercises)
-    text = (TEMPLATES / "student_README.md").read_text()
-    return (text.replace("{title}", assignment.title)
-            .replace("{due}", f"Due: {assignment.due}.\n\n" if assignment.due else "")
-            .replace("{public}", f"{public:g}").replace("{hidden}", f"{hidden:g}")
-            .replace("{rows}", rows))
+    rows = [{"name": e.name, "file": f"exercises/{e.topic}.py",
+             "notebook": f"notebooks/{e.topic}.ipynb", "public": points(e, "public"),
+             "hidden": points(e, "hidden")} for e in assignment.exercises]
+    # Markdown, not HTML: nothing to escape (the title and names are the course staff's)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
+                             extensions=["jinja2.ext.i18n"], keep_trailing_newline=True)
+    env.install_gettext_translations(catalog("release"), newstyle=False)
+    return env.get_template("student_README.md").render(
+        title=assignment.title, due=assignment.due, public=f"{public:g}",
+        hidden=f"{hidden:g}", rows=rows)
 
 
 # --------------------------------------------------------------------------- zips

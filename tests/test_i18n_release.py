@@ -1,0 +1,194 @@
+"""The student-facing material of a release in the assignment's language (domain ``release``,
+grader/i18n.py): the student README and the notebooks' instructions.  The catalog is complete
+and compiled, a zh_CN release reads in Chinese with every command, path and name as it is,
+and an English release is what it was."""
+from __future__ import annotations
+
+import gettext
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import assignment as assignment_mod
+from grader import i18n
+from grader.course import notebook_build
+from grader.course import publish as publish_mod
+
+from conftest import ROOT, write_assignment
+
+babel = pytest.importorskip("babel", reason="Babel (the test extra) extracts the catalogs")
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir  # noqa: E402
+from babel.messages.frontend import parse_mapping_cfg  # noqa: E402
+from babel.messages.pofile import read_po  # noqa: E402
+
+LOCALE = ROOT / "grader" / "course" / "locale"
+PO = LOCALE / "zh_CN" / "LC_MESSAGES" / "release.po"
+MO = PO.with_suffix(".mo")
+KEYWORDS = {**DEFAULT_KEYWORDS, "release_text": None, "release_ngettext": (1, 2)}
+UPDATE = ("run: pybabel extract -F grader/course/locale/babel.cfg -k release_text "
+          "-k release_ngettext:1,2 --no-wrap --sort-by-file -o grader/course/locale/release.pot "
+          "grader && pybabel update -D release -i grader/course/locale/release.pot -d "
+          "grader/course/locale --no-wrap, translate, then pybabel compile -D release -d "
+          "grader/course/locale")
+_BRACES = re.compile(r"\{(\w+)\}")
+_PERCENT = re.compile(r"%\((\w+)\)s")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(_BRACES.findall(text)) | {f"%{n}" for n in _PERCENT.findall(text)}
+
+
+@pytest.fixture(scope="module")
+def po():
+    with PO.open("rb") as handle:
+        return read_po(handle)
+
+
+def _extracted() -> set:
+    with open(LOCALE / "babel.cfg") as handle:
+        method_map, options = parse_mapping_cfg(handle)
+    return {message for _, _, message, _, _ in
+            extract_from_dir(str(ROOT / "grader"), method_map, options, keywords=KEYWORDS)}
+
+
+def _english_msgids(po) -> list[str]:
+    return [text for m in po if m.id for text in (m.id if isinstance(m.id, tuple) else (m.id,))]
+
+
+def test_every_release_message_has_a_zh_cn_translation_with_the_same_placeholders(po):
+    extracted = _extracted()
+    entries = {m.id: m for m in po if m.id}
+    assert len(extracted) >= 35
+    missing = sorted(map(str, set(extracted) - set(entries)))
+    assert not missing, f"messages without a translation ({UPDATE}):\n" + "\n".join(missing)
+    stale = sorted(map(str, set(entries) - set(extracted)))
+    assert not stale, f"translations of messages no longer used ({UPDATE}):\n" + "\n".join(stale)
+    problems = []
+    for message in entries.values():
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(f"{ids[0]!r}: untranslated or fuzzy")
+            continue
+        for text in strings:
+            if _placeholders(text) != _placeholders(ids[0]):
+                problems.append(f"{ids[0]!r}: placeholders {_placeholders(text)} in the "
+                                f"translation, {_placeholders(ids[0])} in the source")
+            if not _CJK.search(text):
+                problems.append(f"{ids[0]!r}: not Chinese")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_compiled_release_catalog_is_up_to_date(po):
+    with MO.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in po:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            assert compiled.ngettext(*message.id, 1) == message.string[0], message.id
+        else:
+            assert compiled.gettext(message.id) == message.string, \
+                f"{MO} is older than {PO}: pybabel compile -D release -d grader/course/locale"
+
+
+# --------------------------------------------------------------------------- a zh release
+@pytest.fixture(scope="module")
+def zh_release(tmp_path_factory, course):
+    """A small assignment (a function topic with given helpers, a class topic) published in
+    Chinese: the student release's README and notebooks."""
+    folder = tmp_path_factory.mktemp("zh_release")
+    spec = assignment_mod.load(write_assignment(folder / "a.toml", {
+        "corr2d": ["book_example"], "Conv2D": ["has_weight_and_bias"],
+        "Vocab": ["small_example"]}, title="第二课"))
+    paths = publish_mod.publish(spec, folder / "release", language="zh_CN")
+    return Path(paths["student"])
+
+
+def _prose(markdown: str) -> list[str]:
+    """The paragraphs of ``markdown`` outside code blocks, tables and formulas."""
+    text = re.sub(r"```.*?```", "", markdown, flags=re.S)
+    text = re.sub(r"\$\$.*?\$\$", "", text, flags=re.S)
+    return [p.strip() for p in text.split("\n\n")
+            if p.strip() and not p.strip().startswith(("|", "# "))]
+
+
+def test_a_zh_release_readme_is_chinese_and_keeps_commands_and_names(zh_release, po):
+    readme = (zh_release / "README.md").read_text()
+    assert readme.startswith("# 第二课\n")
+    for paragraph in _prose(readme):
+        assert _CJK.search(paragraph), paragraph
+    for english in _english_msgids(po):
+        if len(english) > 12:
+            assert english.split("%(")[0] not in readme, english
+    for kept in (".venv/bin/pip install -e .\n", ".venv/bin/grade corr2d pool2d ",
+                 "`raise NotImplementedError`", "`exercises/<topic>.py`", "`check(\"name\")`",
+                 "| `corr2d` | `exercises/convolution.py`, `notebooks/convolution.ipynb` | 1 + 0 |",
+                 "| `Vocab` | `exercises/translation.py`, `notebooks/translation.ipynb` | 2 + 0 |",
+                 "（4 分）"):
+        assert kept in readme, kept
+
+
+def test_a_zh_release_notebook_instructions_are_chinese(zh_release, po):
+    english = [e.split("{")[0] for e in _english_msgids(po) if len(e.split("{")[0]) > 12]
+    for topic in ("convolution", "translation"):
+        nb = nbformat.read(zh_release / "notebooks" / f"{topic}.ipynb", as_version=4)
+        nbformat.validate(nb)
+        cells = {c.id.split("-", 2)[2]: c for c in nb.cells}
+        for cell in nb.cells:
+            for text in english:
+                assert text not in cell.source, (cell.id, text)
+        # the instructions: Chinese, with the names and commands as they are
+        assert "**本笔记本的用法。**" in cells["title"].source
+        assert "`raise NotImplementedError`" in cells["title"].source
+        assert _CJK.search(cells["check-setup-text"].source)
+        assert f"`grade --submission {topic}.ipynb`" in cells["grade-text"].source
+        assert cells["grade-text"].source.startswith("## 检查你的作业")
+        texts = [c for c in nb.cells if c.id.endswith("-text") and "grader" not in c.metadata]
+        headings = [c.source.splitlines()[0] for c in texts if c.source.startswith("## 练习")]
+        assert headings, topic
+        for cell in texts:
+            last = cell.source.rstrip().splitlines()[-1]
+            assert _CJK.search(last), (cell.id, last)
+        graded = [c.metadata["grader"]["exercise"] for c in nb.cells
+                  if c.metadata.get("grader", {}).get("graded")]
+        for name in graded:
+            assert f'check("{name}")' in [c.source for c in nb.cells]
+        # the check-setup cell is valid Python that explains a missing grader in Chinese
+        code = cells["check-setup"].source
+        compile(code, "check-setup", "exec")
+        assert f"grade -s notebooks/{topic}.ipynb" in code and "{python} -m pip install -e ." \
+            in code and "需要" in code
+    convolution = nbformat.read(zh_release / "notebooks" / "convolution.ipynb", as_version=4)
+    sources = "\n".join(c.source for c in convolution.cells)
+    assert "## 练习 1：`corr2d(X, K)`" in sources and "*1 分*" in sources
+    assert "`corr2d` 的函数体" in sources and "`Conv2D` 的方法 `__init__`, `forward`" in sources
+
+
+def test_the_zh_check_setup_cell_runs_without_the_grader(monkeypatch, capsys):
+    with i18n.language("zh_CN"):
+        code = notebook_build.check_setup("convolution.ipynb", i18n.release_text)
+    monkeypatch.setitem(sys.modules, "grader", None)          # as if not installed
+    exec(compile(code, "cell", "exec"), {})
+    said = capsys.readouterr().out
+    assert "没有安装" in said and f"{sys.executable} -m pip install -e ." in said
+    assert said.rstrip().endswith("grade -s notebooks/convolution.ipynb")
+
+
+def test_an_english_release_is_unchanged(course):
+    readme = publish_mod._student_readme(course)
+    assert not _CJK.search(readme.replace(course.title, ""))
+    assert "Only the **public** checks are in this folder (124 points).  **Hidden checks** " \
+           "(152 points) test more inputs" in readme
+    nb = notebook_build.build_notebook("convolution", course)
+    title = nb.cells[0].source
+    assert "*Lesson 2: regularisation, convolutions, attention*: 7 graded exercises, " \
+           "45 points." in title and "**How this notebook works.**" in title
+    assert json.dumps(nb.cells[-2].source).startswith('"## Check your work')
+    assert not any(_CJK.search(c.source) for c in nb.cells
+                   if c.id.endswith(("setup-text", "check-setup", "grade-text", "grade")))
