@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.errors import ConfigError
-from grader.i18n import N_, release_ngettext, release_text
+from grader.i18n import language as _language
+from grader.i18n import release_ngettext, release_text
 
 if TYPE_CHECKING:
     import nbformat
@@ -44,23 +45,20 @@ CHECK_TAG = "check"
 CHECK_SETUP_TAG = "check-setup"
 # The cell that loads check(); without the grader in the kernel's environment, check() says
 # how to install it instead of failing with a bare ModuleNotFoundError.
-_CHECK_SETUP_COMMENT = N_("check(\"name\") grades an exercise as this kernel has run it, in "
-                          "a separate grader process.")
-_CHECK_SETUP_MISSING = N_(
-    "check() needs the course's grader in this notebook's Python environment ({python}), and "
-    "it is not installed there.\nIn a terminal, in the course folder (the one with README.md "
-    "and pyproject.toml), run\n    {python} -m pip install -e .\nthen restart the kernel and "
-    "run the cells again.  Or save the notebook and grade the file in a terminal: grade -s "
-    "notebooks/{notebook}")
-
-
-def check_setup(notebook: str = "NAME.ipynb", translate=lambda text: text) -> str:
-    """The source of the cell that loads ``check`` (its comment and message translated with
-    ``translate``; ``{python}`` is filled in by the kernel, the interpreter it runs)."""
-    lines = translate(_CHECK_SETUP_MISSING).replace("{notebook}", notebook).split("\n")
+def check_setup(notebook: str = "NAME.ipynb") -> str:
+    """The source of the cell that loads ``check``, its comment and message in the current
+    language (``{python}`` is filled in by the kernel: the interpreter it runs)."""
+    comment = release_text("check(\"name\") grades an exercise as this kernel has run it, in "
+                           "a separate grader process.")
+    lines = release_text(
+        "check() needs the course's grader in this notebook's Python environment ({python}), "
+        "and it is not installed there.\nIn a terminal, in the course folder (the one with "
+        "README.md and pyproject.toml), run\n    {python} -m pip install -e .\nthen restart "
+        "the kernel and run the cells again.  Or save the notebook and grade the file in a "
+        "terminal: grade -s notebooks/{notebook}").replace("{notebook}", notebook).split("\n")
     message = "\n               ".join(repr(line + "\n") for line in lines[:-1])
     message += ("\n               " if len(lines) > 1 else "") + repr(lines[-1])
-    return (f"# {translate(_CHECK_SETUP_COMMENT)}\n"
+    return (f"# {comment}\n"
             "try:\n"
             "    from grader import check\n"
             "except ImportError:\n"
@@ -71,7 +69,8 @@ def check_setup(notebook: str = "NAME.ipynb", translate=lambda text: text) -> st
             "    check()\n")
 
 
-CHECK_SETUP = check_setup()     # in English; build_notebook writes it in the current language
+with _language("en"):
+    CHECK_SETUP = check_setup()     # in English; build_notebook writes it in the current language
 NBFORMAT_MINOR = 5
 
 # The book's formula for the exercises whose docstring states one (the same formula, typeset).
@@ -445,7 +444,7 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
         "Run the cell below once: it loads `check`. `check(\"name\")` grades an exercise "
         "with the cells this kernel has run (edit a cell, run it, check again), in a "
         "separate grader process, exactly as `grade` grades the saved notebook."))
-    add("code", "check-setup", check_setup(f"{topic}.ipynb", release_text),
+    add("code", "check-setup", check_setup(f"{topic}.ipynb"),
         tags=[CHECK_SETUP_TAG])
 
     number = 0

@@ -36,10 +36,11 @@ TEMPLATES = FRAMEWORK / "templates"
 def publish(assignment, out: Path, language: str | None = None) -> dict[str, Path]:
     """Write the student release and the autograder into ``out`` (replaced).  The student
     README and the notebooks' instructions are in ``language``, else the assignment's
-    ``[tool.grader] language``, else English."""
+    ``[tool.grader] language``, else the locale's, else English (grader/i18n.py
+    ``resolve_language``, as for official grading)."""
     from grader import i18n
     out = Path(out)
-    lang = i18n.normalize(language or getattr(assignment, "language", None)) or i18n.DEFAULT
+    lang = i18n.resolve_language(language, getattr(assignment, "language", None))
     stale = generate.stale(assignment.solutions_dir, assignment.stubs_dir, assignment.topics)
     if stale:
         raise ConfigError(f"exercises/ is out of date ({', '.join(map(str, stale))}): run "
