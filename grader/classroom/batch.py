@@ -221,6 +221,7 @@ def checks_hash(assignment) -> str:
 
 
 # --------------------------------------------------------------------------- the slots
+STARTUP_ALLOWANCE = 300.0   # seconds a slot may take to start (or restart its fork server)
 def slot_main(conn, assignment, sandbox: str) -> None:
     """A grading slot: a judge with its own fork server, grading one submission at a time."""
     import ctypes
@@ -243,6 +244,7 @@ def slot_main(conn, assignment, sandbox: str) -> None:
             try:
                 if server.proc.poll() is not None:      # a submission killed it: replace it
                     server = ForkServer(mode=sandbox, forbidden=forbidden)
+                conn.send({"started": True})   # the submission's clock starts now, not before
                 result = run(GradeRequest(assignment, Path(task["path"]), sandbox=sandbox,
                                           launcher=server.launch, label=task.get("label"),
                                           notes=tuple(task.get("notes", ())),
@@ -267,12 +269,19 @@ class Slot:
         theirs.close()
         self.entry: Entry | None = None
         self.deadline = 0.0
+        self.timeout = 0.0
         self.checks: list = []          # the entry's checks decided so far (CheckResult)
 
     def give(self, entry: Entry, timeout: float) -> None:
+        """Send ``entry`` to the slot.  Its ``timeout`` counts from when the slot starts
+        grading it (:meth:`started`): a slot still starting (importing torch, warming its
+        fork server, slow on a busy machine) costs the student nothing.  Until then the
+        deadline is the start-up allowance plus the timeout, so that a slot stuck starting
+        is still killed."""
         self.entry = entry
         self.checks = []
-        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
+        self.deadline = time.monotonic() + STARTUP_ALLOWANCE + timeout
         self.conn.send({"path": str(entry.path), "label": entry.label or entry.name,
                         "notes": list(entry.notes)})
 
@@ -410,6 +419,8 @@ def _drain(slot: Slot) -> dict | None:
             message = slot.conn.recv()
             if "check" in message:
                 slot.checks.append(message["check"])
+            elif "started" in message:
+                slot.deadline = time.monotonic() + slot.timeout
             else:
                 return message
     except (EOFError, OSError):
