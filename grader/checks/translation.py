@@ -8,7 +8,7 @@ Nothing here is statistical: every check is exact and deterministic.
 """
 from collections import Counter
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grader.judge.api import (Failure, StudentError, check, examples, expect_equal, scenario,
@@ -88,7 +88,9 @@ def test_unknown_token_type_is_an_error(student):
                   actual=f"it returned {values.format_value(reply.value)}")
 
 
-_LINES_WITH_SPACES = st.lists(st.text(alphabet="ab \t", max_size=10), min_size=1, max_size=4)
+# every whitespace the docstring names: spaces, tabs and newlines (a line read with readlines()
+# ends with one)
+_LINES_WITH_SPACES = st.lists(st.text(alphabet="ab \t\n", max_size=10), min_size=1, max_size=4)
 
 
 @check("tokenize", hint="split on any run of whitespace (spaces, tabs, several in a row, at "
@@ -358,10 +360,12 @@ UNKNOWN = ("dog", "The", "<mask>", "", "tim", "the ", "<pad>")
 
 
 @st.composite
-def corpora(draw, nested=None):
-    """A corpus of WORDS: a 2-D list (lines, some empty) or a 1-D list, at least one token."""
+def corpora(draw, nested=None, empty=False):
+    """A corpus of WORDS: a 2-D list (lines, some empty) or a 1-D list, at least one token;
+    with ``empty``, also no token at all (``[]``, or only empty lines: the docstring allows
+    it, and the vocabulary is then '<unk>' and the reserved tokens)."""
     lines = draw(st.lists(st.lists(st.sampled_from(WORDS), max_size=6), min_size=1,
-                          max_size=4).filter(lambda ls: any(ls)))
+                          max_size=4).filter(lambda ls: empty or any(ls)))
     if nested is None:
         nested = draw(st.booleans())
     return lines if nested else [token for line in lines for token in line]
@@ -381,7 +385,8 @@ def _reference_listing(reference, tokens, min_freq, reserved):
 
 @check("Vocab", hint=ORDER_HINT + " A token of count < min_freq is left out.")
 @examples(20)
-@given(tokens=corpora(), min_freq=st.integers(0, 3), reserved=RESERVED_LISTS)
+@given(tokens=corpora(empty=True), min_freq=st.integers(0, 3), reserved=RESERVED_LISTS)
+@example(tokens=[], min_freq=0, reserved=["<pad>", "<bos>", "<eos>"])   # the special tokens only
 def test_matches_reference(student, reference, tokens, min_freq, reserved):
     """has the reference's tokens in the reference's order (random corpora, min_freq, reserved)"""
     got = student.run(vocab_tokens, tokens, min_freq, reserved)
@@ -466,7 +471,7 @@ def test_round_trip(student, data):
 @check("Vocab", hint="append each new token to idx_to_token and record token_to_idx[token] = "
                      "len(idx_to_token) - 1: indices are 0, 1, ..., len(vocab) - 1, one per token.")
 @examples(15)
-@given(tokens=corpora(), min_freq=st.integers(0, 2), reserved=RESERVED_LISTS)
+@given(tokens=corpora(empty=True), min_freq=st.integers(0, 2), reserved=RESERVED_LISTS)
 def test_indices_are_a_bijection(student, tokens, min_freq, reserved):
     """indices are exactly 0 .. len(vocab) - 1, each one a different token"""
     got = student.run(vocab_index_of_each_token, tokens, min_freq, reserved)
