@@ -31,7 +31,7 @@ MO = PO.with_suffix(".mo")
 KEYWORDS = {**DEFAULT_KEYWORDS, "release_text": None, "release_ngettext": (1, 2)}
 UPDATE = ("run: pybabel extract -F grader/course/locale/babel.cfg -k release_text "
           "-k release_ngettext:1,2 --no-wrap --sort-by-file -o grader/course/locale/release.pot "
-          "grader && pybabel update -D release -i grader/course/locale/release.pot -d "
+          ". && pybabel update -D release -i grader/course/locale/release.pot -d "
           "grader/course/locale --no-wrap, translate, then pybabel compile -D release -d "
           "grader/course/locale")
 _BRACES = re.compile(r"\{(\w+)\}")
@@ -53,7 +53,7 @@ def _extracted() -> set:
     with open(LOCALE / "babel.cfg") as handle:
         method_map, options = parse_mapping_cfg(handle)
     return {message for _, _, message, _, _ in
-            extract_from_dir(str(ROOT / "grader"), method_map, options, keywords=KEYWORDS)}
+            extract_from_dir(str(ROOT), method_map, options, keywords=KEYWORDS)}
 
 
 def _english_msgids(po) -> list[str]:
@@ -81,6 +81,32 @@ def test_every_release_message_has_a_zh_cn_translation_with_the_same_placeholder
                                 f"translation, {_placeholders(ids[0])} in the source")
             if not _CJK.search(text):
                 problems.append(f"{ids[0]!r}: not Chinese")
+    assert not problems, "\n".join(problems)
+
+
+# what a statement's translation keeps as it is: ``code``, 'strings', calls and names with a dot
+# or an underscore (nn.Linear, valid_lens, sqrt(d)), and numbers ("2-D" is prose: 二维)
+_CODE = re.compile(r"``[^`]+``|(?<![\w)\]])'[^']*'|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+                   r"(?:\([^()]*\))?")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?!-D)")
+
+
+def _code_tokens(text: str) -> set[str]:
+    tokens = {t for t in _CODE.findall(text)
+              if (t.startswith(("`", "'")) or "_" in t or "." in t or "(" in t)
+              and not all(len(part) <= 1 for part in t.split("."))}      # e.g., i.e.
+    return tokens | set(_NUMBER.findall(text))
+
+
+def test_statement_translations_keep_code_names_and_numbers(po):
+    statements = [m for m in po if m.id and any(c.startswith("statement of ")
+                                                for c in m.auto_comments)]
+    assert len(statements) >= 150          # every exercise's and topic's statement
+    problems = []
+    for message in statements:
+        lost = sorted(t for t in _code_tokens(message.id) if t not in message.string)
+        if lost:
+            problems.append(f"{message.auto_comments[0]}: {message.id[:60]!r}... lost {lost}")
     assert not problems, "\n".join(problems)
 
 
@@ -140,8 +166,8 @@ def test_a_zh_release_notebook_instructions_are_chinese(zh_release, po):
         nb = nbformat.read(zh_release / "notebooks" / f"{topic}.ipynb", as_version=4)
         nbformat.validate(nb)
         cells = {c.id.split("-", 2)[2]: c for c in nb.cells}
-        for cell in nb.cells:
-            for text in english:
+        for cell in nb.cells:               # the code cells keep the stub as it is
+            for text in english if cell.cell_type == "markdown" else ():
                 assert text not in cell.source, (cell.id, text)
         # the instructions: Chinese, with the names and commands as they are
         assert "**本笔记本的用法。**" in cells["title"].source

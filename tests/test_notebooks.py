@@ -178,6 +178,8 @@ def test_formulas_and_book_helpers_name_the_right_things(course):
     assert set(notebook_build.FORMULAS) <= set(course.names)
     for latex in notebook_build.FORMULAS.values():
         assert latex.count("{") == latex.count("}") and "$" not in latex
+        # a command run into the next symbol (\quadH_2) is an unknown command to MathJax
+        assert not re.search(r"\\q?quad[A-Za-z]", latex), latex
     from grader.sandbox import notebook_support as runtime
     # the stand-in for d2l never hands out an exercise: those must be the student's own
     assert not runtime.BOOK_HELPERS & set(course.names)

@@ -16,9 +16,10 @@ lays it out the way the course teaches it:
    after every graded exercise, and a last ``check()`` cell for them all: ``check`` grades
    what the kernel has run, in a separate grader process (grader/kernel/).
 
-The instructions (everything but the stub's own docstrings and code) are in the current
-language (grader/i18n.py, domain ``release``: ``grade publish`` writes them in the
-assignment's language); names, code and commands stay as they are.
+The instructions and the exercises' statements (the prose of the stub's docstrings,
+:func:`translated_statement`) are in the current language (grader/i18n.py, domain
+``release``: ``grade publish`` writes them in the assignment's language); names, code,
+examples and commands stay as they are.  The code cells keep the stub as it is.
 
 The output is deterministic: cell ids are derived from the topic and the cell's place, and
 nothing depends on time or randomness, so the same stub gives the same bytes.
@@ -79,8 +80,8 @@ FORMULAS: dict[str, str] = {
                r" \dfrac{h_i}{1 - p} & \text{otherwise} \end{cases}"
                r"\qquad\text{so that}\qquad E[h_i'] = h_i",
     "DropoutMLP": r"H_1 = \mathrm{dropout}\big(\mathrm{ReLU}(X W_1 + b_1),\ p_1\big),\quad"
-                  r"H_2 = \mathrm{dropout}\big(\mathrm{ReLU}(H_1 W_2 + b_2),\ p_2\big),\quad"
-                  r"O = H_2 W_3 + b_3",
+                  r" H_2 = \mathrm{dropout}\big(\mathrm{ReLU}(H_1 W_2 + b_2),\ p_2\big),\quad"
+                  r" O = H_2 W_3 + b_3",
     "corr2d": r"Y_{i,j} = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{i+a,\, j+b}\, K_{a,b},"
               r"\qquad Y \in \mathbb{R}^{(h-k_h+1) \times (w-k_w+1)}",
     "Conv2D": r"Y = X \star W + b",
@@ -95,10 +96,10 @@ FORMULAS: dict[str, str] = {
                            r"\qquad o = 0, \dots, c_o - 1",
     "corr2d_multi_in_out_1x1": r"Y_{o,i,j} = \sum_{c=0}^{c_i-1} K_{o,c,0,0}\, X_{c,i,j}"
                                r"\qquad\Longleftrightarrow\qquad"
-                               r"Y_{c_o \times hw} = K_{c_o \times c_i}\, X_{c_i \times hw}",
+                               r" Y_{c_o \times hw} = K_{c_o \times c_i}\, X_{c_i \times hw}",
     "pool2d": r"Y_{i,j} = \max_{0 \le a < p_h,\ 0 \le b < p_w} X_{i+a,\, j+b}"
               r"\quad\text{or}\quad"
-              r"Y_{i,j} = \frac{1}{p_h p_w} \sum_{a=0}^{p_h-1} \sum_{b=0}^{p_w-1} X_{i+a,\, j+b}",
+              r" Y_{i,j} = \frac{1}{p_h p_w} \sum_{a=0}^{p_h-1} \sum_{b=0}^{p_w-1} X_{i+a,\, j+b}",
     "pool2d_multi": r"c \times \left\lfloor \frac{h - p_h + 2 q_h}{s_h} \right\rfloor + 1"
                     r" \times \left\lfloor \frac{w - p_w + 2 q_w}{s_w} \right\rfloor + 1",
     "masked_softmax": r"\alpha_{j} = \begin{cases} \dfrac{\exp(x_j)}"
@@ -133,6 +134,19 @@ FORMULAS: dict[str, str] = {
                           r" \nabla_{\mathbf{w}} \ell^{(i)}",
     "nin_block": r"h' = \left\lfloor \frac{h + 2p - k}{s} \right\rfloor + 1",
 }
+
+
+_TEXT = re.compile(r"\\text\{(\s*)([^{}]*?)(\s*)\}")
+
+
+def formula(name: str) -> str:
+    """The formula of exercise ``name`` (:data:`FORMULAS`), its words (``\\text{...}``) in the
+    current language; subscripts such as ``\\text{train}`` stay as they are."""
+    words = {"with probability": release_text("with probability"),
+             "otherwise": release_text("otherwise"), "so that": release_text("so that"),
+             "or": release_text("or"), "padded with zeros": release_text("padded with zeros")}
+    return _TEXT.sub(lambda m: "\\text{" + m[1] + words.get(m[2], m[2]) + m[3] + "}",
+                     FORMULAS[name])
 
 
 # ----------------------------------------------------------------------------- the stub
@@ -215,13 +229,84 @@ def methods_to_write(node: ast.ClassDef, source: str) -> list[str]:
             and any(line.strip() == STUB_BODY[0] for line in lines[n.lineno - 1:n.end_lineno])]
 
 
+# ----------------------------------------------------------------------------- statements
+_DOCTEST = re.compile(r"^(?P<indent>\s*)(?:>>>|\.\.\.)(?: |$)")
+_SIGNATURE = re.compile(r"[A-Za-z_][\w.]*\([^()]*\)")      # a paragraph that is only a call
+
+
+def statement_parts(doc: str) -> list[tuple[str, bool]]:
+    """A teaching docstring cut into what is translated and what stays as written:
+    ``(text, translated)`` in order.  Each paragraph of prose (consecutive non-blank lines,
+    with at least one not indented; its indented lines included) is translated as a whole,
+    its line layout kept by the translation; blank lines, doctest examples (``>>>`` and the
+    output under them), wholly indented blocks (tables, formulas) and a paragraph that is only
+    a signature are kept."""
+    parts: list[tuple[str, bool]] = []
+    paragraph: list[str] = []
+    example = None                       # the indentation of the doctest being read
+
+    def flush():
+        if paragraph:
+            text = "\n".join(paragraph)
+            parts.append((text, any(line and not line[0].isspace() for line in paragraph)
+                          and not _SIGNATURE.fullmatch(text)))
+            paragraph.clear()
+
+    for line in doc.splitlines():
+        indent = len(line) - len(line.lstrip())
+        doctest = _DOCTEST.match(line)
+        if not line.strip():
+            example = None
+        elif doctest:
+            example = len(doctest.group("indent"))
+        elif example is not None and indent < example:
+            example = None
+        if not line.strip() or example is not None:
+            flush()
+            parts.append((line, False))
+        else:
+            paragraph.append(line)
+    flush()
+    return parts
+
+
+def translated_statement(doc: str) -> str:
+    """``doc`` (an exercise's or a topic's docstring) with its prose paragraphs in the current
+    language (domain ``release``; :func:`extract_statements` gives the msgids)."""
+    return "\n".join(release_text(text) if translated else text
+                     for text, translated in statement_parts(doc))
+
+
+def extract_statements(fileobj, keywords, comment_tags, options):
+    """Babel extraction method (domain ``release``) for the exercises' statements in a stub
+    (``exercises/<topic>.py``): the prose paragraphs of its docstring and of the docstrings
+    of its definitions with a body to write, as the notebooks show them."""
+    from grader.course.generate import STUB_BODY
+    source = fileobj.read()
+    if isinstance(source, bytes):
+        source = source.decode("utf-8")
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    topic = Path(getattr(fileobj, "name", "") or "stub").stem
+    found = [(1, topic, ast.get_docstring(tree) or "")]
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
+                line.strip() == STUB_BODY[0] for line in lines[node.lineno - 1:node.end_lineno]):
+            found.append((node.lineno, f"{topic}.{node.name}", ast.get_docstring(node) or ""))
+    for lineno, where, doc in found:
+        for text, translated in statement_parts(doc):
+            if translated:
+                yield lineno, None, text, [f"statement of {where}"]
+
+
 # ----------------------------------------------------------------------------- markdown
 _FIELD = re.compile(r"^(?P<name>[A-Za-z_][\w.]*(?:\([^)]*\))?(?:,\s*[A-Za-z_]\w*)*):"
                     r"\s+(?P<text>\S.*)$")
-_HEADING = re.compile(r"^(?:Examples?|Notes?|Hints?)\b[^:]{0,70}:$")
+_HEADING = re.compile(r"^(?:Examples?|Notes?|Hints?|示例|注意|提示)\b[^:：]{0,70}[:：]$")
 _TABLE_ROW = re.compile(r"^\S.*?\S {4,}\S")
 _CODE_SPAN = re.compile(r"(``.+?``)")
-_EMPHASIS = re.compile(r"(?<![\w*])\*([A-Za-z][\w -]*[A-Za-z])\*(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*])\*([A-Za-z\u4e00-\u9fff][\w -]*[A-Za-z\u4e00-\u9fff]"
+                       r"|[\u4e00-\u9fff])\*(?![A-Za-z0-9_*])")   # *word*, *中文* too
 # a name with what follows it (calls, attributes, indexing): code when it has a _ or a dot
 _IDENTIFIER = re.compile(r"(?<![\w.`*])\*{0,2}[A-Za-z_]\w*"
                          r"(?:\([^()]*\)|\.[A-Za-z_]\w*|\[[^\[\]]*\])*(?![\w`])")
@@ -345,7 +430,7 @@ def docstring_markdown(doc: str) -> str:
             continue
         if _HEADING.match(line.strip()) and state == "start":
             separate()
-            out.append(f"**{_inline(line.strip()[:-1])}:**")
+            out.append(f"**{_inline(line.strip()[:-1])}{line.strip()[-1]}**")   # : or ：
             out.append("")
             i += 1
             continue
@@ -377,6 +462,7 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
     source = stub_path.read_text(encoding="utf-8")
     try:
         module_doc, parts = stub_parts(source)
+        module_doc = translated_statement(module_doc)
     except SyntaxError as exc:
         raise ConfigError(f"{stub_path}: not valid Python (line {exc.lineno}: {exc.msg})") \
             from None
@@ -451,7 +537,7 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
     for part in exercise_parts:
         is_graded = part.name in graded
         number += is_graded
-        doc = ast.get_docstring(part.node) or ""
+        doc = translated_statement(ast.get_docstring(part.node) or "")
         head = (release_text("## Exercise {number}: `{signature}`", number=number,
                              signature=signature(part.node)) if is_graded
                 else release_text("## Optional: `{signature}`", signature=signature(part.node)))
@@ -464,7 +550,7 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
             lines += [docstring_markdown(doc), ""]
         if part.name in FORMULAS:
             lines += [release_text("**The formula** (as in the book):"), "",
-                      f"$${FORMULAS[part.name]}$$", ""]
+                      f"$${formula(part.name)}$$", ""]
         if isinstance(part.node, ast.ClassDef):
             methods = methods_to_write(part.node, source)
             what = (release_text("the methods {methods} of `{name}`",
