@@ -1,5 +1,5 @@
-"""Splits on spaces and tabs only (line.replace('\t', ' ').split(' '), empty pieces dropped): a
-newline is whitespace too, so 'machine\n' (a line read with readlines()) or 'time\nmachine'
+"""Splits on spaces and tabs only (line.replace('\\t', ' ').split(' '), empty pieces dropped): a
+newline is whitespace too, so 'machine\\n' (a line read with readlines()) or 'time\\nmachine'
 keeps the newline inside a token instead of splitting there as line.split() does.
 
 kills: words_match_str_split
