@@ -4,6 +4,7 @@ and compiled, a zh_CN release reads in Chinese with every command, path and name
 and an English release is what it was."""
 from __future__ import annotations
 
+import ast
 import gettext
 import json
 import re
@@ -166,8 +167,8 @@ def test_a_zh_release_notebook_instructions_are_chinese(zh_release, po):
         nb = nbformat.read(zh_release / "notebooks" / f"{topic}.ipynb", as_version=4)
         nbformat.validate(nb)
         cells = {c.id.split("-", 2)[2]: c for c in nb.cells}
-        for cell in nb.cells:               # the code cells keep the stub as it is
-            for text in english if cell.cell_type == "markdown" else ():
+        for cell in nb.cells:               # the code cells' docstrings are translated too
+            for text in english:
                 assert text not in cell.source, (cell.id, text)
         # the instructions: Chinese, with the names and commands as they are
         assert "**本笔记本的用法。**" in cells["title"].source
@@ -194,6 +195,31 @@ def test_a_zh_release_notebook_instructions_are_chinese(zh_release, po):
     sources = "\n".join(c.source for c in convolution.cells)
     assert "## 练习 1：`corr2d(X, K)`" in sources and "*1 分*" in sources
     assert "`corr2d` 的函数体" in sources and "`Conv2D` 的方法 `__init__`, `forward`" in sources
+
+
+def _without_docstrings(source: str) -> str:
+    tree = ast.parse(source)
+    for node in [tree, *ast.walk(tree)]:
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and \
+                isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            body[0].value.value = ""
+    return ast.dump(tree)
+
+
+def test_a_zh_release_stubs_have_chinese_docstrings_and_the_same_code(zh_release, course, po):
+    english = [e for e in _english_msgids(po) if len(e) > 12]
+    for topic in ("convolution", "translation"):
+        stub = (zh_release / "exercises" / f"{topic}.py").read_text()
+        original = (course.stubs_dir / f"{topic}.py").read_text()
+        assert _without_docstrings(stub) == _without_docstrings(original), topic
+        tree = ast.parse(stub)
+        docs = [ast.get_docstring(tree)] + [ast.get_docstring(n) for n in tree.body if
+                                            isinstance(n, (ast.FunctionDef, ast.ClassDef))
+                                            and "NotImplementedError" in ast.unparse(n)]
+        assert all(doc and _CJK.search(doc) for doc in docs), topic
+        assert not [text for text in english if text in stub], topic
+    assert ">>> corr2d(X, K)" in (zh_release / "exercises" / "convolution.py").read_text()
 
 
 def test_the_zh_check_setup_cell_runs_without_the_grader(monkeypatch, capsys):

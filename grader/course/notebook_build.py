@@ -277,6 +277,34 @@ def translated_statement(doc: str) -> str:
                      for text, translated in statement_parts(doc))
 
 
+def translated_stub(source: str) -> str:
+    """The stub ``source`` with its docstrings' prose in the current language (what a release's
+    ``exercises/<topic>.py`` and the notebooks' code cells hold); the code is unchanged, and
+    a docstring without a translation is left byte for byte."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    nodes = [tree] + [n for n in tree.body
+                      if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    for node in reversed(nodes):
+        doc = ast.get_docstring(node)
+        expr = node.body[0] if node.body else None
+        if not doc or not isinstance(expr, ast.Expr):
+            continue
+        text = translated_statement(doc)
+        if text == doc:
+            continue
+        indent = " " * expr.col_offset
+        text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        body = text.splitlines()
+        literal = '"""' + body[0] + "".join(
+            "\n" + (indent + line if line.strip() else "") for line in body[1:])
+        literal += ('\n' + indent + '"""') if len(body) > 1 or text.endswith('"') else '"""'
+        first, last = expr.lineno - 1, expr.end_lineno - 1
+        lines[first:last + 1] = [lines[first][:expr.col_offset] + literal
+                                 + lines[last][expr.end_col_offset:]]
+    return "".join(lines)
+
+
 def extract_statements(fileobj, keywords, comment_tags, options):
     """Babel extraction method (domain ``release``) for the exercises' statements in a stub
     (``exercises/<topic>.py``): the prose paragraphs of its docstring and of the docstrings
@@ -461,6 +489,7 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
                           "(run `grade generate` first)")
     source = stub_path.read_text(encoding="utf-8")
     try:
+        source = translated_stub(source)        # the code cells' docstrings too
         module_doc, parts = stub_parts(source)
         module_doc = translated_statement(module_doc)
     except SyntaxError as exc:

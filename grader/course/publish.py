@@ -73,7 +73,9 @@ def build_student(assignment, folder: Path) -> None:
     for topic, text in strip_checks(sources, public).items():
         (checks / f"{topic}.py").write_text(text)
     _copy_topics(assignment.stubs_dir, folder / "exercises", assignment.topics)
-    from grader.course.notebook_build import write_notebooks
+    from grader.course.notebook_build import translated_stub, write_notebooks
+    for stub in sorted((folder / "exercises").glob("*.py")):    # docstrings in the language
+        stub.write_text(translated_stub(stub.read_text()))
     write_notebooks(assignment, folder / "notebooks")
     (folder / "pyproject.toml").write_text(_pyproject(assignment, public_only=True))
     (folder / "README.md").write_text(_student_readme(assignment))
