@@ -91,10 +91,13 @@ ALEX_INPUT = (1, 1, 224, 224)
 ALEX_PARAMS = [(96, 1, 11, 11), (96,), (256, 96, 5, 5), (256,), (384, 256, 3, 3), (384,),
                (384, 384, 3, 3), (384,), (256, 384, 3, 3), (256,), (4096, 6400), (4096,),
                (4096, 4096), (4096,), (10, 4096), (10,)]
-ALEX_STAGES = [("conv", (1, 96, 54, 54)), ("pool", (1, 96, 26, 26)), ("conv", (1, 256, 26, 26)),
-               ("pool", (1, 256, 12, 12)), ("conv", (1, 384, 12, 12)), ("conv", (1, 384, 12, 12)),
-               ("conv", (1, 256, 12, 12)), ("pool", (1, 256, 5, 5)), ("linear", (1, 4096)),
-               ("linear", (1, 4096)), ("linear", (1, 10))]
+# the stages are traced on the meta device, so a batch of two costs nothing: the docstring's
+# input is (b, 1, 224, 224), and a batch of one hides a flatten that also flattens the batch
+ALEX_BATCH = (2, 1, 224, 224)
+ALEX_STAGES = [("conv", (2, 96, 54, 54)), ("pool", (2, 96, 26, 26)), ("conv", (2, 256, 26, 26)),
+               ("pool", (2, 256, 12, 12)), ("conv", (2, 384, 12, 12)), ("conv", (2, 384, 12, 12)),
+               ("conv", (2, 256, 12, 12)), ("pool", (2, 256, 5, 5)), ("linear", (2, 4096)),
+               ("linear", (2, 4096)), ("linear", (2, 10))]
 
 
 @check("alexnet", hint="five convolutions (96@11x11, 256@5x5, 384@3x3, 384@3x3, 256@3x3, the "
@@ -110,9 +113,9 @@ def test_alexnet_parameter_shapes(student):
                        "stride 2; the other convs keep the size (padding 2 for 5 x 5, 1 for "
                        "3 x 3); 256 x 5 x 5 = 6400 features reach the first linear layer.")
 def test_alexnet_stage_shapes(student):
-    """each convolution, pooling and fully connected layer gives the book's output shape on a (1, 1, 224, 224) image"""
-    result = traced(student, "alexnet", (), ALEX_INPUT)
-    expect_stages(result["eval"], ALEX_STAGES, "alexnet()", (1, 10))
+    """each convolution, pooling and fully connected layer gives the book's output shape on a batch of two (2, 1, 224, 224) images"""
+    result = traced(student, "alexnet", (), ALEX_BATCH)
+    expect_stages(result["eval"], ALEX_STAGES, "alexnet()", (2, 10))
 
 
 @check("alexnet", hint="nn.Dropout(0.5) after the ReLU of each of the first two fully "
@@ -241,8 +244,9 @@ def _vgg_arch(draw):
 def test_vgg_stage_shapes(student, case):
     """has one VGG block per entry of conv_arch (each halves the size down to 7 x 7), then three fully connected layers"""
     arch, side = case
-    expect_stages(traced(student, "vgg", (arch,), (1, 1, side, side))["eval"],
-                  _vgg_stages(arch, 1, side), call_text("vgg", (arch,)), (1, 10))
+    # a batch of two (free on the meta device): see ALEX_BATCH
+    expect_stages(traced(student, "vgg", (arch,), (2, 1, side, side))["eval"],
+                  _vgg_stages(arch, 2, side), call_text("vgg", (arch,)), (2, 10))
 
 
 @check("vgg", hint="nn.Dropout(0.5) after the ReLU of each of the first two fully connected "
