@@ -520,7 +520,7 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
     intro = [f"# {_inline(title.strip())}", "",
              release_ngettext("*{title}*: {count} graded exercise, {points}.",
                               "*{title}*: {count} graded exercises, {points}.", len(names),
-                              title=_inline(assignment.title), points=_points(points)), ""]
+                              title=_inline(_shown_title(assignment)), points=_points(points)), ""]
     if rest.strip():
         intro += [docstring_markdown(rest), ""]
     intro += [
@@ -620,6 +620,12 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
     nb.cells = cells
     nbformat.validate(nb)
     return nb
+
+
+def _shown_title(assignment) -> str:
+    """The assignment's title in the current language (``[tool.grader.titles]``), else its
+    ``title``."""
+    return getattr(assignment, "shown_title", None) or assignment.title
 
 
 def _points(value: float) -> str:

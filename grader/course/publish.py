@@ -380,9 +380,9 @@ def _student_readme(assignment) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False,
                              extensions=["jinja2.ext.i18n"], keep_trailing_newline=True)
     env.install_gettext_translations(catalog("release"), newstyle=False)
+    title = getattr(assignment, "shown_title", None) or assignment.title   # in the language
     return env.get_template("student_README.md").render(
-        title=assignment.title, due=assignment.due, public=f"{public:g}",
-        hidden=f"{hidden:g}", rows=rows)
+        title=title, due=assignment.due, public=f"{public:g}", hidden=f"{hidden:g}", rows=rows)
 
 
 # --------------------------------------------------------------------------- zips
