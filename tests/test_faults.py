@@ -158,7 +158,7 @@ def test_a_function_that_timed_out_is_not_waited_on_again(grade, quick, course):
     for name in ("corr2d", "pool2d", "dropout"):
         checks = exercise_of(result, name).checks
         timed_out = [c for c in checks if c.status == "timeout"]
-        waited = [c for c in timed_out if "did not finish within 2 s" in c.message]
+        waited = [c for c in timed_out if "did not finish within" in c.message]
         at_once = [c for c in timed_out if c not in waited]
         assert len(waited) == 1, [c.to_dict() for c in timed_out]
         assert at_once, name

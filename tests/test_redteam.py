@@ -175,7 +175,10 @@ def course_copy(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def quick_course(course):
-    exercises = tuple(replace(e, call_timeout=3.0) for e in course.exercises)
+    # a check's own time is bounded too (check_timeout, in the worker's active seconds): an
+    # attack that is slow without hanging (the fork bomb's 60 forks a call) is cut by its
+    # check's budget, never by how busy the machine happens to be
+    exercises = tuple(replace(e, call_timeout=3.0, check_timeout=4.0) for e in course.exercises)
     return replace(course, exercises=exercises,
                    limits=replace(course.limits, import_seconds=8.0, memory_mb=1024))
 

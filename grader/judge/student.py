@@ -12,6 +12,11 @@ exercise's checks share a :class:`Hung` record, and a later call of that functio
 check of the exercise) fails at once as a timeout that names the check and call that hung.
 The record is per exercise, never shared between exercises: an exercise is graded by one judge
 in a fixed check order, so the result is the same whatever ``--jobs`` or exercise selection.
+
+Deadlines (grader/judge/deadlines.py): a call gets a floor of CPU seconds, then a multiple of
+the reference's cost on the same input, at most the assignment's ``call_timeout`` of active
+seconds; a check's budget (``check_timeout``) counts its calls' active seconds and the judge's
+own CPU time.  None of these clocks runs faster on a busy machine (grader/sandbox/usage.py).
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from grader.reports import sanitize
-from grader.judge import values
+from grader.judge import deadlines, values
 from grader.sandbox.client import WorkerFault
 
 
@@ -57,23 +62,23 @@ class Hung:
     timeout (its check, its call), so that later calls fail at once instead of waiting."""
 
     def __init__(self):
-        self.first: dict[str, tuple[str, bool, "Call", float]] = {}
+        self.first: dict[str, tuple[str, bool, "Call", str]] = {}
 
-    def note(self, name: str, check: str, hidden: bool, call: "Call", seconds: float) -> None:
-        self.first.setdefault(name, (check, hidden, call, seconds))
+    def note(self, name: str, check: str, hidden: bool, call: "Call", limit: str) -> None:
+        self.first.setdefault(name, (check, hidden, call, limit))
 
     def problem(self, name: str) -> "StudentTimeout | None":
         """The timeout a new call of ``name`` gets at once, or None when it has not hung."""
         if name not in self.first:
             return None
-        check, hidden, call, seconds = self.first[name]
+        check, hidden, call, limit = self.first[name]
         # a hidden check's inputs are not shown in another check's feedback
         where = "a hidden check" if hidden else f"check {check}"
         shown = None if hidden else call
         return StudentTimeout(
-            f"{name} is not run again: it already timed out in {where} (no answer after "
-            f"{seconds:g} s{'' if hidden else ', on the call shown'}); fix that infinite loop "
-            f"(or far too slow code) first", shown)
+            f"{name} is not run again: it already timed out in {where}"
+            f"{'' if hidden else ', on the call shown'}; fix that infinite loop (or far too "
+            f"slow code) first", shown)
 
 
 class StudentCrash(StudentProblem):
@@ -138,8 +143,10 @@ class CheckContext:
     """Per-check state: the calls made, the time budget, the poison after a fault."""
 
     def __init__(self, session, exercise, check_id: str, signatures: dict, where,
-                 unavailable: str | None = None, spec=None, hung: Hung | None = None):
+                 unavailable: str | None = None, spec=None, hung: Hung | None = None,
+                 costs=None):
         self.session = session
+        self.costs = costs                # deadlines.ReferenceCosts, or None: call_timeout
         self.hung = hung if hung is not None else Hung()   # shared by the exercise's checks
         self.exercise = exercise
         self.call_timeout = getattr(spec, "call_timeout", None) or \
@@ -151,7 +158,8 @@ class CheckContext:
         self.where = where                # (file, line) -> "convolution.py, line 3"
         self.unavailable = unavailable
         self.exercise_forbidden = list(getattr(exercise, "forbidden", ()))
-        self.started = time.monotonic()
+        self.started = time.thread_time()   # the judge's own CPU time (load does not stretch it)
+        self.spent = 0.0                     # worker seconds of this check's calls
         self.calls = 0
         self.last_call: Call | None = None
         self.last_stdout = ""
@@ -175,21 +183,38 @@ class CheckContext:
             self.poison = earlier
             raise self.poison
         budget = self.check_timeout
-        if time.monotonic() - self.started > budget:
+        # the check's time: its calls in worker seconds plus the judge's CPU time, neither
+        # stretched by a busy machine (grader/sandbox/usage.py)
+        if self.spent + (time.thread_time() - self.started) > budget:
             self.poison = StudentTimeout(
                 f"the check ran out of its total time ({budget:g} s): each call is too slow",
                 call)
             raise self.poison
         message["seed"] = self.next_seed()
+        from_reference = []
+        extend = None
+        if self.costs is not None:
+            topic = getattr(self.exercise, "topic", "")
+
+            def extend():
+                # the call outlived the floor: its real limit, from the reference's cost on
+                # the same input (grader/judge/deadlines.py)
+                limit = self.costs.limit(topic, message)
+                from_reference.append(limit is not None)
+                return limit
         try:
-            reply = self.session.request(message, self.call_timeout)
+            reply = self.session.request(message, self.call_timeout,
+                                         deadlines.FLOOR if extend else None, extend)
+            self.spent += self.session.last_seconds
         except WorkerFault as fault:
+            self.spent += self.session.last_seconds
             problem_type = StudentTimeout if fault.kind == "timeout" else StudentCrash
             if fault.kind == "timeout":
-                text = (f"{call.name or 'the code'} did not finish within "
-                        f"{self.call_timeout:g} s (an infinite loop, or far too slow)")
+                limit = deadlines.limit_text(self.call_timeout, any(from_reference))
+                text = (f"{call.name or 'the code'} did not finish within {limit} (an "
+                        f"infinite loop, or far too slow)")
                 self.hung.note(call.name, self.check_id.split(".", 1)[-1], self.hidden, call,
-                               self.call_timeout)
+                               limit)
             else:
                 text = f"{fault.detail} while running {call.name or 'the scenario'}"
             self.poison = problem_type(text, call, fault.output)

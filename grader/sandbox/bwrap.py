@@ -35,7 +35,7 @@ WORKER_LIB = "/opt/grader-worker"
 WORKER_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/worker.py",
                   "sandbox/wire.py", "sandbox/scenario_lib.py", "sandbox/forkserver.py",
                   "sandbox/process.py", "sandbox/notebook_support.py", "sandbox/harden.py",
-                  "sandbox/leftovers.py")
+                  "sandbox/leftovers.py", "sandbox/usage.py")
 
 
 @lru_cache(maxsize=None)

@@ -1,8 +1,10 @@
 """The judge's handle on one submission's worker: start it, send requests, survive it.
 
 A :class:`WorkerSession` owns a private copy of the submission and at most one live worker.
-Requests get a deadline; a worker that misses it, dies, or sends malformed bytes is killed
-(its whole process group) and replaced by a fresh one on the next request.  A module that
+Requests get a deadline, counted in the worker's own time where the kernel reports it
+(:class:`CallLimit`, grader/sandbox/usage.py); a worker that misses it, dies, or sends
+malformed bytes is killed (its whole process group) and replaced by a fresh one on the next
+request.  A module that
 hangs or kills the worker while being imported is left out of later workers and reported.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from grader.sandbox import process as sandbox
 from grader.sandbox import wire
 from grader.errors import InternalError
 from grader.sandbox.process import Limits
+from grader.sandbox.usage import Stopwatch
 
 
 class InternalWorkerMessage(Exception):
@@ -61,6 +64,7 @@ class WorkerSession:
         self.ready = False
         self.started_workers = 0
         self.requests = 0
+        self.last_seconds = 0.0            # what the last request took (see request)
         self._pending: list[str] = []
 
     # ----------------------------------------------------------------- lifecycle
@@ -149,17 +153,27 @@ class WorkerSession:
             self.ready = False
 
     # ----------------------------------------------------------------- requests
-    def request(self, message: dict, timeout: float) -> dict:
-        """Send one request and return the decoded reply, or raise WorkerFault."""
+    def request(self, message: dict, timeout: float, floor: float | None = None,
+                extend=None) -> dict:
+        """Send one request and return the decoded reply, or raise WorkerFault.
+
+        ``timeout`` is the call's limit in worker seconds (grader/sandbox/usage.py: a busy
+        machine does not use it up), or in wall seconds where those cannot be measured.  With
+        ``floor``, the call first gets ``floor`` worker seconds; a call still running then asks
+        ``extend()`` (run by the judge while the worker goes on) for its real limit, which is
+        at least the floor and at most ``timeout`` (None: ``timeout``).  ``self.last_seconds``
+        is what the call took (worker seconds where measured)."""
         self.wait_ready()
         self.requests += 1
+        limit = CallLimit(Stopwatch(self.live.usage), timeout, floor, extend)
         self._send(message)
         try:
-            reply = self._receive(time.monotonic() + timeout, timeout_text=f"{timeout:g} s",
-                                  budget=wire.Budget())
+            reply = self._receive(limit, timeout_text=f"{timeout:g} s", budget=wire.Budget())
         except WorkerFault:
+            self.last_seconds = limit.used
             self._kill()
             raise
+        self.last_seconds = limit.spent()
         if reply.get("event") != "reply" or not isinstance(reply, dict):
             self._kill()
             raise WorkerFault("crash", "the worker sent an unexpected message")
@@ -182,8 +196,10 @@ class WorkerSession:
         except (BrokenPipeError, OSError):
             pass   # the worker is gone; the next read reports how it died
 
-    def _receive(self, deadline: float, timeout_text: str = "",
+    def _receive(self, deadline: "float | CallLimit", timeout_text: str = "",
                  budget: wire.Budget | None = None) -> dict:
+        if not isinstance(deadline, CallLimit):
+            deadline = WallLimit(deadline)
         prefix = self._read_exact(8, deadline, timeout_text)
         try:
             # never read more than a result may be: the result limit, plus its description
@@ -198,12 +214,12 @@ class WorkerSession:
             raise WorkerFault("crash", "the worker sent malformed data")
         return message
 
-    def _read_exact(self, n: int, deadline: float, timeout_text: str) -> bytes:
+    def _read_exact(self, n: int, deadline: "CallLimit | WallLimit", timeout_text: str) -> bytes:
         live = self.live
         chunks, remaining = [], n
         watch = [live.reply_fd] + ([live.pidfd] if live.pidfd is not None else [])
         while remaining:
-            left = deadline - time.monotonic()
+            left = deadline.left()
             if left <= 0:
                 raise WorkerFault("timeout", f"no answer within {timeout_text or 'the time limit'}",
                                   live.drain.text())
@@ -232,6 +248,77 @@ class WorkerSession:
         self._kill()                      # also waits for the output drain to finish
         return WorkerFault("crash", sandbox.describe_exit(code, live.signals_as_128),
                            live.drain.text())
+
+
+class WallLimit:
+    """A plain wall-clock deadline (start-up and imports)."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+class CallLimit:
+    """When one request has had its time (see :meth:`WorkerSession.request`).
+
+    The whole limit counts *active* seconds and the floor (then the limit ``extend`` gives)
+    counts *CPU* seconds (grader/sandbox/usage.py): a busy machine stretches neither, and
+    the floor is not spent by time blocked on a loaded disk.  A wall-clock backstop of
+    ``BACKSTOP`` times the limit still ends a call whose worker hides its time (for instance in
+    many processes that keep it waiting for a CPU).  Where the kernel does not say, the limit
+    is in wall seconds and the floor is not used (a floor in wall seconds could fail correct
+    code on a loaded machine).
+    """
+    BACKSTOP = 30
+    POLL = 0.25
+
+    def __init__(self, watch: Stopwatch, limit: float, floor: float | None = None, extend=None):
+        self.watch, self.limit = watch, limit
+        self.measured = watch.measurable
+        self.compute = min(floor, limit) if floor is not None and self.measured else limit
+        self.extend = extend if self.compute < limit else None
+        self.used = 0.0
+
+    def spent(self) -> float:
+        """What the call took: active seconds counted while it was polled (a call that
+        answered before the first poll counts 0), else wall seconds."""
+        if not self.measured:
+            self.used = self.watch.wall()
+        return self.used
+
+    def left(self) -> float:
+        """Wall seconds to wait before asking again; 0 when the call has had its time."""
+        if not self.measured:
+            self.used = self.watch.wall()
+            return max(0.0, self.limit - self.used)
+        if self.watch.wall() >= self.BACKSTOP * self.limit:
+            return 0.0
+        if self.watch.first is None and self.watch.wall() < self.POLL:
+            return self.POLL - self.watch.wall()       # most calls answer before this
+        sample = self.watch.seconds()
+        if sample is None:
+            # the worker is gone (the next read says how it died), or its usage cannot be
+            # read: the limit counts in wall seconds from now on, floor and all dropped
+            self.measured = False
+            self.limit = max(self.limit - self.used, 0.0) + self.watch.wall()
+            return self.POLL
+        active, cpu = sample
+        self.used = active
+        if active >= self.limit:
+            return 0.0
+        if cpu >= self.compute:
+            if self.extend is None:
+                return 0.0
+            extend, self.extend = self.extend, None
+            more = extend()
+            self.compute = self.limit if more is None else min(self.limit,
+                                                                max(self.compute, more))
+            return self.left()
+        # neither clock runs faster than wall time on one CPU: waiting the rest in wall time
+        # overshoots by at most a poll
+        return min(self.limit - active, self.compute - cpu, self.POLL)
 
 
 def _read_available(fd: int, limit: int) -> bytes:

@@ -76,6 +76,7 @@ class _Server:
         self.sock = sock
         self.live: set[int] = set()
         self.statuses: dict[int, int] = {}
+        self.isolated: dict[int, bool] = {}     # pid -> a keeper whose child is the worker
 
     def reap(self) -> None:
         while True:
@@ -102,16 +103,32 @@ class _Server:
                 for fd in fds:
                     os.close(fd)
                 self.live.add(pid)
+                self.isolated[pid] = bool(message.get("isolate"))
                 _send(self.sock, {"pid": pid})
             elif op == "status":
                 pid = int(message["pid"])
                 _send(self.sock, {"code": self.statuses.get(pid), "alive": pid in self.live})
+            elif op == "usage":
+                _send(self.sock, self.usage(int(message["pid"])))
             elif op == "stop":
                 _send(self.sock, {"code": self.stop(int(message["pid"]))})
             else:
                 _send(self.sock, {"error": f"unknown op {op!r}"})
         for pid in list(self.live):
             self.stop(pid)
+
+    def usage(self, pid: int) -> dict:
+        """The worker's time so far (grader/sandbox/usage.py): ``pid`` itself, or for an
+        isolated worker the keeper's one child (the worker, in its own PID namespace)."""
+        try:
+            from grader.sandbox import usage
+            if pid not in self.live:
+                return {}
+            worker = usage.only_child(pid) if self.isolated.get(pid) else pid
+            found = usage.read(worker) if worker is not None else None
+        except Exception:  # noqa: BLE001 - unknown usage: the judge falls back to wall time
+            return {}
+        return {"waited": found.waited_ns, "cpu": found.cpu_ns} if found else {}
 
     def stop(self, pid: int):
         # the worker's group (a plain fork is a session leader), and the process itself
@@ -128,6 +145,7 @@ class _Server:
             except ChildProcessError:
                 pass
             self.live.discard(pid)
+        self.isolated.pop(pid, None)
         self.kill_strays()
         return self.statuses.pop(pid, None)
 
@@ -461,7 +479,23 @@ class ForkServer:
                 pidfd = None
         drain = OutputDrain(stdout, limits.output_kb * 1024)
         drain.start()
-        return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host, shm)
+        from grader.sandbox import usage
+        # a host pid is read directly; a sandboxed one only the fork server can see
+        watch = (lambda: usage.read(pid)) if host else (lambda: self.usage(pid))
+        return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host, shm,
+                        watch)
+
+    def usage(self, pid: int):
+        """A worker's time so far, as its fork server sees it (the judge cannot see a
+        sandboxed worker's pid); None when unknown."""
+        from grader.sandbox.usage import Usage
+        try:
+            found = self.request({"op": "usage", "pid": pid})
+        except (RuntimeError, OSError):
+            return None
+        if not isinstance(found.get("waited"), int) or not isinstance(found.get("cpu"), int):
+            return None
+        return Usage(found["waited"], found["cpu"])
 
     def close(self) -> None:
         from grader.sandbox.process import unregister_own_child

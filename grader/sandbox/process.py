@@ -23,8 +23,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, asdict
+from typing import Callable
 
 from grader.errors import UsageError
+from grader.sandbox import usage
 from grader.sandbox.leftovers import ShmWatch
 from grader.sandbox.worker import FDS_ENV, LIMITS_ENV
 
@@ -121,6 +123,8 @@ class Launched:
     root_inside: str = ""  # where the worker sees the submission copy (bwrap: /submission)
     signals_as_128: bool = False  # bwrap reports a child killed by signal N as status 128 + N
     shm: "ShmWatch | None" = None  # process mode: what the worker may leave in /dev/shm
+    # the worker's time so far (grader/sandbox/usage.py), or None where it cannot be read
+    usage: "Callable[[], usage.Usage | None] | None" = None
 
 
 def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> Launched:
@@ -154,7 +158,9 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
         pidfd = None
     drain = OutputDrain(proc.stdout, limits.output_kb * 1024)
     drain.start()
-    return Launched(proc, req_w, rep_r, drain, pidfd, root_inside, mode == "bwrap", shm)
+    # process mode: the worker is proc itself; under bwrap its pid is the sandbox's own
+    watch = (lambda: usage.read(proc.pid)) if mode == "process" else None
+    return Launched(proc, req_w, rep_r, drain, pidfd, root_inside, mode == "bwrap", shm, watch)
 
 
 def stop(launched: Launched, exempt: set[int] | None = None) -> None:
