@@ -67,6 +67,11 @@ class Assignment:
     due: str | None = None
     # In a student release the hidden checks are absent; this says how many there are.
     hidden_elsewhere: dict = field(default_factory=dict)
+    # The language of feedback in official grading (Gradescope, Classroom, grade batch,
+    # publish) and for a student whose locale names none: "en" or "zh_CN" (grader/i18n.py);
+    # None: the locale decides.  The CLI puts the language it resolved here, so that every
+    # process that grades with this assignment (batch slots, judge shards) writes in it.
+    language: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -175,6 +180,13 @@ def parse(table: dict, source: Path) -> Assignment:
     feedback = table.get("hidden_feedback", "full")
     if feedback not in HIDDEN_FEEDBACK:
         raise ConfigError(f"{where} hidden_feedback must be one of {', '.join(HIDDEN_FEEDBACK)}")
+    language = table.get("language")
+    if language is not None:
+        from grader import i18n
+        if not isinstance(language, str) or i18n.normalize(language) is None:
+            raise ConfigError(f"{where} language must be one of {', '.join(i18n.LANGUAGES)}, "
+                              f"got {language!r}")
+        language = i18n.normalize(language)
     paths = table.get("paths", {})
     due = table.get("due")
     if isinstance(due, (dt.date, dt.datetime)):
@@ -187,7 +199,7 @@ def parse(table: dict, source: Path) -> Assignment:
         checks_dir=root / paths["checks"] if "checks" in paths else None,
         mistakes_dir=root / paths.get("mistakes", "tests/mutants"),
         hidden_feedback=feedback, due=None if due is None else str(due),
-        hidden_elsewhere=dict(table.get("hidden_elsewhere", {})))
+        hidden_elsewhere=dict(table.get("hidden_elsewhere", {})), language=language)
 
 
 def _limits(table: dict, where: str) -> Limits:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from grader.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, GraderError, UsageError
+from grader.i18n import N_, _
 
 EPILOG = """\b
 Exit codes:
@@ -37,14 +38,51 @@ class GradeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GraderError as exc:
-            click.echo(f"grade: error: {exc}", err=True)
+            click.echo(_("grade: error: {message}", message=exc), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception:  # noqa: BLE001 - a bug in the grader: say so, never blame the student
-            click.echo("grade: internal error (a bug in the grader, not in your code):", err=True)
+            click.echo(_("grade: internal error (a bug in the grader, not in your code):"),
+                       err=True)
             click.echo(traceback.format_exc(), err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _check_lang(ctx, param, value):
+    """``--lang``: ``en`` or ``zh_CN`` (also ``zh-CN``, ``zh_CN.UTF-8``, ``zh``); anything else
+    is a usage error (exit 2).  The messages of the command that follow are in it at once."""
+    from grader import i18n
+    if value is None:
+        i18n.set_language(i18n.resolve_for_person(None))     # until the assignment is read
+        return None
+    chosen = i18n.normalize(value)
+    if chosen is None:
+        raise click.BadParameter(_("{value}: choose one of {languages}", value=repr(value),
+                                   languages=", ".join(i18n.LANGUAGES)))
+    i18n.set_language(chosen)
+    return chosen
+
+
+def lang_option(official: bool = False):
+    """``--lang zh_CN|en`` on a command whose output a person reads."""
+    default = ("the assignment's [tool.grader] language, else the locale, else en" if official
+               else "the locale (LANG) when it names one, else the assignment's [tool.grader] "
+                    "language, else en")
+    return click.option("--lang", "lang", default=None, metavar="zh_CN|en",
+                        callback=_check_lang, is_eager=True,
+                        help=f"Language of the feedback and messages [default: {default}].")
+
+
+def choose_language(lang, spec, official: bool = False):
+    """The language of this command, made current; returns ``spec`` carrying it, so that every
+    process grading with it (judge shards, batch slots) writes in it too."""
+    from dataclasses import replace
+    from grader import i18n
+    chosen = (i18n.resolve_language(lang, spec.language) if official
+              else i18n.resolve_for_person(lang, spec.language))
+    i18n.set_language(chosen)
+    return replace(spec, language=chosen)
 
 
 @click.group(cls=GradeGroup, epilog=EPILOG,
@@ -86,14 +124,15 @@ def cli():
 @click.option("--verbose", "-v", is_flag=True, help="List passing checks too.")
 @click.option("--progress-lines", is_flag=True, hidden=True,
               help="Write progress to stderr as JSON lines (for check() in a notebook).")
+@lang_option()
 def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assignment,
-                hidden_feedback, only_checks, jobs, verbose, progress_lines):
+                hidden_feedback, only_checks, jobs, verbose, progress_lines, lang):
     """Grade a submission (by default the course's exercises/ folder)."""
     from grader import assignment as assignment_mod
     from grader.reports.text import render_text
     from grader.judge.run import GradeRequest, run
 
-    spec = assignment_mod.load(assignment)
+    spec = choose_language(lang, assignment_mod.load(assignment))
     if submission is not None:
         target = submission
     else:        # exercises/, or the published notebooks/ beside it if the work is there
@@ -104,13 +143,14 @@ def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assign
     if progress_lines:
         progress = _ProgressLines()
     elif progress:
-        sys.stderr.write("grading: starting the judge and the workers...")
+        sys.stderr.write(_("grading: starting the judge and the workers..."))
         sys.stderr.flush()
     checks = frozenset(c.strip() for c in only_checks.split(",") if c.strip()) \
         if only_checks else None
     import os
     result = run(GradeRequest(spec, Path(target), tuple(exercises), mode, only_checks=checks,
-                              progress=progress, jobs=jobs or os.cpu_count() or 1))
+                              progress=progress, jobs=jobs or os.cpu_count() or 1,
+                              language=spec.language))
     if progress:
         progress.clear()
     result = result.with_hidden_feedback(hidden_feedback or spec.hidden_feedback)
@@ -138,30 +178,33 @@ def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assign
 @click.option("--check", "check_only", is_flag=True,
               help="Only report stubs that are out of date (exit 1 if any).")
 @click.option("--assignment", type=click.Path(exists=True, path_type=Path))
-def generate_command(check_only, assignment):
+@lang_option()
+def generate_command(check_only, assignment, lang):
     """Write the student stubs in exercises/ from the reference solutions."""
     from grader import assignment as assignment_mod
     from grader.course import generate
 
-    spec = assignment_mod.load(assignment)
+    spec = choose_language(lang, assignment_mod.load(assignment))
     if check_only:
         stale = generate.stale(spec.solutions_dir, spec.stubs_dir, spec.topics)
         for path in stale:
-            click.echo(f"out of date: {path}")
+            click.echo(_("out of date: {path}", path=path))
         sys.exit(EXIT_BELOW_THRESHOLD if stale else EXIT_OK)
     written = generate.write(spec.solutions_dir, spec.stubs_dir, spec.topics)
     for path in written:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}", path=path))
     if not written:
-        click.echo(f"{spec.stubs_dir} is up to date with {spec.solutions_dir} for the "
-                   f"{len(spec.topics)} topics of the assignment table ({spec.source.name})")
+        click.echo(_("{stubs} is up to date with {solutions} for the {count} topics of the "
+                     "assignment table ({table})", stubs=spec.stubs_dir,
+                     solutions=spec.solutions_dir, count=len(spec.topics),
+                     table=spec.source.name))
     # a solution file that no exercise of the table names gets no stub: say how to add it
     for path in sorted(spec.solutions_dir.glob("*.py")):
         if path.stem not in spec.topics and not path.stem.startswith("_"):
-            click.echo(f"{path.name}: no stub written, no exercise of the table has topic "
-                       f"{path.stem!r}; add [tool.grader.exercises.NAME] with "
-                       f"topic = \"{path.stem}\" to {spec.source.name} (see "
-                       "grader/checks/README.md)")
+            click.echo(_("{file}: no stub written, no exercise of the table has topic "
+                         "{topic}; add [tool.grader.exercises.NAME] with topic = \"{stem}\" "
+                         "to {table} (see grader/checks/README.md)", file=path.name,
+                         topic=repr(path.stem), stem=path.stem, table=spec.source.name))
 
 
 @cli.command("publish", epilog=EPILOG)
@@ -176,7 +219,8 @@ def generate_command(check_only, assignment):
                                                           path_type=Path), default=None,
               help="Folder of mutants for the validation [default: tests/mutants of the "
                    "course].")
-def publish_command(out, assignment, skip_validate, sandbox, mutants_dir):
+@lang_option()
+def publish_command(out, assignment, skip_validate, sandbox, mutants_dir, lang):
     """Validate the assignment (`grade validate`), then build the student release and the
     autograder (folders and reproducible zips) in OUT.  Nothing is written if validation
     finds problems (exit 1)."""
@@ -184,9 +228,11 @@ def publish_command(out, assignment, skip_validate, sandbox, mutants_dir):
     from grader.course.publish import publish
 
     spec = assignment_mod.load(assignment)
+    # the messages here in the instructor's choice; the release keeps the table's language
+    choose_language(lang, spec)
     if skip_validate:
-        click.echo("publish: warning: --skip-validate: publishing an assignment that was not "
-                   "validated", err=True)
+        click.echo(_("publish: warning: --skip-validate: publishing an assignment that was "
+                     "not validated"), err=True)
     else:
         from grader.course.validate import validate
         mode = _announce_sandbox(sandbox)
@@ -195,12 +241,12 @@ def publish_command(out, assignment, skip_validate, sandbox, mutants_dir):
         if progress:
             progress.clear()
         if report.problems:
-            click.echo(f"publish: refused: `grade validate` found {len(report.problems)} "
-                       "problems (fix them, or pass --skip-validate):")
+            click.echo(_("publish: refused: `grade validate` found {count} problems (fix "
+                         "them, or pass --skip-validate):", count=len(report.problems)))
             for problem in report.problems:
                 click.echo(f"  - {problem}")
             sys.exit(EXIT_BELOW_THRESHOLD)
-        click.echo("validate: OK")
+        click.echo(_("validate: OK"))
     paths = publish(spec, out)
     for label, path in paths.items():
         click.echo(f"{label:15} {path}")
@@ -217,7 +263,8 @@ def publish_command(out, assignment, skip_validate, sandbox, mutants_dir):
                                                         "hidden"]),
               default="after_due_date", show_default=True,
               help="When students see the hidden checks' tests (Gradescope's visibility).")
-def gradescope_command(submission, results, assignment, sandbox, hidden_visibility):
+@lang_option(official=True)
+def gradescope_command(submission, results, assignment, sandbox, hidden_visibility, lang):
     """Grade SUBMISSION and write Gradescope's results.json to RESULTS (run_autograder).
 
     Exit 3 (with a results file saying why) when the sandbox cannot start."""
@@ -228,20 +275,21 @@ def gradescope_command(submission, results, assignment, sandbox, hidden_visibili
     code = EXIT_OK
     try:
         mode = official_sandbox(sandbox)
-        spec = assignment_mod.load(assignment)
+        spec = choose_language(lang, assignment_mod.load(assignment), official=True)
         result = run(GradeRequest(spec, submission, sandbox=mode))
         data = gradescope.to_gradescope(result.to_dict(), spec.hidden_feedback,
                                         hidden_visibility)
     except GraderError as exc:
         data = gradescope.failure(str(exc))
         code = exc.exit_code
-        click.echo(f"grade: error: {exc}", err=True)
+        click.echo(_("grade: error: {message}", message=exc), err=True)
     except Exception as exc:  # noqa: BLE001 - Gradescope needs a results file whatever happens
-        data = gradescope.failure(f"internal error: {type(exc).__name__}: {exc}")
+        data = gradescope.failure(_("internal error: {error}",
+                                    error=type(exc).__name__ + ": " + str(exc)))
         code = EXIT_INTERNAL
         click.echo(traceback.format_exc(), err=True)
     gradescope.write(data, results)
-    click.echo(f"score {gradescope.total(data)}: wrote {results}")
+    click.echo(_("score {score}: wrote {path}", score=gradescope.total(data), path=results))
     sys.exit(code)
 
 
@@ -256,7 +304,8 @@ def gradescope_command(submission, results, assignment, sandbox, hidden_visibili
     exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of correct alternatives [default: tests/alternatives of the course].")
 @click.argument("exercises", nargs=-1)
-def validate_command(assignment, sandbox, mutants_dir, alternatives_dir, exercises):
+@lang_option()
+def validate_command(assignment, sandbox, mutants_dir, alternatives_dir, exercises, lang):
     """Check the assignment before publishing: references get full marks, stubs zero,
     exercises/ matches solutions/, every check fails on a mutant, every correct alternative
     gets full marks, points add up.
@@ -267,7 +316,7 @@ def validate_command(assignment, sandbox, mutants_dir, alternatives_dir, exercis
     from grader import assignment as assignment_mod
     from grader.course.validate import validate
 
-    spec = assignment_mod.load(assignment)
+    spec = choose_language(lang, assignment_mod.load(assignment))
     if exercises:
         spec = spec.select(exercises)
     mode = _announce_sandbox(sandbox)
@@ -279,11 +328,11 @@ def validate_command(assignment, sandbox, mutants_dir, alternatives_dir, exercis
     for note in report.notes:
         click.echo(f"  {note}")
     if report.problems:
-        click.echo(f"validate: {len(report.problems)} problems")
+        click.echo(_("validate: {count} problems", count=len(report.problems)))
         for problem in report.problems:
             click.echo(f"  - {problem}")
         sys.exit(EXIT_BELOW_THRESHOLD)
-    click.echo("validate: OK")
+    click.echo(_("validate: OK"))
 
 
 class _StatusLine:
@@ -291,7 +340,7 @@ class _StatusLine:
         self.width = 0
 
     def __call__(self, text: str):
-        line = f"\rvalidate: {text}"[:100]
+        line = "\r" + _("validate: {text}", text=text)[:99]
         self.width = max(self.width, len(line))
         sys.stderr.write(line.ljust(self.width))
         sys.stderr.flush()
@@ -326,8 +375,9 @@ class _StatusLine:
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="GitHub Classroom roster CSV: name students by their roster "
                                  "identifier (the entries' usernames must be in it).")
+@lang_option(official=True)
 def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, sandbox,
-                  assignment, reports, prefix, roster):
+                  assignment, reports, prefix, roster, lang):
     """Grade a folder of submissions (one per student) into the gradebook, in parallel.
 
     Entries: a folder of .py files or notebooks, a notebook, or a zip of either, named after
@@ -345,34 +395,37 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
     from grader.classroom.gradebook import Gradebook
     from grader.classroom.identity import read_roster
 
-    spec = assignment_mod.load(assignment)
+    spec = choose_language(lang, assignment_mod.load(assignment), official=True)
     names = read_roster(roster) if roster is not None else None
     if memory_mb:
         spec = replace(spec, limits=replace(spec.limits, memory_mb=memory_mb))
     mode = _announce_sandbox(sandbox)
     if mode == "process" and sandbox != "process":
-        raise UsageError(
+        raise UsageError(_(
             "grade batch: bubblewrap is not available here, and without it each student's "
             "code runs as you: it could open the gradebook (or find its open descriptor) and "
             "change other students' rows.  Install bubblewrap (apt-get install bubblewrap), "
-            "or pass --sandbox process to grade anyway, only for submissions you trust.")
+            "or pass --sandbox process to grade anyway, only for submissions you trust."))
     jobs = jobs or os.cpu_count() or 1
     with Gradebook(gradebook_path) as book:
         bar = _BatchProgress()
         summary = grade_class(spec, submissions, book, jobs=jobs, sandbox=mode, timeout=timeout,
                               force=force, progress=bar, prefix=prefix, roster=names)
         bar.close()
-        click.echo(f"{summary.graded} graded, {summary.crashed} crashed, {summary.timeout} timed "
-                   f"out, {summary.malformed} malformed, {summary.skipped} already in the "
-                   f"gradebook; {summary.seconds:.1f} s with {jobs} jobs")
+        click.echo(_("{graded} graded, {crashed} crashed, {timeout} timed out, {malformed} "
+                     "malformed, {skipped} already in the gradebook; {seconds} s with {jobs} "
+                     "jobs", graded=summary.graded, crashed=summary.crashed,
+                     timeout=summary.timeout, malformed=summary.malformed,
+                     skipped=summary.skipped, seconds=f"{summary.seconds:.1f}", jobs=jobs))
         if summary.scores:
             import statistics
-            click.echo(f"mean score {statistics.mean(summary.scores):.2f}, "
-                       f"median {statistics.median(summary.scores):g}")
-        click.echo(f"gradebook: {gradebook_path}")
+            click.echo(_("mean score {mean}, median {median}",
+                         mean=f"{statistics.mean(summary.scores):.2f}",
+                         median=f"{statistics.median(summary.scores):g}"))
+        click.echo(_("gradebook: {path}", path=gradebook_path))
         if reports is not None:
             _write_html(book.current(), reports, spec)
-            click.echo(f"reports: {reports / 'index.html'}")
+            click.echo(_("reports: {path}", path=reports / "index.html"))
 
 
 @cli.group("gradebook")
@@ -393,11 +446,13 @@ def gradebook_group():
 @click.option("--bom", is_flag=True,
               help="csv: start with a UTF-8 byte-order mark, so that Excel reads non-ASCII "
                    "names (Zoë, 李伟) right.")
-def export_command(fmt, gradebook_path, out, assignment, bom):
+@lang_option(official=True)
+def export_command(fmt, gradebook_path, out, assignment, bom, lang):
     """Export every student's current result."""
     from grader.reports import exports
     from grader.classroom.gradebook import Gradebook
 
+    _official_language(lang, assignment)
     with Gradebook(gradebook_path) as book:
         items = book.current()
     if fmt in ("csv", "markdown"):
@@ -410,10 +465,10 @@ def export_command(fmt, gradebook_path, out, assignment, bom):
             click.echo(text, nl=False)
         else:
             out.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {out}", err=True)
+            click.echo(_("wrote {path}", path=out), err=True)
         return
     if out is None:
-        raise UsageError(f"--out FOLDER is needed for --format {fmt}")
+        raise UsageError(_("--out FOLDER is needed for --format {format}", format=fmt))
     if fmt == "json":
         paths = exports.write_json(items, out)
     elif fmt == "junit":
@@ -421,7 +476,7 @@ def export_command(fmt, gradebook_path, out, assignment, bom):
     else:
         from grader import assignment as assignment_mod
         paths = _write_html(items, out, assignment_mod.load(assignment))
-    click.echo(f"wrote {len(paths)} files to {out}", err=True)
+    click.echo(_("wrote {count} files to {path}", count=len(paths), path=out), err=True)
 
 
 @gradebook_group.command("import")
@@ -445,11 +500,24 @@ def import_command(files, gradebook_path, assignment):
         for path in files:
             data = json.loads(path.read_text())
             if data.get("schema") != "grader-result":
-                raise UsageError(f"{path} is not a `grade --format json` result")
+                raise UsageError(_("{path} is not a `grade --format json` result", path=path))
             digest = "imported:" + hashlib.sha256(path.read_bytes()).hexdigest()
             book.record(Record(path.stem, path.name, digest, checks, "graded", data["score"],
                                data["max_score"], None, data))
-    click.echo(f"imported {len(files)} results into {gradebook_path}")
+    click.echo(_("imported {count} results into {path}", count=len(files),
+                 path=gradebook_path))
+
+
+def _official_language(lang, assignment) -> None:
+    """The language of an export: --lang, else the assignment's (when there is one to load),
+    else the locale."""
+    from grader import assignment as assignment_mod
+    from grader import i18n
+    try:
+        default = assignment_mod.load(assignment).language
+    except GraderError:
+        default = None
+    i18n.set_language(i18n.resolve_language(lang, default))
 
 
 def _max_points(assignment):
@@ -487,7 +555,7 @@ class _BatchProgress:
         if sys.stderr.isatty():
             if self.bar is None:
                 self.bar = click.progressbar(length=total, file=sys.stderr, show_eta=True,
-                                             show_pos=True, label="grading")
+                                             show_pos=True, label=_("grading"))
             self.bar.update(1)
         else:
             from grader.reports.sanitize import one_line
@@ -521,13 +589,13 @@ def _announce_sandbox(requested: str) -> str:
         return official_sandbox("bwrap")
     mode = sandbox.resolve_mode(requested)
     if mode == "process":
-        click.echo("grade: note: student code runs in a separate, resource-limited process: "
-                   "isolated, but not hardened (install bubblewrap for the OS sandbox).",
-                   err=True)
+        click.echo(_("grade: note: student code runs in a separate, resource-limited "
+                     "process: isolated, but not hardened (install bubblewrap for the OS "
+                     "sandbox)."), err=True)
     return mode
 
 
-OFFICIAL_SANDBOX_HELP = (
+OFFICIAL_SANDBOX_HELP = N_(
     "official grading runs student code only inside the OS sandbox (bubblewrap), and it cannot "
     "start here: {why}.  Install bubblewrap (apt-get install bubblewrap) and allow unprivileged "
     "user namespaces; on GitHub's Ubuntu runners (AppArmor) run `sudo sysctl -w "
@@ -543,10 +611,10 @@ def official_sandbox(requested: str) -> str:
     if requested != "bwrap":
         return _announce_sandbox(requested)
     if not sandbox.bwrap_available():
-        raise SandboxUnavailable(OFFICIAL_SANDBOX_HELP.format(why="bwrap is not installed"))
+        raise SandboxUnavailable(_(OFFICIAL_SANDBOX_HELP, why=_("bwrap is not installed")))
     if not bwrap.probe():
-        raise SandboxUnavailable(OFFICIAL_SANDBOX_HELP.format(
-            why="bwrap is installed but cannot create a user namespace"))
+        raise SandboxUnavailable(_(OFFICIAL_SANDBOX_HELP, why=_(
+            "bwrap is installed but cannot create a user namespace")))
     return "bwrap"
 
 
@@ -561,7 +629,9 @@ class _Progress:
 
     def __call__(self, done: int, total: int, exercise: str):
         filled = int(20 * done / max(total, 1))
-        text = f"\rgrading {exercise:<24} [{'#' * filled}{'.' * (20 - filled)}] {done}/{total}"
+        text = "\r" + _("grading {exercise} [{bar}] {done}/{total}",
+                         exercise=f"{exercise:<24}", bar="#" * filled + "." * (20 - filled),
+                         done=done, total=total)
         text = text.ljust(self.width)
         self.width = max(self.width, len(text))
         sys.stderr.write(text)

@@ -27,9 +27,17 @@ Use:
   through placeholders, unchanged.
 - ``N_("...")``: marks a constant for extraction, translated later with :func:`gettext`.
 - :func:`set_language` / :func:`language` (a context manager) choose the language;
-  :func:`resolve_language` picks it: an explicit choice (``--lang``), else the assignment's
+  :func:`resolve_language` picks it for official grading (Gradescope, Classroom, ``grade
+  batch``, ``publish``): an explicit choice (``--lang``), else the assignment's
   ``[tool.grader] language``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else
-  English.
+  English; :func:`resolve_for_person` for what one person reads at their own terminal
+  (``grade``, ``check()``): ``--lang``, else the locale when it names a supported language,
+  else the assignment's default, else English.
+- The language reaches every process that builds prose: ``GradeRequest.language`` (the judge,
+  its ``-j`` shards, ``grade batch``'s slots through the assignment's ``language``), and
+  ``--lang`` on the command line of the judge process that ``check()`` starts.
+- Every function here takes its own arguments positionally, so that any name is free for a
+  placeholder (``_("grade: error: {message}", message=...)``).
 
 Languages: ``en`` (the msgids themselves) and ``zh_CN`` (Simplified Chinese; terms follow the
 Chinese edition of the book: 互相关运算, 填充, 步幅, 汇聚层, 丢弃法, 权重衰减, 注意力汇聚).
@@ -84,11 +92,31 @@ def resolve_language(explicit: str | None = None, assignment_default: str | None
         chosen = normalize(assignment_default)
         if chosen:
             return chosen
+    return locale_language() or DEFAULT
+
+
+def locale_language() -> str | None:
+    """The language the locale names (the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that
+    is set, as gettext reads them), or None when it names no supported language (``C``,
+    ``POSIX``, ``fr_FR``, unset)."""
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable)
         if value:
-            return normalize(value) or DEFAULT
-    return DEFAULT
+            return normalize(value)
+    return None
+
+
+def resolve_for_person(explicit: str | None = None,
+                       assignment_default: str | None = None) -> str:
+    """The language of what one person reads at their own terminal or notebook (``grade``,
+    ``check()``): ``explicit``, else the locale when it names a supported language (a student
+    whose terminal is in English reads English), else the assignment's default, else English.
+    Official grading (Gradescope, Classroom, ``grade batch``, ``publish``) uses
+    :func:`resolve_language`, where the assignment's choice comes before the machine's
+    locale."""
+    if explicit:
+        return resolve_language(explicit)
+    return locale_language() or resolve_language(None, assignment_default)
 
 
 def set_language(lang: str) -> None:
@@ -128,19 +156,20 @@ def catalog(domain: str = "grader", lang: str | None = None,
     return _catalogs[key]
 
 
-def gettext(message: str, domain: str = "grader", localedir: Path | str | None = None,
+def gettext(message: str, domain: str = "grader", localedir: Path | str | None = None, /,
             **values) -> str:
-    """The translation of ``message`` in the current language, formatted with ``values``."""
+    """The translation of ``message`` in the current language, formatted with ``values``
+    (any names: the arguments before them are positional only, free for placeholders)."""
     text = catalog(domain, localedir=localedir).gettext(message) if message else message
     return text.format(**values) if values else text
 
 
-def _(message: str, **values) -> str:
+def _(message: str, /, **values) -> str:
     """Translate a framework message (domain ``grader``); see the module's docstring."""
     return gettext(message, "grader", **values)
 
 
-def check_text(message: str, **values) -> str:
+def check_text(message: str, /, **values) -> str:
     """Translate a course message (domain ``checks``): the ``_`` of grader/checks/*.py."""
     return gettext(message, "checks", **values)
 
@@ -154,12 +183,12 @@ def mistake_text(sentence: str, catalogue: Path | str | None) -> str:
     return catalog("mistakes", localedir=Path(catalogue) / "locale").gettext(sentence)
 
 
-def release_text(message: str, **values) -> str:
+def release_text(message: str, /, **values) -> str:
     """Translate the student-facing material of a release (domain ``release``)."""
     return gettext(message, "release", **values)
 
 
-def release_ngettext(singular: str, plural: str, count: int, **values) -> str:
+def release_ngettext(singular: str, plural: str, count: int, /, **values) -> str:
     """:func:`release_text` with a plural form chosen by ``count`` (also a value: ``{count}``)."""
     text = catalog("release").ngettext(singular, plural, count)
     return text.format(count=count, **values)

@@ -295,14 +295,15 @@ def _pyproject(assignment, public_only: bool) -> str:
         f"dependencies = {_toml(_dependencies())}", "",
         "[project.scripts]", 'grade = "grader.cli:main"', "",
         "[tool.setuptools.packages.find]", 'include = ["grader*"]', "",
-        "[tool.setuptools.package-data]", 'grader = ["templates/*"]',
+        "[tool.setuptools.package-data]",
+        'grader = ["templates/*", "locale/*/LC_MESSAGES/*.mo"]',
         '"grader.reports" = ["templates/*.html", "templates/*.css"]', "",
         "[tool.grader]", f"title = {_toml(assignment.title)}",
     ]
     if assignment.due:
         lines.append(f"due = {_toml(assignment.due)}")
     lines.append(f"hidden_feedback = {_toml(assignment.hidden_feedback)}")
-    if getattr(assignment, "language", None):      # students' and official grading's default
+    if assignment.language:      # students' and official grading's default
         lines.append(f"language = {_toml(assignment.language)}")
     if public_only:
         hidden = [c for e in assignment.exercises for c in e.checks if c.visibility == "hidden"]

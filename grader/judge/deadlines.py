@@ -40,10 +40,11 @@ _COSTS_LIMIT = 100_000
 
 def limit_text(cap: float, from_reference: bool) -> str:
     """The rule a timed-out call broke, in the words of the report (no measured figure)."""
+    from grader.i18n import _
     if from_reference:
-        return (f"its time limit ({MULTIPLE} times what the model solution takes on the same "
-                f"input, at least {FLOOR:g} s)")
-    return f"{cap:g} s"
+        return _("its time limit ({multiple} times what the model solution takes on the same "
+                 "input, at least {floor} s)", multiple=MULTIPLE, floor=f"{FLOOR:g}")
+    return _("{seconds} s", seconds=f"{cap:g}")
 
 
 class ReferenceCosts:

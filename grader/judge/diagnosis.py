@@ -430,14 +430,18 @@ def called_exercises(source: str, name: str, exercises: set[str]) -> list[str]:
 
 def cause_sentence(exercise: str, culprits: list[tuple[str, str]]) -> str:
     """``culprits``: (name, status) of the called exercises that are not complete."""
+    from grader.i18n import _
     parts = []
     for name, status in culprits:
-        state = "is not implemented yet" if status == "not-implemented" else \
-            "fails its own checks"
-        parts.append(f"your {name}, which {exercise} calls and which {state}")
-    names = " and ".join(name for name, _ in culprits)
-    return (f"this failure comes from {' and from '.join(parts)}: fix {names} first, then "
-            f"grade {exercise} again")
+        if status == "not-implemented":
+            parts.append(_("your {name}, which {exercise} calls and which is not implemented "
+                           "yet", name=name, exercise=exercise))
+        else:
+            parts.append(_("your {name}, which {exercise} calls and which fails its own "
+                           "checks", name=name, exercise=exercise))
+    names = _(" and ").join(name for name, _status in culprits)
+    return _("this failure comes from {causes}: fix {names} first, then grade {exercise} "
+             "again", causes=_(" and from ").join(parts), names=names, exercise=exercise)
 
 
 def trace_causes(result, submission, names: list[str]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.i18n import _, check_text
 from grader.judge import values
 from grader.sandbox.client import WorkerFault
 from grader.errors import InternalError
@@ -108,7 +109,7 @@ class GraderPlugin:
 
     @pytest.fixture
     def student(self, request):
-        exercise, spec, _ = request.node.stash[_SPEC]
+        exercise, spec, _marker = request.node.stash[_SPEC]
         unit, problem = self.submission.locate(exercise.name, exercise.topic)
         session = self.pool.session(exercise.name)
         if unit is not None:
@@ -125,7 +126,7 @@ class GraderPlugin:
     @pytest.fixture
     def student_source(self, request):
         """The text of the exercise's definition in the submission (for static advice)."""
-        exercise, _, _ = request.node.stash[_SPEC]
+        exercise, _spec, _marker = request.node.stash[_SPEC]
         unit, problem = self.submission.locate(exercise.name, exercise.topic)
         if unit is None:
             raise Unavailable(problem or f"{exercise.name} is not defined")
@@ -133,7 +134,7 @@ class GraderPlugin:
 
     @pytest.fixture
     def reference(self, request):
-        exercise, spec, _ = request.node.stash[_SPEC]
+        exercise, spec, _marker = request.node.stash[_SPEC]
         return self.reference_module(exercise.topic, f"{exercise.name}.{spec.name}",
                                      spec.visibility)
 
@@ -233,14 +234,16 @@ class GraderPlugin:
         if found is None:
             return
         target = next((r for r in failing if r.visibility == "public"), failing[0])
-        sentence = found.mistake.sentence
-        text = "known mistake: " + sentence[:1].lower() + sentence[1:]
+        sentence = _mistake_sentence(found.mistake.sentence)
+        text = _("known mistake: {sentence}", sentence=sentence[:1].lower() + sentence[1:])
         if target.feedback is None:
             target.feedback = Feedback()
         target.feedback.diagnosis = values.scrub(text)
 
     def classify(self, item, exercise, spec, marker, exc) -> CheckResult:
-        doc = (item.obj.__doc__ or spec.name).strip().splitlines()[0]
+        # the check's description and hints in the student's language (domain ``checks``,
+        # msgid the English text: the docstring's first line, the hint= string)
+        doc = check_text((item.obj.__doc__ or spec.name).strip().splitlines()[0])
         result = CheckResult(exercise.name, spec.name, doc, "pass", spec.points, spec.visibility,
                              bool(marker.get("advisory")))
         context = item.stash.get(_CONTEXT, None)
@@ -269,13 +272,13 @@ class GraderPlugin:
                                            hint=self.hint_for(exc, exercise, spec, marker),
                                            output=(context.last_stdout or None) if context else None)
             else:
-                result.message = str(exc).strip() or "the check failed"
-                result.feedback = Feedback(call=last, hint=marker.get("hint") or None)
+                result.message = str(exc).strip() or _("the check failed")
+                result.feedback = Feedback(call=last, hint=_hint(marker.get("hint")))
         elif _is_flaky(exc):
             result.status = "fail"
-            result.message = ("gave different results for the same input: the answer must not "
-                              "depend on hidden state or unseeded randomness")
-            result.feedback = Feedback(call=last, hint=marker.get("hint") or None)
+            result.message = _("gave different results for the same input: the answer must "
+                               "not depend on hidden state or unseeded randomness")
+            result.feedback = Feedback(call=last, hint=_hint(marker.get("hint")))
         elif isinstance(exc, InternalError):
             self.fatal = exc
             result.status = "error"
@@ -283,8 +286,9 @@ class GraderPlugin:
         else:
             self.check_bugs.append(f"{exercise.name}.{spec.name}: {type(exc).__name__}: {exc}")
             result.status = "error"
-            result.message = values.scrub(
-                f"the check could not evaluate the answer ({type(exc).__name__}: {exc})")[:1000]
+            error = type(exc).__name__ + ": " + str(exc)
+            result.message = values.scrub(_("the check could not evaluate the answer ({error})",
+                                            error=error))[:1000]
             result.feedback = Feedback(call=last) if last else None
         if result.message:
             result.message = values.scrub(result.message)
@@ -296,11 +300,11 @@ class GraderPlugin:
         wrong value; for a wrong shape or type, the exercise's shape hint (a check's hint is
         written for the mistake it targets, not for a shape that is already wrong)."""
         if failure.help:
-            return failure.help
+            return _hint(failure.help)
         own = marker.get("hint") or None
         if getattr(failure, "kind", "value") == "value" or "shape" in spec.name:
-            return own
-        return self.shape_hints.get(exercise.name)
+            return _hint(own)
+        return _hint(self.shape_hints.get(exercise.name))
 
 
 class SourceView:
@@ -374,3 +378,17 @@ def _leaves(group):
 def _is_flaky(exc) -> bool:
     from hypothesis.errors import Flaky
     return isinstance(exc, Flaky)
+
+
+def _hint(text: str | None) -> str | None:
+    """A check's hint in the student's language (domain ``checks``; msgid its English text)."""
+    return check_text(text) if text else None
+
+
+def _mistake_sentence(sentence: str) -> str:
+    """A catalogued mistake's sentence in the student's language (domain ``mistakes``, where
+    the catalogue ships a catalog; else as written)."""
+    from grader import i18n
+    if "mistakes" in i18n.DOMAINS:
+        return i18n.gettext(sentence, "mistakes")
+    return sentence

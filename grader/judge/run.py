@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -37,6 +37,9 @@ class GradeRequest:
     trace_causes: bool = True                     # a shard leaves that to its coordinator
     # each check's result as soon as it is known (batch: what a time limit must not lose)
     on_check: Callable[[CheckResult], None] | None = None
+    # the language of every message the judge writes ("en", "zh_CN"; grader/i18n.py); None:
+    # the assignment's language (the CLI resolved it there), else this process's current one
+    language: str | None = None
 
 
 @dataclass
@@ -57,6 +60,14 @@ MIN_EXERCISES_PER_JOB = 4
 
 
 def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
+    """Grade ``request``; every message of the result is in the request's language."""
+    from grader import i18n
+    lang = request.language or request.assignment.language or i18n.current_language()
+    with i18n.language(lang):
+        return _run(replace(request, language=lang), info)
+
+
+def _run(request: GradeRequest, info: RunInfo | None) -> GradeResult:
     assignment = request.assignment.select(request.exercises)
     jobs = min(request.jobs, len(assignment.exercises) // MIN_EXERCISES_PER_JOB)
     if jobs > 1 and request.launcher is None:
@@ -266,7 +277,6 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     choice is derived from the check itself.
     """
     import multiprocessing
-    from dataclasses import replace
     from multiprocessing.connection import wait
 
     from grader.sandbox import process as sandbox_mod

@@ -21,11 +21,13 @@ own CPU time.  None of these clocks runs faster on a busy machine (grader/sandbo
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 import time
 import zlib
 from dataclasses import dataclass, field
 
+from grader.i18n import _, check_text
 from grader.reports import sanitize
 from grader.judge import deadlines, values
 from grader.sandbox.client import WorkerFault
@@ -73,12 +75,15 @@ class Hung:
             return None
         check, hidden, call, limit = self.first[name]
         # a hidden check's inputs are not shown in another check's feedback
-        where = "a hidden check" if hidden else f"check {check}"
         shown = None if hidden else call
-        return StudentTimeout(
-            f"{name} is not run again: it already timed out in {where}"
-            f"{'' if hidden else ', on the call shown'}; fix that infinite loop (or far too "
-            f"slow code) first", shown)
+        if hidden:
+            text = _("{name} is not run again: it already timed out in a hidden check; fix "
+                     "that infinite loop (or far too slow code) first", name=name)
+        else:
+            text = _("{name} is not run again: it already timed out in check {check}, on the "
+                     "call shown; fix that infinite loop (or far too slow code) first",
+                     name=name, check=check)
+        return StudentTimeout(text, shown)
 
 
 class StudentCrash(StudentProblem):
@@ -122,9 +127,11 @@ class Call:
     scenario: str | None = None      # a scenario's one-line description
 
     def describe(self) -> str:
-        if self.scenario:
+        if self.scenario:         # the scenario's sentence, from a check file: domain checks
             shown = values.format_call("", self.args, self.kwargs, self.params, limit=16)[1:-1]
-            return f"{self.scenario}" + (f" (with {shown})" if shown else "")
+            text = check_text(self.scenario)
+            return _("{scenario} (with {arguments})", scenario=text, arguments=shown) \
+                if shown else text
         return values.format_call(self.name, self.args, self.kwargs, self.params)
 
 
@@ -187,8 +194,8 @@ class CheckContext:
         # stretched by a busy machine (grader/sandbox/usage.py)
         if self.spent + (time.thread_time() - self.started) > budget:
             self.poison = StudentTimeout(
-                f"the check ran out of its total time ({budget:g} s): each call is too slow",
-                call)
+                _("the check ran out of its total time ({seconds} s): each call is too slow",
+                  seconds=f"{budget:g}"), call)
             raise self.poison
         message["seed"] = self.next_seed()
         from_reference = []
@@ -211,12 +218,13 @@ class CheckContext:
             problem_type = StudentTimeout if fault.kind == "timeout" else StudentCrash
             if fault.kind == "timeout":
                 limit = deadlines.limit_text(self.call_timeout, any(from_reference))
-                text = (f"{call.name or 'the code'} did not finish within {limit} (an "
-                        f"infinite loop, or far too slow)")
+                text = _("{name} did not finish within {limit} (an infinite loop, or far too "
+                         "slow)", name=call.name or _("the code"), limit=limit)
                 self.hung.note(call.name, self.check_id.split(".", 1)[-1], self.hidden, call,
                                limit)
             else:
-                text = f"{fault.detail} while running {call.name or 'the scenario'}"
+                text = _("{fault} while running {name}", fault=fault.detail,
+                         name=call.name or _("the scenario"))
             self.poison = problem_type(text, call, fault.output)
             raise self.poison from None
         stdout = reply.get("stdout") or ""
@@ -246,16 +254,17 @@ class CheckContext:
             used = reply.get("used") or []
             mutated_idx = reply.get("mutated") or []
             names = (call.params or []) + list(call.kwargs)
-            mutated = [names[i] if isinstance(i, int) and i < len(names) else f"argument {i}"
-                       for i in mutated_idx]
+            mutated = [names[i] if isinstance(i, int) and i < len(names)
+                       else _("argument {index}", index=i) for i in mutated_idx]
             seconds, ops = reply.get("seconds"), reply.get("ops")
             return Reply(reply.get("value"), call, stdout,
                          [u for u in used if isinstance(u, str)], mutated,
                          seconds if isinstance(seconds, float) else 0.0,
                          ops if isinstance(ops, int) else None)
         if "not_implemented" in reply:
-            raise NotImplementedYet(f"{call.name or 'this'} is not implemented yet "
-                                    f"(it raises NotImplementedError)", call, stdout)
+            raise NotImplementedYet(_("{name} is not implemented yet (it raises "
+                                      "NotImplementedError)", name=call.name or _("this")),
+                                    call, stdout)
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
             raise StudentError(self.describe_error(error, call), call, stdout,
@@ -264,16 +273,31 @@ class CheckContext:
             error = reply["unavailable"] if isinstance(reply["unavailable"], dict) else {}
             raise Unavailable(self.describe_error(error, None, at_import=True), call, stdout)
         if "missing" in reply:
-            raise Unavailable(str(reply["missing"]), call, stdout)
+            raise Unavailable(_missing(str(reply["missing"])), call, stdout)
         if "mismatch" in reply:
             raise Mismatch(str(reply["mismatch"]))
         if "bad_value" in reply:
-            raise StudentError(f"{call.name or 'the code'} returned a value that cannot be "
-                               f"graded: {reply['bad_value']}", call, stdout, "BadValue")
-        raise StudentCrash("the worker sent an unexpected reply", call, stdout)
+            raise StudentError(_("{name} returned a value that cannot be graded: {why}",
+                                 name=call.name or _("the code"), why=reply["bad_value"]),
+                               call, stdout, "BadValue")
+        raise StudentCrash(_("the worker sent an unexpected reply"), call, stdout)
 
     def describe_error(self, error: dict, call: Call | None, at_import: bool = False) -> str:
-        return describe_error(error, self.where, call, "the file" if at_import else None)
+        return describe_error(error, self.where, call, _("the file") if at_import else None)
+
+
+_MISSING = re.compile(r"(?P<name>\S+) is not defined in (?P<where>.+)")
+
+
+def _missing(text: str) -> str:
+    """The worker's "NAME is not defined in FILE" in the student's language."""
+    found = _MISSING.fullmatch(text)
+    if found is None:
+        return text
+    where = found["where"]
+    if where == "your submission":
+        where = _("your submission")
+    return _("{name} is not defined in {where}", name=found["name"], where=where)
 
 
 def describe_error(error: dict, where, call: Call | None = None,
@@ -284,9 +308,9 @@ def describe_error(error: dict, where, call: Call | None = None,
     message = values.scrub(str(error.get("message", "")))
     head = f"{kind}: {message}" if message else kind
     if imported:
-        head = f"{imported} could not be imported: {head}"
+        head = _("{file} could not be imported: {error}", file=imported, error=head)
     elif call is not None and call.name:
-        head = f"{call.name} raised {head}"
+        head = _("{name} raised {error}", name=call.name, error=head)
     frames = error.get("frames") if isinstance(error.get("frames"), list) else []
     lines = [head]
     for frame in frames[-3:]:
@@ -294,8 +318,9 @@ def describe_error(error: dict, where, call: Call | None = None,
             continue
         place = where(str(frame.get("file", "")), frame.get("line"))
         code = str(frame.get("code", "")).strip()
-        lines.append(f"  at {place}, in {frame.get('function', '?')}" +
-                     (f": {code}" if code else ""))
+        line = _("  at {place}, in {function}", place=place,
+                 function=frame.get("function", "?"))
+        lines.append(line + (f": {code}" if code else ""))
     return "\n".join(lines)
 
 

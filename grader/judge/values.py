@@ -11,6 +11,7 @@ import re
 
 import torch
 
+from grader.i18n import _
 from grader.reports import sanitize
 from grader.sandbox.wire import Opaque
 
@@ -47,16 +48,19 @@ def format_tensor(t: torch.Tensor, limit: int = LITERAL_LIMIT) -> str:
         body = _nested(t.tolist(), t.dtype) if t.dim() else format_number(t.item(), t.dtype)
         return f"torch.tensor({body}{dtype})"
     shape = "(" + ", ".join(str(n) for n in t.shape) + ("," if t.dim() == 1 else "") + ")"
-    summary = f"<tensor of shape {shape}{dtype.replace(', dtype=', ', dtype ')}"
+    summary = _("<tensor of shape {shape}", shape=shape)
+    if dtype:
+        summary += _(", dtype {dtype}", dtype=t.dtype)
     if t.dtype == torch.bool:
-        summary += f", {int(t.sum())} True"
+        summary += _(", {count} True", count=int(t.sum()))
     elif not t.is_complex():
         finite = t[torch.isfinite(t)] if t.is_floating_point() else t
         if finite.numel():
-            summary += f", values from {format_number(finite.min().item(), t.dtype)}" \
-                       f" to {format_number(finite.max().item(), t.dtype)}"
+            summary += _(", values from {low} to {high}",
+                         low=format_number(finite.min().item(), t.dtype),
+                         high=format_number(finite.max().item(), t.dtype))
         if t.is_floating_point() and not torch.isfinite(t).all():
-            summary += f", {int((~torch.isfinite(t)).sum())} nan/inf"
+            summary += _(", {count} nan/inf", count=int((~torch.isfinite(t)).sum()))
     return summary + ">"
 
 
@@ -70,8 +74,7 @@ def format_value(value, limit: int = LITERAL_LIMIT, depth: int = 0) -> str:
     if isinstance(value, torch.Tensor):
         return format_tensor(value, limit)
     if isinstance(value, Opaque):
-        return (f"an object of type {sanitize.one_line(value.type_name, sanitize.NAME_LIMIT)}"
-                + (f" ({sanitize.one_line(value.reason)})" if value.reason else ""))
+        return _opaque(value)
     if isinstance(value, (bool, int, float)):
         return format_number(value)
     if isinstance(value, str):
@@ -81,7 +84,7 @@ def format_value(value, limit: int = LITERAL_LIMIT, depth: int = 0) -> str:
     if isinstance(value, (list, tuple)):
         items = [format_value(v, limit, depth + 1) for v in value[:12]]
         if len(value) > 12:
-            items.append(f"... ({len(value) - 12} more)")
+            items.append(_("... ({count} more)", count=len(value) - 12))
         if isinstance(value, tuple):
             return "(" + ", ".join(items) + ("," if len(value) == 1 else "") + ")"
         return "[" + ", ".join(items) + "]"
@@ -97,16 +100,22 @@ def format_value(value, limit: int = LITERAL_LIMIT, depth: int = 0) -> str:
 def describe_type(value) -> str:
     """'a tensor of shape (2, 3) and dtype torch.float32', 'a float', 'None', ..."""
     if isinstance(value, torch.Tensor):
-        shape = ", ".join(str(n) for n in value.shape)
-        return f"a tensor of shape ({shape}{',' if value.dim() == 1 else ''}) and dtype {value.dtype}"
+        shape = "(" + ", ".join(str(n) for n in value.shape) + ("," if value.dim() == 1 else "") + ")"
+        return _("a tensor of shape {shape} and dtype {dtype}", shape=shape, dtype=value.dtype)
     if isinstance(value, Opaque):
-        return (f"an object of type {sanitize.one_line(value.type_name, sanitize.NAME_LIMIT)}"
-                + (f" ({sanitize.one_line(value.reason)})" if value.reason else ""))
+        return _opaque(value)
     if value is None:
         return "None"
     name = type(value).__name__
-    article = "an" if name[0] in "aeiou" else "a"
-    return f"{article} {name}"
+    return _("an {name}", name=name) if name[0] in "aeiou" else _("a {name}", name=name)
+
+
+def _opaque(value: Opaque) -> str:
+    text = _("an object of type {name}",
+             name=sanitize.one_line(value.type_name, sanitize.NAME_LIMIT))
+    if value.reason:
+        text += f" ({sanitize.one_line(value.reason)})"
+    return text
 
 
 def format_call(name: str, args: tuple, kwargs: dict, params: list[str] | None = None,

@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
 from grader.kernel import history, render
 from grader.kernel.judge_process import JudgeFailed, grade_notebook
 
@@ -66,8 +67,12 @@ class Report:
 
 # ----------------------------------------------------------------------------- choosing
 def _assignment_names(assignment) -> list[str]:
+    return _load_assignment(assignment).names
+
+
+def _load_assignment(assignment):
     from grader import assignment as assignment_mod
-    return assignment_mod.load(assignment).names
+    return assignment_mod.load(assignment)
 
 
 def choose(requested, executed, names: list[str], notebook_names: list[str] | None = None):
@@ -79,34 +84,43 @@ def choose(requested, executed, names: list[str], notebook_names: list[str] | No
             lines = []
             for n in unknown:
                 close = difflib.get_close_matches(n, names, n=1)
-                lines.append(f"unknown exercise {n!r}" + (f": did you mean {close[0]!r}?"
-                                                          if close else ""))
-            raise StudentError("\n".join(lines) + "\nThe exercises of this assignment: "
-                               + ", ".join(names))
+                lines.append(_("unknown exercise {name}: did you mean {close}?", name=repr(n),
+                               close=repr(close[0])) if close else
+                             _("unknown exercise {name}", name=repr(n)))
+            raise StudentError("\n".join(lines) + "\n" + _(
+                "The exercises of this assignment: {names}", names=", ".join(names)))
         chosen = [n for n in dict.fromkeys(requested) if n in defined]
         missing = [n for n in dict.fromkeys(requested) if n not in defined]
     else:
         chosen = [n for n in names if n in defined]
         missing = [n for n in notebook_names or [] if n in names and n not in defined
                    and chosen]           # the notebook's exercises whose cells have not run
-    notes = [f"{n} is not defined in this kernel yet: run the cell that defines it, then "
-             "check again." for n in missing]
+    notes = [_("{name} is not defined in this kernel yet: run the cell that defines it, then "
+               "check again.", name=n) for n in missing]
     if not chosen:
         if missing:
             raise StudentError("\n".join(notes))
-        hint = (f" (this notebook's exercises: {', '.join(notebook_names)})"
-                if notebook_names else "")
-        raise StudentError("No exercise is defined in this kernel yet: run the cells with your "
-                           f"exercises{hint}, then check again.  check() grades what this "
-                           "kernel has run, not the file on disk.")
+        if notebook_names:
+            raise StudentError(_(
+                "No exercise is defined in this kernel yet: run the cells with your exercises "
+                "(this notebook's exercises: {names}), then check again.  check() grades what "
+                "this kernel has run, not the file on disk.", names=", ".join(notebook_names)))
+        raise StudentError(_("No exercise is defined in this kernel yet: run the cells with "
+                             "your exercises, then check again.  check() grades what this "
+                             "kernel has run, not the file on disk."))
     return chosen, notes
 
 
 # ----------------------------------------------------------------------------- the result
 def relabel(result: dict, origin: str) -> dict:
     """Cell numbers of the history notebook are execution counts: say ``In [n]``."""
-    at_origin = re.compile(re.escape(origin) + r",? cell (\d+)")
-    bare = re.compile(r"\bcell (\d+)\b")
+    # "cell 3" as the judge wrote it, in the language it wrote in (the kernel's: --lang)
+    template = _("cell {index}", index="\0")
+    cell = re.escape(template).replace(re.escape("\0"), r"(\d+)")
+    at_origin = re.compile(re.escape(origin) + r"[,，]? ?" + cell)
+    # a word boundary where the words are Latin ("cell 3", not "cell 30" or "excell 3")
+    edge = (lambda char: r"\b" if char.isascii() else "")
+    bare = re.compile(edge(template[0]) + cell + edge(template[-1]))
 
     def fix(text, messages: bool):
         if not isinstance(text, str):
@@ -128,32 +142,38 @@ def relabel(result: dict, origin: str) -> dict:
 
 
 # ----------------------------------------------------------------------------- check()
-def check(*exercises: str, checks=None, notebook=None, assignment=None) -> Report | None:
+def check(*exercises: str, checks=None, notebook=None, assignment=None,
+          lang=None) -> Report | None:
     """Grade exercises as this kernel has them, in a separate grader process; show the result.
 
     ``check("dropout")`` grades one exercise, ``check()`` every exercise the kernel defines.
     ``checks``: only these checks (names, as ``grade --checks``).  ``notebook``: the notebook
     file, when the front end does not say (used to tag setup cells and to warn about cells
     edited since they ran).  ``assignment``: an assignment TOML (default: the course around
-    the working directory).  Returns a :class:`Report` (``.score``, ``.max_score``,
-    ``.exercises``), or None when nothing was graded (the message says why).
+    the working directory).  ``lang``: ``"zh_CN"`` or ``"en"``, the language of the result
+    (default: the kernel's locale when it names one, else the assignment's ``language``, else
+    English).  Returns a :class:`Report` (``.score``, ``.max_score``, ``.exercises``), or None
+    when nothing was graded (the message says why).
     """
+    from grader import i18n
     from IPython import get_ipython
     from IPython.display import display
 
     shell = get_ipython()
     if shell is None:
-        raise RuntimeError("check() runs inside a Jupyter/IPython kernel; in a terminal use "
-                           "`grade -s NOTEBOOK`")
+        raise RuntimeError(_("check() runs inside a Jupyter/IPython kernel; in a terminal "
+                             "use `grade -s NOTEBOOK`"))
     if isinstance(checks, str):
         checks = [c.strip() for c in checks.split(",") if c.strip()]
     if not _running.acquire(blocking=False):
-        _say("A check is already running in this kernel: wait for its result, then check "
-             "again.", "warning")
+        _say(_("A check is already running in this kernel: wait for its result, then check "
+               "again."), "warning")
         return None
     try:
-        return _check(shell, display, [str(e) for e in exercises], checks, notebook,
-                      assignment)
+        chosen = _language(lang, assignment)
+        with i18n.language(chosen):
+            return _check(shell, display, [str(e) for e in exercises], checks, notebook,
+                          assignment, chosen)
     except StudentError as exc:
         _say(str(exc))
         return None
@@ -166,14 +186,29 @@ def _say(text: str, kind: str = "error") -> None:
     display({"text/plain": text, "text/html": render.message_html(text, kind)}, raw=True)
 
 
-def _check(shell, display, requested, checks, notebook, assignment) -> Report:
+def _language(lang, assignment) -> str:
+    """check()'s language: ``lang``, else the locale, else the assignment's, else English."""
+    from grader import i18n
+    from grader.errors import GraderError
+    try:
+        default = _load_assignment(assignment).language
+    except GraderError:
+        default = None             # _check says that the assignment cannot be found
+    try:
+        return i18n.resolve_for_person(lang, default)
+    except ValueError as exc:
+        raise StudentError(str(exc)) from None
+
+
+def _check(shell, display, requested, checks, notebook, assignment, lang="en") -> Report:
     from grader.errors import GraderError
     try:
         names = _assignment_names(assignment)
     except GraderError as exc:
-        raise StudentError(f"check() cannot find the assignment: {exc}.\nStart Jupyter in "
-                           "the course folder (or a folder inside it), or name the assignment: "
-                           "check(..., assignment='path/to/pyproject.toml').") from None
+        raise StudentError(_("check() cannot find the assignment: {error}.\nStart Jupyter in "
+                             "the course folder (or a folder inside it), or name the "
+                             "assignment: check(..., assignment='path/to/pyproject.toml').",
+                             error=exc)) from None
     executed = history.executed_cells(shell)
     if executed:                 # the running cell is the last one IPython stored
         running = executed[-1].number
@@ -185,8 +220,8 @@ def _check(shell, display, requested, checks, notebook, assignment) -> Report:
     if path is not None and saved:
         notes = history.stale_notes(executed, saved, chosen, path.name) + notes
 
-    what = "checking " + ", ".join(chosen) if len(chosen) <= 3 else \
-        f"checking {len(chosen)} exercises"
+    what = _("checking {names}", names=", ".join(chosen)) if len(chosen) <= 3 else \
+        _("checking {count} exercises", count=len(chosen))
     handle = display({"text/plain": render.progress_text(0, 0, "", 0, what),
                       "text/html": render.progress_html(0, 0, "", 0, what)},
                      raw=True, display_id=True)
@@ -208,15 +243,14 @@ def _check(shell, display, requested, checks, notebook, assignment) -> Report:
             target.write_text(json.dumps(history.history_notebook(executed, saved)),
                               encoding="utf-8")
             run = grade_notebook(target, chosen, checks=checks, assignment=assignment,
-                                 on_progress=progress)
+                                 on_progress=progress, lang=lang)
     except JudgeFailed as exc:
-        handle.update({"text/plain": f"check() could not grade: {exc}",
-                       "text/html": render.message_html(f"check() could not grade: {exc}")},
-                      raw=True)
+        said = _("check() could not grade: {error}", error=exc)
+        handle.update({"text/plain": said, "text/html": render.message_html(said)}, raw=True)
         return None
     except KeyboardInterrupt:
-        handle.update({"text/plain": "check interrupted", "text/html": render.message_html(
-            "check interrupted: the grader was stopped.", "warning")}, raw=True)
+        handle.update({"text/plain": _("check interrupted"), "text/html": render.message_html(
+            _("check interrupted: the grader was stopped."), "warning")}, raw=True)
         raise
     notes += [n.removeprefix("grade: ") for n in run.notes]
     report = Report(relabel(run.result, origin), notes, run.seconds)
@@ -257,14 +291,16 @@ def _notebook_exercises(path: Path) -> list[str] | None:
 
 # ----------------------------------------------------------------------------- the magic
 def check_magic(line: str):
-    """``%check [EXERCISE ...] [--checks NAME,...]``: check() as a line magic."""
+    """``%check [EXERCISE ...] [--checks NAME,...] [--lang zh_CN|en]``: check() as a line
+    magic."""
     words = line.split()
-    checks = None
-    if "--checks" in words:
-        at = words.index("--checks")
-        checks = words[at + 1] if at + 1 < len(words) else ""
-        del words[at:at + 2]
-    return check(*words, checks=checks)
+    options = {}
+    for option in ("--checks", "--lang"):
+        if option in words:
+            at = words.index(option)
+            options[option] = words[at + 1] if at + 1 < len(words) else ""
+            del words[at:at + 2]
+    return check(*words, checks=options.get("--checks"), lang=options.get("--lang") or None)
 
 
 def load_ipython_extension(shell) -> None:

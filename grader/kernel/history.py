@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.i18n import _
 from grader.submission.notebook import names_in_broken_source, python_source
 from grader.submission.source import top_level_names
 
@@ -200,10 +201,12 @@ def stale_notes(cells: list[Executed], saved: list[DiskCell], names, notebook: s
         cell = on_disk[-1]
         executed = ran.get(name)
         if executed is None:
-            notes.append(f"{name}: cell {cell.number} of {notebook} defines it, but that cell "
-                         "has not run in this kernel: run it, then check again.")
+            notes.append(_("{name}: cell {number} of {notebook} defines it, but that cell has "
+                           "not run in this kernel: run it, then check again.", name=name,
+                           number=cell.number, notebook=notebook))
         elif not any(_same(c.source, executed.source) for c in on_disk):
-            notes.append(f"{name}: the code graded is {executed.label}, as it ran; cell "
-                         f"{cell.number} of {notebook} now holds different code (edited "
-                         "since it ran, or not saved yet). Run that cell to grade your edit.")
+            notes.append(_("{name}: the code graded is {cell}, as it ran; cell {number} of "
+                           "{notebook} now holds different code (edited since it ran, or not "
+                           "saved yet). Run that cell to grade your edit.", name=name,
+                           cell=executed.label, number=cell.number, notebook=notebook))
     return notes

@@ -50,9 +50,12 @@ def judge_environment() -> dict:
     return env
 
 
-def command(notebook: Path, exercises, checks=None, assignment=None) -> list[str]:
+def command(notebook: Path, exercises, checks=None, assignment=None,
+            lang: str | None = None) -> list[str]:
     args = [sys.executable, "-m", "grader", "run", "--submission", str(notebook),
             "--format", "json", "--progress-lines"]
+    if lang:                     # the kernel's choice: the judge writes every message in it
+        args += ["--lang", lang]
     if checks:
         args += ["--checks", ",".join(checks)]
     if assignment is not None:
@@ -67,12 +70,12 @@ def _pump(stream, lines: queue.Queue):
 
 
 def grade_notebook(notebook: Path, exercises, *, checks=None, assignment=None, cwd=None,
-                   on_progress=None, tick: float = 0.25) -> JudgeRun:
+                   on_progress=None, tick: float = 0.25, lang: str | None = None) -> JudgeRun:
     """Grade ``notebook`` in a fresh judge process; ``on_progress(done, total, exercise,
     seconds)`` is called on every progress line and every ``tick`` seconds."""
     start = time.monotonic()
     try:
-        process = subprocess.Popen(command(notebook, exercises, checks, assignment),
+        process = subprocess.Popen(command(notebook, exercises, checks, assignment, lang),
                                    cwd=cwd, env=judge_environment(), stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    start_new_session=True)

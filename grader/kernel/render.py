@@ -15,16 +15,16 @@ HTML-escaped before it is shown.
 from __future__ import annotations
 
 import html
-import textwrap
 
-from grader.reports import sanitize
+from grader.i18n import N_, _
+from grader.reports import sanitize, wording
 
 MAX_FIELD = 2000           # characters of one feedback field shown inline (a notebook cell)
 MAX_MESSAGE = 1000
 # feedback keys in the order shown, with their labels (unknown string keys follow)
-FIELDS = (("call", "called"), ("expected", "expected"), ("actual", "got"),
-          ("details", "details"), ("diagnosis", "diagnosis"), ("output", "printed"),
-          ("hint", "hint"))
+FIELDS = (("call", N_("called")), ("expected", N_("expected")), ("actual", N_("got")),
+          ("details", N_("details")), ("diagnosis", N_("diagnosis")), ("output", N_("printed")),
+          ("hint", N_("hint")))
 _CODE_LIKE = {"call", "expected", "actual", "output"}
 _STATUS_COLOUR = {"pass": "#2da44e", "complete": "#2da44e", "fail": "#d1242f",
                   "failed": "#d1242f", "error": "#d1242f", "crash": "#d1242f",
@@ -62,7 +62,7 @@ def _dicts(value) -> list[dict]:
 def _feedback_items(check: dict) -> list[tuple[str, str, bool]]:
     feedback = check.get("feedback") if isinstance(check.get("feedback"), dict) else {}
     known = [k for k, _ in FIELDS]
-    items = [(label, feedback[k], k in _CODE_LIKE) for k, label in FIELDS
+    items = [(_(label), feedback[k], k in _CODE_LIKE) for k, label in FIELDS
              if isinstance(feedback.get(k), str) and feedback[k]]
     items += [(k, v, False) for k, v in feedback.items()
               if k not in known and isinstance(v, str) and v]
@@ -73,12 +73,7 @@ def hidden_line(result: dict) -> str | None:
     hidden = result.get("hidden")
     if not isinstance(hidden, dict):
         return None
-    count = hidden.get("checks", 0)
-    checks = "1 hidden check" if count == 1 else f"{count} hidden checks"
-    verb = "is" if count == 1 else "are"
-    return (f"Only the public checks ran here. {checks} ({number(hidden.get('points', 0))} "
-            f"points) {verb} graded when you submit: passing every public check does not mean "
-            "full marks.")
+    return wording.hidden_sentence(hidden)
 
 
 # ----------------------------------------------------------------------------- HTML
@@ -95,7 +90,7 @@ _PRE = ("margin:0;white-space:pre-wrap;word-break:break-word;font-family:var(" \
 def _badge(status: str) -> str:
     colour = _STATUS_COLOUR.get(status, "#8c959f")
     return (f'<span style="color:{colour};font-weight:600;white-space:nowrap">'
-            f"{esc(status, 40)}</span>")
+            f"{esc(wording.exercise_status(status), 40)}</span>")
 
 
 def _check_html(check: dict) -> str:
@@ -103,8 +98,9 @@ def _check_html(check: dict) -> str:
     advisory = bool(check.get("advisory"))
     symbol = _SYMBOL.get(status, "?")
     description = esc(check.get("description") or check.get("name"), 300)
-    tags = " <em style='opacity:.7'>(hidden)</em>" if check.get("visibility") == "hidden" else ""
-    right = "advice" if advisory else points(check.get("points"), check.get("max_points"))
+    tags = (" <em style='opacity:.7'>" + esc(_("(hidden)")) + "</em>"
+            if check.get("visibility") == "hidden" else "")
+    right = _("advice") if advisory else points(check.get("points"), check.get("max_points"))
     colour = _STATUS_COLOUR.get(status, "#8c959f")
     head = (f'<span style="color:{colour};font-weight:700">{esc(symbol)}</span> '
             f'{description}{tags}')
@@ -142,13 +138,15 @@ def _exercise_html(exercise: dict) -> str:
         parts.append(f'<pre style="{_PRE};margin:4px 0">'
                      f'{esc(exercise.get("message"), MAX_FIELD)}</pre>')
     if checks:
-        parts.append(f'<table style="{_TABLE}"><thead><tr><th style="{_CELL}">check</th>'
-                     f'<th style="{_CELL}">status</th><th style="{_CELL};text-align:right">'
-                     f'points</th></tr></thead><tbody>'
-                     + "".join(_check_html(c) for c in checks) + "</tbody></table>")
+        parts.append(f'<table style="{_TABLE}"><thead><tr><th style="{_CELL}">'
+                     f'{esc(_("check"))}</th><th style="{_CELL}">{esc(_("status"))}</th>'
+                     f'<th style="{_CELL};text-align:right">{esc(_("points"))}</th></tr>'
+                     f'</thead><tbody>' + "".join(_check_html(c) for c in checks)
+                     + "</tbody></table>")
     advice = [a for a in (exercise.get("advice") or []) if isinstance(a, str)]
     if advice:
-        parts.append("<div><strong>advice</strong> (not deducted):<ul>"
+        parts.append("<div><strong>" + esc(_("advice")) + "</strong> "
+                     + esc(_("(not deducted):")) + "<ul>"
                      + "".join(f"<li>{esc(a, MAX_MESSAGE)}</li>" for a in advice[:20])
                      + "</ul></div>")
     return (f'<tr><td colspan="3" style="{_CELL}"><details{opened}>{summary}'
@@ -158,12 +156,14 @@ def _exercise_html(exercise: dict) -> str:
 def to_html(result: dict, notes=(), seconds: float | None = None) -> str:
     exercises = _dicts(result.get("exercises"))
     rows = "".join(_exercise_html(e) for e in exercises)
-    total = (f'<tr><td style="{_CELL}"><strong>Total</strong></td><td style="{_CELL}"></td>'
+    total = (f'<tr><td style="{_CELL}"><strong>{esc(_("Total"))}</strong></td>'
+             f'<td style="{_CELL}"></td>'
              f'<td style="{_CELL};text-align:right;white-space:nowrap"><strong>'
              f'{esc(points(result.get("score"), result.get("max_score")))}</strong></td></tr>')
     out = [f'<div class="dl-grader-check" style="{_BOX}">',
-           f'<table style="{_TABLE}"><thead><tr><th style="{_CELL}">exercise</th>'
-           f'<th style="{_CELL}">status</th><th style="{_CELL};text-align:right">points</th>'
+           f'<table style="{_TABLE}"><thead><tr><th style="{_CELL}">{esc(_("exercise"))}</th>'
+           f'<th style="{_CELL}">{esc(_("status"))}</th>'
+           f'<th style="{_CELL};text-align:right">{esc(_("points"))}</th>'
            f"</tr></thead><tbody>{rows}{total}</tbody></table>"]
     line = hidden_line(result)
     if line:
@@ -171,8 +171,8 @@ def to_html(result: dict, notes=(), seconds: float | None = None) -> str:
     for note in notes:
         out.append(f'<p style="margin:4px 0;color:#bf8700">{esc(note, MAX_MESSAGE)}</p>')
     if seconds is not None:
-        out.append(f'<p style="margin:2px 0;opacity:.6;font-size:11px">graded in '
-                   f"{seconds:.1f} s by a separate grader process</p>")
+        out.append('<p style="margin:2px 0;opacity:.6;font-size:11px">'
+                   + esc(graded_in(seconds)) + "</p>")
     out.append("</div>")
     return "".join(out)
 
@@ -187,19 +187,26 @@ def message_html(text: str, kind: str = "error") -> str:
 def progress_html(done: int, total: int, exercise: str, seconds: float, what: str) -> str:
     if total:
         bar = f'<progress value="{done}" max="{total}" style="width:12em"></progress> '
-        text = f"{esc(what, 200)}: {done} of {total} checks done ({esc(exercise, 100)})"
+        text = esc(_("{what}: {done} of {total} checks done ({exercise})", what=clean(what, 200),
+                     done=done, total=total, exercise=clean(exercise, 100)))
     else:
         bar = '<progress style="width:12em"></progress> '
-        text = f"{esc(what, 200)}: starting the grader"
+        text = esc(_("{what}: starting the grader", what=clean(what, 200)))
     return (f'<div class="dl-grader-check" style="{_BOX}">{bar}{text} &middot; '
-            f"{seconds:.0f} s</div>")
+            f"{esc(_('{seconds} s', seconds=f'{seconds:.0f}'))}</div>")
 
 
 def progress_text(done: int, total: int, exercise: str, seconds: float, what: str) -> str:
     if total:
-        return f"{clean(what, 200)}: {done} of {total} checks done ({clean(exercise, 100)}), " \
-               f"{seconds:.0f} s"
-    return f"{clean(what, 200)}: starting the grader, {seconds:.0f} s"
+        return _("{what}: {done} of {total} checks done ({exercise}), {seconds} s",
+                 what=clean(what, 200), done=done, total=total, exercise=clean(exercise, 100),
+                 seconds=f"{seconds:.0f}")
+    return _("{what}: starting the grader, {seconds} s", what=clean(what, 200),
+             seconds=f"{seconds:.0f}")
+
+
+def graded_in(seconds: float) -> str:
+    return _("graded in {seconds} s by a separate grader process", seconds=f"{seconds:.1f}")
 
 
 # ----------------------------------------------------------------------------- text
@@ -207,16 +214,19 @@ WIDTH = 78
 
 
 def _row(left: str, right: str, indent: int = 0) -> str:
-    room = WIDTH - indent - len(right) - 1
-    if len(left) > room:
-        left = left[:room - 1] + "…"
-    return " " * indent + left.ljust(room) + " " + right
+    room = WIDTH - indent - wording.width(right) - 1
+    if wording.width(left) > room:
+        while wording.width(left) > room - 1:
+            left = left[:-1]
+        left += "…"
+    return " " * indent + wording.ljust(left, room) + " " + right
 
 
 def _wrapped(text: str, indent: int) -> list[str]:
     out = []
     for line in clean(text).splitlines() or [""]:
-        out += textwrap.wrap(line, WIDTH - indent, replace_whitespace=False) or [""]
+        out += wording.wrap(line, WIDTH - indent, break_on_hyphens=True,
+                            replace_whitespace=False) or [""]
     return [" " * indent + line for line in out]
 
 
@@ -226,7 +236,7 @@ def to_text(result: dict, notes=(), seconds: float | None = None) -> str:
         status = clean(exercise.get("status"), 40)
         label = clean(exercise.get("name"), 60)
         if status == "not-implemented":
-            label += "  (not implemented yet)"
+            label += _("  (not implemented yet)")
         lines.append(_row(label, points(exercise.get("score"), exercise.get("max_score"))))
         if exercise.get("message") and status != "not-implemented":
             lines += _wrapped(exercise["message"], 4)
@@ -235,25 +245,26 @@ def to_text(result: dict, notes=(), seconds: float | None = None) -> str:
         for check in _dicts(exercise.get("checks")):
             check_status = clean(check.get("status"), 40)
             mark = _SYMBOL.get(check_status, "?")
-            right = "advice" if check.get("advisory") else points(check.get("points"),
-                                                                    check.get("max_points"))
+            right = _("advice") if check.get("advisory") else points(check.get("points"),
+                                                                       check.get("max_points"))
             lines.append(_row(f"{mark} {clean(check.get('description') or check.get('name'), 200)}",
                               right, indent=2))
             if check_status == "pass":
                 continue
             if check.get("message"):
                 lines += _wrapped(check["message"], 6)
-            for label, value, _ in _feedback_items(check):
+            for label, value, _code in _feedback_items(check):
                 body = _wrapped(value, 15)
-                body[0] = "      " + f"{label:<8} " + body[0][15:]
+                body[0] = "      " + wording.ljust(label, 8) + " " + body[0][15:]
                 lines += body
         for advice in exercise.get("advice") or []:
-            lines += _wrapped(f"advice: {advice}", 4)
-    lines += ["", _row("Total", points(result.get("score"), result.get("max_score")))]
+            lines += _wrapped(_("advice: {advice}", advice=advice), 4)
+    lines += ["", _row(_("Total"), points(result.get("score"), result.get("max_score")))]
     line = hidden_line(result)
     if line:
-        lines += [""] + textwrap.wrap(line, WIDTH)
-    lines += [""] * bool(notes) + [n for note in notes for n in textwrap.wrap(clean(note), WIDTH)]
+        lines += [""] + wording.wrap(line, WIDTH)
+    lines += [""] * bool(notes) + [n for note in notes
+                                   for n in wording.wrap(clean(note), WIDTH)]
     if seconds is not None:
-        lines.append(f"(graded in {seconds:.1f} s by a separate grader process)")
+        lines.append("(" + graded_in(seconds) + ")")
     return "\n".join(lines)

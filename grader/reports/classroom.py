@@ -15,7 +15,9 @@ from __future__ import annotations
 import base64
 import json
 
+from grader.i18n import _
 from grader.judge.score import number
+from grader.reports import wording
 
 MESSAGE_LIMIT = 1000        # characters of feedback per exercise in the reporter's log
 
@@ -28,11 +30,13 @@ def to_classroom(result: dict) -> dict:
         if exercise.get("message"):
             message = exercise["message"]
         elif failed:
-            message = "; ".join(f"{c['description']}: {c['status']}"
-                                + (f" ({c['message']})" if c.get("message") else "")
-                                for c in failed)
+            message = _("; ").join(
+                _("{check}: {status}", check=c["description"],
+                  status=wording.check_status(c["status"]))
+                + (_(" ({message})", message=c["message"]) if c.get("message") else "")
+                for c in failed)
         else:
-            message = "all checks pass"
+            message = _("all checks pass")
         if len(message) > MESSAGE_LIMIT:
             message = message[:MESSAGE_LIMIT - 1] + "…"
         graded = [c for c in exercise["checks"] if not c["advisory"]]

@@ -27,7 +27,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from grader.i18n import _
 from grader.judge.score import number
+from grader.reports import wording
 from grader.reports.text import feedback_lines
 
 HIDDEN_VISIBILITIES = ("after_due_date", "after_published", "hidden")
@@ -46,12 +48,12 @@ def to_gradescope(result: dict, hidden_feedback: str = "full",
             if hidden and hidden_feedback == "none":
                 output = ""
             elif hidden and hidden_feedback == "status":
-                output = check["status"]
+                output = wording.check_status(check["status"])
             else:
                 output = "\n".join(feedback_lines(check))
             if check["advisory"]:
-                output = ("advice (worth no points): " + output) if output else \
-                    "advice (worth no points): nothing to report"
+                output = _("advice (worth no points): {advice}", advice=output) if output else \
+                    _("advice (worth no points): nothing to report")
             tests.append({
                 "name": f"{exercise['name']}: {check['description']}",
                 "number": f"{i}.{j}",
@@ -67,20 +69,23 @@ def to_gradescope(result: dict, hidden_feedback: str = "full",
                        if c["visibility"] == "hidden")
     hidden_points = sum(c["max_points"] for e in result["exercises"] for c in e["checks"]
                         if c["visibility"] == "hidden")
-    when = "after the due date" if hidden_visibility == "after_due_date" else \
-        "when grades are published" if hidden_visibility == "after_published" else \
-        "to your instructor only"
-    output = f"{result['assignment']}: public checks {number(public_score)} / " \
-             f"{number(public_max)} points."
+    when = _("after the due date") if hidden_visibility == "after_due_date" else \
+        _("when grades are published") if hidden_visibility == "after_published" else \
+        _("to your instructor only")
+    output = _("{assignment}: public checks {score} / {max_score} points.",
+               assignment=result["assignment"], score=number(public_score),
+               max_score=number(public_max))
     if hidden_count:
-        output += (f"  {hidden_count} hidden checks ({number(hidden_points)} points) were graded "
-                   f"too; their results, and your total, appear {when}.")
+        output += _("  {count} hidden checks ({points} points) were graded too; their results, "
+                    "and your total, appear {when}.", count=hidden_count,
+                    points=number(hidden_points), when=when)
     return {"output": output, "stdout_visibility": "hidden", "tests": tests}
 
 
 def failure(message: str) -> dict:
     """A results file for a submission that could not be graded at all (0 points)."""
-    return {"score": 0, "output": f"The autograder could not grade this submission: {message}",
+    return {"score": 0, "output": _("The autograder could not grade this submission: {message}",
+                                    message=message),
             "stdout_visibility": "hidden", "tests": []}
 
 

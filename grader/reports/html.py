@@ -37,7 +37,9 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from grader.reports import charts, class_stats, sanitize
+from grader import i18n
+from grader.i18n import N_, _
+from grader.reports import charts, class_stats, sanitize, wording
 from grader.reports.class_stats import fraction, number, pct
 
 HIDDEN_FEEDBACK = ("full", "status", "none")
@@ -46,9 +48,12 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-acti
 STATUSES = {"pass", "complete", "graded", "fail", "failed", "partial", "error", "unavailable",
             "malformed", "timeout", "crash", "crashed", "not-implemented", "advice", "hidden",
             "flag"}
-_LABELS = {"not-implemented": "not implemented"}
-_FIELDS = (("diagnosis", "diagnosis", False), ("call", "called", True), ("expected", "expected", True), ("actual", "got", True),
-           ("details", "details", False), ("output", "printed", True), ("hint", "hint", False))
+_LABELS = {"not-implemented": N_("not implemented"), "advice": N_("advice"),
+           "hidden": N_("hidden")}
+_FIELDS = (("diagnosis", N_("diagnosis"), False), ("call", N_("called"), True),
+           ("expected", N_("expected"), True), ("actual", N_("got"), True),
+           ("details", N_("details"), False), ("output", N_("printed"), True),
+           ("hint", N_("hint"), False))
 
 
 def _finalize(value):
@@ -60,7 +65,30 @@ def _finalize(value):
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("grader.reports", "templates"),
     autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize,
-    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    extensions=["jinja2.ext.i18n"])
+# Jinja2's i18n extension with the grader's catalog: {{ _("{n} students", n=count) }} is
+# translated in the current language (grader/i18n.py) and formatted with named values, like
+# _() in Python; the result is plain text, escaped like every other value.
+_ENV.install_gettext_callables(
+    gettext=lambda message: i18n.gettext(message),
+    ngettext=lambda one, many, n: i18n.gettext(one if n == 1 else many), newstyle=False)
+_ENV.globals["_"] = _
+
+
+def _plural(count, one: str, many: str) -> str:
+    """``plural(n, _("1 student"), _("{count} students", count=n))``: the one that fits."""
+    return one if count == 1 else many
+
+
+def _html_lang() -> str:
+    """The page's ``lang``: what the browser picks fonts and line breaking by."""
+    return "zh-CN" if i18n.current_language() == "zh_CN" else "en"
+
+
+def _message(text):
+    """A failure message as shown: the internal "not implemented yet" in the reader's words."""
+    return _(class_stats.NOT_IMPLEMENTED) if text == class_stats.NOT_IMPLEMENTED else text
 
 
 def _num(x) -> str:
@@ -95,13 +123,14 @@ def _meter(value, colour: str | None = None) -> Markup:
 
 def _badge(status, label: str | None = None) -> Markup:
     status = _finalize(status if isinstance(status, str) else str(status))
-    return Markup('<span class="badge b-{}">{}</span>').format(
-        _badge_class(status), label or _LABELS.get(status, status))
+    if label is None:
+        label = _(_LABELS[status]) if status in _LABELS else wording.exercise_status(status)
+    return Markup('<span class="badge b-{}">{}</span>').format(_badge_class(status), label)
 
 
 _ENV.filters.update(points=lambda pair: _points(*pair), num=_num, pct=pct, badge_html=_badge,
-                    meter=_meter, url=lambda name: quote(name))
-_ENV.globals.update(csp=Markup(CSP), labels=_LABELS)
+                    meter=_meter, url=lambda name: quote(name), msg=_message)
+_ENV.globals.update(csp=Markup(CSP), labels=_LABELS, plural=_plural, html_lang=_html_lang)
 
 
 def _dict(value) -> dict:
@@ -142,7 +171,8 @@ def _render_student(result: dict, *, hidden_feedback: str, title: str | None,
     _check_policy(hidden_feedback)
     result = _dict(result)
     assignment = _text(result.get("assignment") or "")
-    heading = _text(title, sanitize.NAME_LIMIT * 2) if title else (assignment or "Grading report")
+    heading = _text(title, sanitize.NAME_LIMIT * 2) if title else (assignment or
+                                                                    _("Grading report"))
     exercises = [_exercise_view(i, _dict(e), hidden_feedback)
                  for i, e in enumerate(_list(result.get("exercises")))]
     hidden = _dict(result.get("hidden"))
@@ -179,7 +209,8 @@ def _exercise_view(i: int, exercise: dict, policy: str) -> dict:
     return {"i": i, "name": sanitize.one_line(exercise.get("name") or ""), "status": status,
             "score": (exercise.get("score"), exercise.get("max_score")),
             "fraction": fraction(exercise.get("score"), exercise.get("max_score")),
-            "message": said or ("not implemented yet" if status == "not-implemented" else ""),
+            "message": said or (_("not implemented yet") if status == "not-implemented"
+                                else ""),
             "checks": rows, "advice": advice, "has_advice": bool(_list(exercise.get("advice"))),
             "hidden": hidden_count and {"count": hidden_count,
                                         "points": (hidden_pts, hidden_max)}}
@@ -196,7 +227,7 @@ def _check_view(check: dict, said: str) -> dict:
         for key, label, code_like in _FIELDS:
             value = feedback.get(key)
             if value is not None and value != "":
-                fields.append((label, sanitize.clean(value, MAX_FIELD), code_like))
+                fields.append((_(label), sanitize.clean(value, MAX_FIELD), code_like))
     return {"status": status, "description": description,
             "name": name if name != description else "",
             "hidden": check.get("visibility") == "hidden", "advisory": bool(check.get("advisory")),
@@ -266,36 +297,40 @@ def _common(check) -> dict | None:
 def _cards(students, graded, scored) -> list[tuple[str, str, str, str]]:
     """(label, value, small text after the value, line under it)."""
     failed = Counter(s.status for s in students if s.status != "graded")
-    breakdown = " · ".join(f"{n} {status}" for status, n in sorted(failed.items())) or "none"
+    breakdown = " · ".join(_("{count} {status}", count=n, status=wording.exercise_status(status))
+                           for status, n in sorted(failed.items())) or _("none")
     flagged = [s for s in students if s.flags]
     kinds = Counter(f for s in flagged for f in s.flags)
-    cards = [("students", str(len(students)), "", "submissions"),
-             ("graded", str(len(graded)), "",
-              pct(len(graded) / len(students)) + " of the class" if students else "—"),
-             ("failed to grade", str(len(students) - len(graded)), "", breakdown),
-             ("misbehaving", str(len(flagged)), "",
-              " · ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none")]
+    cards = [(_("students"), str(len(students)), "", _("submissions")),
+             (_("graded"), str(len(graded)), "",
+              _("{share} of the class", share=pct(len(graded) / len(students)))
+              if students else "—"),
+             (_("failed to grade"), str(len(students) - len(graded)), "", breakdown),
+             (_("misbehaving"), str(len(flagged)), "",
+              " · ".join(_("{count} {status}", count=n, status=_(k))
+                         for k, n in sorted(kinds.items())) or _("none"))]
     fractions = [s.fraction for s in scored]
     if scored:
         same_max = len({s.max_score for s in scored}) == 1
         if same_max:
             scores = [s.score for s in scored]
             top = "/ " + _num(scored[0].max_score)
-            cards += [("mean score", f"{statistics.fmean(scores):.1f}", top,
-                       pct(statistics.fmean(fractions)) + " (graded only)"),
-                      ("median score", _num(statistics.median(scores)), top,
+            cards += [(_("mean score"), f"{statistics.fmean(scores):.1f}", top,
+                       _("{share} (graded only)", share=pct(statistics.fmean(fractions)))),
+                      (_("median score"), _num(statistics.median(scores)), top,
                        pct(statistics.median(fractions)))]
         else:
-            cards += [("mean score", pct(statistics.fmean(fractions)), "", "graded only"),
-                      ("median score", pct(statistics.median(fractions)), "", "")]
+            cards += [(_("mean score"), pct(statistics.fmean(fractions)), "", _("graded only")),
+                      (_("median score"), pct(statistics.median(fractions)), "", "")]
         full = sum(f >= 1.0 for f in fractions)
-        cards.append(("full marks", str(full), "", f"{pct(full / len(scored))} of graded"))
+        cards.append((_("full marks"), str(full), "",
+                      _("{share} of graded", share=pct(full / len(scored)))))
     else:
-        cards += [("mean score", "—", "", "nothing graded"), ("median score", "—", "", "")]
+        cards += [(_("mean score"), "—", "", _("nothing graded")), (_("median score"), "—", "", "")]
     seconds = [s.seconds for s in students if s.seconds is not None]
     if seconds:
-        cards.append(("time per submission", f"{statistics.median(seconds):.1f}", "s",
-                      f"median; max {max(seconds):.1f} s"))
+        cards.append((_("time per submission"), f"{statistics.median(seconds):.1f}", _("s"),
+                      _("median; max {seconds} s", seconds=f"{max(seconds):.1f}")))
     return cards
 
 
@@ -305,11 +340,12 @@ def _score_chart(scored) -> Markup | None:
     tops = {s.max_score for s in scored}
     if len(tops) == 1:
         counts, labels = class_stats.histogram_bins([s.score for s in scored], tops.pop())
-        x_label = "score (points)" if not labels[-1].endswith("%") else "score (% of maximum)"
+        x_label = _("score (points)") if not labels[-1].endswith("%") else \
+            _("score (percent of maximum)")
     else:
         counts, labels = class_stats.histogram_bins([100 * s.fraction for s in scored], 100.0)
-        x_label = "score (% of maximum)"
-    return Markup(charts.histogram(counts, labels, x_label=x_label, y_label="students",
+        x_label = _("score (percent of maximum)")
+    return Markup(charts.histogram(counts, labels, x_label=x_label, y_label=_("students"),
                                    prefix="scores"))
 
 
@@ -325,9 +361,10 @@ def _time_chart(students) -> Markup | None:
         (graded if s.status == "graded" else other)[min(int(max(s.seconds, 0) // step),
                                                         bins - 1)] += 1
     return Markup(charts.histogram(
-        graded, [_num(k * step) for k in range(bins)], x_label=f"seconds (bins of {_num(step)} s)",
-        y_label="submissions", prefix="times", other=other, main_label="graded",
-        other_label="failed to grade"))
+        graded, [_num(k * step) for k in range(bins)],
+        x_label=_("seconds (bins of {step} s)", step=_num(step)),
+        y_label=_("submissions"), prefix="times", other=other, main_label=_("graded"),
+        other_label=_("failed to grade")))
 
 
 # -------------------------------------------------------------------------------- exercise
@@ -353,8 +390,8 @@ def _render_exercise(entries, s, title: str, files: list[str | None]) -> str:
     if s.points:
         counts, labels = class_stats.histogram_bins(s.points, s.max_score)
         chart = Markup(charts.histogram(
-            counts, labels, y_label="students", prefix="exercise",
-            x_label="points" if not labels[-1].endswith("%") else "score (% of maximum)"))
+            counts, labels, y_label=_("students"), prefix="exercise",
+            x_label=_("points") if not labels[-1].endswith("%") else _("score (percent of maximum)")))
     return _ENV.get_template("exercise.html").render(
         title=_text(title), exercise=s, chart=chart, checks=checks,
         common=class_stats.most_common_failure(s.failures))

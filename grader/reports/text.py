@@ -8,10 +8,9 @@ check, passed or not, with all of its feedback.  Long descriptions wrap; nothing
 """
 from __future__ import annotations
 
-import textwrap
-
+from grader.i18n import N_, _
 from grader.judge.score import GradeResult, number
-from grader.reports import sanitize
+from grader.reports import sanitize, wording
 
 WIDTH = 78
 IN_FULL = 1             # failing checks shown in full per exercise (the rest: one line each)
@@ -27,30 +26,26 @@ def points(score: float, max_score: float) -> str:
 
 def render_text(result: GradeResult, unicode: bool = True, verbose: bool = False) -> str:
     symbols = _SYMBOLS if unicode else _ASCII
-    lines = [f"{result.assignment}: {result.submission}", ""]
+    lines = [_("{assignment}: {submission}", assignment=result.assignment,
+               submission=result.submission), ""]
     for note in result.notes:                   # reading the submission: what was refused
-        lines += _indent(f"note: {note}", 0) + [""]
+        lines += _indent(_("note: {note}", note=note), 0) + [""]
     for exercise in result.exercises:
         lines += _exercise_lines(exercise, symbols, verbose)
     lines.append("")
-    lines += _row("Total", points(result.score, result.max_score))
+    lines += _row(_("Total"), points(result.score, result.max_score))
     if result.hidden:
-        count, pts = result.hidden.get("checks", 0), number(result.hidden.get("points", 0))
-        checks = "1 hidden check" if count == 1 else f"{count} hidden checks"
-        verb = "is" if count == 1 else "are"
-        lines += ["", *textwrap.wrap(
-            f"Only the public checks ran here. {checks} ({pts} points) {verb} graded "
-            "when you submit: passing every public check does not mean full marks.",
-            WIDTH)]
+        lines += ["", *wording.wrap(wording.hidden_sentence(result.hidden), WIDTH)]
     if not verbose and any(e.status not in ("complete", "not-implemented", "unavailable")
                            for e in result.exercises):
-        lines += ["", "(grade -v shows every check with all of its feedback)"]
+        lines += ["", _("(grade -v shows every check with all of its feedback)")]
     return sanitize.clean("\n".join(lines) + "\n", limit=None)
 
 
 def _exercise_lines(exercise, symbols, verbose: bool) -> list[str]:
     status = exercise.status
-    label = exercise.name + ("  (not implemented yet)" if status == "not-implemented" else "")
+    label = exercise.name + (_("  (not implemented yet)") if status == "not-implemented"
+                             else "")
     lines = _row(label, points(exercise.score, exercise.max_score))
     if status == "unavailable":
         return lines + _indent(exercise.message or "", 4)
@@ -59,8 +54,9 @@ def _exercise_lines(exercise, symbols, verbose: bool) -> list[str]:
     if status == "complete" and not verbose:
         if exercise.advice:         # still one line: the advice itself is behind -v
             count = len(exercise.advice)
-            lines = _row(f"{label}  ({count} piece{'s' if count > 1 else ''} of advice: "
-                         "grade -v)", points(exercise.score, exercise.max_score))
+            note = (_("  (1 piece of advice: grade -v)") if count == 1 else
+                    _("  ({count} pieces of advice: grade -v)", count=count))
+            lines = _row(label + note, points(exercise.score, exercise.max_score))
         return lines
     if verbose:
         for check in exercise.checks:
@@ -72,26 +68,27 @@ def _exercise_lines(exercise, symbols, verbose: bool) -> list[str]:
         lines += _check_lines(check, symbols, full=index < IN_FULL)
     passed = len(graded) - len(failing)
     if passed:
-        lines.append(f"  {symbols['pass']} {passed} other check{'s' if passed != 1 else ''} "
-                     "pass")
+        others = (_("1 other check passes") if passed == 1 else
+                  _("{count} other checks pass", count=passed))
+        lines.append(f"  {symbols['pass']} {others}")
     for advice in exercise.advice:
-        lines += _indent(f"advice: {advice}", 4)
+        lines += _indent(_("advice: {advice}", advice=advice), 4)
     return lines
 
 
 def _row(left: str, right: str, indent: int = 0) -> list[str]:
     """``left`` wrapped to the room left of ``right``, which ends the first line."""
-    room = WIDTH - indent - len(right) - 1
-    pieces = textwrap.wrap(left, room, subsequent_indent="  ", break_long_words=True,
-                           break_on_hyphens=False) or [""]
-    first = " " * indent + pieces[0].ljust(room) + " " + right
+    room = WIDTH - indent - wording.width(right) - 1
+    pieces = wording.wrap(left, room, subsequent_indent="  ", break_long_words=True,
+                          break_on_hyphens=False) or [""]
+    first = " " * indent + wording.ljust(pieces[0], room) + " " + right
     return [first] + [" " * indent + piece for piece in pieces[1:]]
 
 
 def _check_lines(check, symbols, full: bool = True) -> list[str]:
     mark = symbols.get(check.status, "?")
-    tag = "" if check.status in ("pass", "fail") else f" [{check.status}]"
-    right = "advice" if check.advisory else points(check.points, check.max_points)
+    tag = "" if check.status in ("pass", "fail") else f" [{wording.check_status(check.status)}]"
+    right = _("advice") if check.advisory else points(check.points, check.max_points)
     lines = _row(f"{mark} {check.description}{tag}", right, indent=2)
     if check.status == "pass":
         return lines
@@ -106,31 +103,41 @@ def _check_lines(check, symbols, full: bool = True) -> list[str]:
     if check.message and check.message != check.description:
         lines += _indent(check.message, 6)
     if feedback:
-        for label, text in (("diagnosis", feedback.diagnosis), (_call_label(feedback.call),
-                                                                feedback.call),
-                            ("expected", feedback.expected), ("got", feedback.actual),
-                            ("details", feedback.details), ("printed", feedback.output),
-                            ("hint", feedback.hint)):
+        for key in FEEDBACK_KEYS:
+            text = getattr(feedback, key)
             if text:
-                lines += _labelled(label, text, 6)
+                lines += _labelled(feedback_label(key, feedback.call), text, 6)
     return lines
+
+
+# the feedback fields in the order a person reads them, with their labels
+FEEDBACK_KEYS = ("diagnosis", "call", "expected", "actual", "details", "output", "hint")
+_LABELS = {"diagnosis": N_("diagnosis"), "expected": N_("expected"), "actual": N_("got"),
+           "details": N_("details"), "output": N_("printed"), "hint": N_("hint")}
+
+
+def feedback_label(key: str, call: str | None = None) -> str:
+    """The label of a feedback field, in the reader's language."""
+    if key == "call":
+        return _call_label(call)
+    return _(_LABELS[key])
 
 
 def _call_label(call: str | None) -> str:
     """"called" before a call; "check" before what a scenario did ("built LeNet() and ...")."""
     first = (call or "").split(" ", 1)[0]
-    return "called" if "(" in first or not first else "check"
+    return _("called") if "(" in first or not first else _("check")
 
 
 def feedback_lines(check: dict) -> list[str]:
     """A check (as in the JSON schema) as plain lines: message, then labelled feedback."""
     lines = [check["message"]] if check.get("message") else []
-    for label, key in (("diagnosis", "diagnosis"), (_call_label((check.get("feedback") or {})
-                                                                .get("call")), "call"), ("expected", "expected"), ("got", "actual"),
-                       ("details", "details"), ("printed", "output"), ("hint", "hint")):
-        value = (check.get("feedback") or {}).get(key)
+    feedback = check.get("feedback") or {}
+    for key in FEEDBACK_KEYS:
+        value = feedback.get(key)
         if value:
-            lines.append(f"{label}: {value}")
+            lines.append(_("{label}: {text}", label=feedback_label(key, feedback.get("call")),
+                           text=value))
     return lines
 
 
@@ -141,23 +148,26 @@ def render_markdown(result: GradeResult) -> str:
              ""]
     if data.get("notes"):                       # reading the submission: what was refused
         lines += [f"> {_md(note)}" for note in data["notes"]] + [""]
-    lines += ["| exercise | score | status |", "|---|---|---|"]
+    header = (_("exercise"), _("score"), _("status"))
+    lines += ["| " + " | ".join(header) + " |", "|---|---|---|"]
     for exercise in data["exercises"]:
         lines.append(f"| {exercise['name']} | {number(exercise['score'])} / "
-                     f"{number(exercise['max_score'])} | {exercise['status']} |")
+                     f"{number(exercise['max_score'])} | "
+                     f"{wording.exercise_status(exercise['status'])} |")
     for exercise in data["exercises"]:
         failed = [c for c in exercise["checks"] if c["status"] != "pass" and not c["advisory"]]
         if not failed:
             continue
         lines += ["", f"### {exercise['name']}", ""]
         for check in failed:
-            lines.append(f"- **{_md(check['description'])}** ({check['status']}, "
+            lines.append(f"- **{_md(check['description'])}** "
+                         f"({wording.check_status(check['status'])}, "
                          f"{number(check['points'])} / {number(check['max_points'])})")
             for line in feedback_lines(check):
                 lines.append(f"  - {_md(line)}")
     if data.get("hidden"):
-        lines += ["", f"Hidden checks ({data['hidden'].get('checks', 0)}) are graded at "
-                      "submission; they are not part of this score."]
+        lines += ["", _("Hidden checks ({count}) are graded at submission; they are not part "
+                        "of this score.", count=data["hidden"].get("checks", 0))]
     return "\n".join(lines) + "\n"
 
 
@@ -167,12 +177,13 @@ def _md(text: str) -> str:
 
 def _labelled(label: str, text: str, indent: int) -> list[str]:
     pad = " " * indent
-    head = f"{pad}{label:<9} "
+    head = f"{pad}{wording.ljust(label, 9)} "
     out = []
     for i, line in enumerate(str(text).splitlines() or [""]):
-        prefix = head if i == 0 else " " * len(head)
-        out += textwrap.wrap(line, WIDTH, initial_indent=prefix, subsequent_indent=" " * len(head),
-                             break_long_words=True, break_on_hyphens=False) or [prefix.rstrip()]
+        prefix = head if i == 0 else " " * wording.width(head)
+        out += wording.wrap(line, WIDTH, initial_indent=prefix,
+                            subsequent_indent=" " * wording.width(head),
+                            break_long_words=True, break_on_hyphens=False) or [prefix.rstrip()]
     return out
 
 
@@ -180,6 +191,6 @@ def _indent(text: str, indent: int) -> list[str]:
     pad = " " * indent
     out = []
     for line in str(text).splitlines():
-        out += textwrap.wrap(line, WIDTH, initial_indent=pad, subsequent_indent=pad + "  ",
-                             break_long_words=True, break_on_hyphens=False) or [pad]
+        out += wording.wrap(line, WIDTH, initial_indent=pad, subsequent_indent=pad + "  ",
+                            break_long_words=True, break_on_hyphens=False) or [pad]
     return out

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
 from grader.submission.source import Unit, describe_syntax_error, top_level_names, unparsable
 
 EXERCISE_TAG = "exercise"
@@ -208,13 +209,14 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return f"cell {self.index}"
+        return _("cell {index}", index=self.index)
 
     def describe(self) -> str:
         if self.setup:
-            return f"{self.label} (the setup cell)"
+            return _("{cell} (the setup cell)", cell=self.label)
         if self.exercise:
-            return f"{self.label} (the exercise cell of {self.exercise})"
+            return _("{cell} (the exercise cell of {exercise})", cell=self.label,
+                     exercise=self.exercise)
         first = next((line.strip() for line in self.source.splitlines() if line.strip()), "")
         return f"{self.label} ({first[:40]!r})" if first else self.label
 
@@ -670,7 +672,8 @@ def _emit(unit: Unit, kept: list[Statement]) -> None:
                 chunk = text.splitlines()
             else:
                 chunk = cell_lines[first - 1:node.end_lineno]
-            origins = [f"{cell.label}, line {first + k}" for k in range(len(chunk))]
+            origins = [_("{cell}, line {line}", cell=cell.label, line=first + k)
+                       for k in range(len(chunk))]
             if isinstance(node, ast.ImportFrom) and node.module == "__future__":
                 future.append(" ".join(line.strip() for line in chunk))
                 continue

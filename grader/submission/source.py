@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from grader.i18n import _
+
 
 @dataclass
 class Unit:
@@ -27,7 +29,8 @@ class Unit:
     def where(self, line: int | None) -> str:
         if line is None:
             return self.origin
-        return f"{self.origin}, {self.line_origins.get(line, f'line {line}')}"
+        origin = self.line_origins.get(line) or _("line {line}", line=line)
+        return _("{file}, {line}", file=self.origin, line=origin)
 
 
 
@@ -36,7 +39,8 @@ def describe_syntax_error(exc: SyntaxError, where: str, source: str) -> str:
     text = (exc.text or "").rstrip("\n")
     if not text and 0 < line <= len(source.splitlines()):
         text = source.splitlines()[line - 1]
-    message = f"{type(exc).__name__} in {where}, line {line}: {exc.msg}"
+    message = _("{error} in {where}, line {line}: {message}", error=type(exc).__name__,
+                where=where, line=line, message=exc.msg)
     if text.strip():
         message += f"\n    {text.strip()}"
     return message

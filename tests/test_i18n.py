@@ -1,0 +1,257 @@
+"""Feedback in the student's language (issue 15): the machinery and the `grader` domain.
+
+- every .mo shipped is compiled from its .po as it is now;
+- every message of the framework (Babel's extraction with babel.cfg, as README
+  "Translations" runs it) has a zh_CN translation with the same placeholders;
+- the language is chosen by --lang, the locale and the assignment, and reaches the judge;
+- the same submission gets the same scores, statuses and JSON keys in both languages: only
+  the prose differs.
+"""
+from __future__ import annotations
+
+import gettext
+import json
+import shutil
+import string
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from grader import i18n
+from grader.errors import ConfigError
+from grader.judge.run import GradeRequest, run
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADER_PO = ROOT / "grader" / "locale" / "zh_CN" / "LC_MESSAGES" / "grader.po"
+
+
+def _catalogs() -> list[Path]:
+    """Every .po of every domain the project ships or keeps (grader, checks, mistakes)."""
+    found = set(ROOT.glob("grader/**/locale/*/LC_MESSAGES/*.po"))
+    found |= set(ROOT.glob("tests/**/locale/*/LC_MESSAGES/*.po"))
+    return sorted(found)
+
+
+def _read_po(path: Path):
+    from babel.messages.pofile import read_po
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+def placeholders(text: str) -> set[str]:
+    """The named str.format fields of a message ({n}, {what}); '{{' is a literal brace."""
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(text):
+        if field is not None:
+            names.add(field)
+    return names
+
+
+# ----------------------------------------------------------------------------- the catalogs
+@pytest.mark.parametrize("po", _catalogs(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_mo_is_compiled_from_the_current_po(po):
+    """A .po edited without `pybabel compile` would ship old translations: the .mo must hold
+    exactly the .po's translated, non-fuzzy messages."""
+    mo = po.with_suffix(".mo")
+    assert mo.is_file(), f"{mo.relative_to(ROOT)} is missing: run pybabel compile (README)"
+    catalog = _read_po(po)
+    want = {m.id: m.string for m in catalog
+            if m.id and m.string and "fuzzy" not in m.flags and isinstance(m.id, str)}
+    with open(mo, "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)._catalog
+    have = {k: v for k, v in compiled.items() if k and isinstance(k, str)}
+    stale = sorted(set(want.items()) ^ set(have.items()))
+    assert not stale, (f"{mo.relative_to(ROOT)} is out of date with its .po (run pybabel "
+                       f"compile, README \"Translations\"); first differences: {stale[:3]}")
+
+
+def test_placeholders_of_the_grader_domain():
+    catalog = _read_po(GRADER_PO)
+    wrong = [(m.id, m.string) for m in catalog if m.id and m.string
+             and placeholders(m.id) != placeholders(m.string)]
+    assert not wrong, f"translations whose placeholders differ from the msgid's: {wrong[:5]}"
+    for message in catalog:            # each translation formats with its msgid's values
+        if message.id and message.string:
+            message.string.format(**{name: "x" for name in placeholders(message.id)})
+
+
+def extracted_messages() -> set[str]:
+    """What `pybabel extract -F babel.cfg .` finds: every message of the `grader` domain."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+    with open(ROOT / "babel.cfg", encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    found = set()
+    def in_the_package(folder: str) -> bool:        # skip tests/, .venv/ and the rest
+        relative = Path(folder).resolve().relative_to(ROOT).parts
+        return not relative or relative[0] == "grader"
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map,
+                                                 keywords={"_": None, "N_": None},
+                                                 directory_filter=in_the_package):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_framework_message_has_a_translation():
+    """Every message the framework shows (CLI, errors, reports, judge API, kernel check())
+    has a zh_CN translation: a new _("...") without one fails here, naming it."""
+    messages = extracted_messages()
+    assert len(messages) > 30           # the extraction found the framework's messages
+    catalog = _read_po(GRADER_PO)
+    missing = sorted(m for m in messages
+                     if not (catalog.get(m) and catalog.get(m).string
+                             and "fuzzy" not in catalog.get(m).flags))
+    assert not missing, (f"{len(missing)} messages have no zh_CN translation in "
+                         f"{GRADER_PO.relative_to(ROOT)} (README \"Translations\"): {missing[:10]}")
+
+
+def test_a_translation_keeps_numbers_and_code():
+    with i18n.language("zh_CN"):
+        text = i18n._("first at index {index}: expected {expected}, got {got}",
+                      index="(0, 1)", expected="19.", got="5.")
+    assert "(0, 1)" in text and "19." in text and "5." in text
+    assert "expected" not in text
+
+
+# ----------------------------------------------------------------------------- choosing it
+def test_language_names_are_normalised():
+    assert i18n.normalize("zh_CN.UTF-8") == "zh_CN"
+    assert i18n.normalize("zh-CN") == "zh_CN"
+    assert i18n.normalize("en_US.UTF-8") == "en"
+    assert i18n.normalize("C.UTF-8") is None
+    with pytest.raises(ValueError, match="fr"):
+        i18n.resolve_language("fr")
+
+
+def test_who_chooses_the_language(monkeypatch):
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")              # CI: English, unless someone asks
+    assert i18n.resolve_for_person(None, None) == "en"
+    assert i18n.resolve_for_person(None, "zh_CN") == "zh_CN"     # the course's default
+    assert i18n.resolve_for_person("en", "zh_CN") == "en"        # --lang wins
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert i18n.resolve_for_person(None, None) == "zh_CN"        # the student's locale
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert i18n.resolve_for_person(None, "zh_CN") == "en"        # LC_ALL before LANG
+    # official grading: the assignment's language before the machine's locale
+    assert i18n.resolve_language(None, "zh_CN") == "zh_CN"
+
+
+def test_assignment_language(tmp_path):
+    from grader import assignment as assignment_mod
+    text = (ROOT / "pyproject.toml").read_text()
+    table = text[text.index("[tool.grader]"):]
+    path = tmp_path / "pyproject.toml"
+    path.write_text(table.replace("[tool.grader]\n", '[tool.grader]\nlanguage = "zh-CN"\n', 1))
+    assert assignment_mod.load(path).language == "zh_CN"
+    path.write_text(table.replace("[tool.grader]\n", '[tool.grader]\nlanguage = "fr"\n', 1))
+    with pytest.raises(ConfigError, match="language must be one of en, zh_CN"):
+        assignment_mod.load(path)
+    assert assignment_mod.load(ROOT / "pyproject.toml").language is None
+
+
+def test_an_unknown_lang_is_a_usage_error():
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+    outcome = CliRunner().invoke(cli, ["--lang", "fr", "corr2d"])
+    assert outcome.exit_code == 2
+    assert "choose one of en, zh_CN" in outcome.output
+
+
+def test_check_in_a_notebook_passes_the_language_to_its_judge():
+    from grader.kernel.judge_process import command
+    args = command(Path("lab.ipynb"), ["corr2d"], lang="zh_CN")
+    assert args[args.index("--lang") + 1] == "zh_CN"
+    assert "--lang" not in command(Path("lab.ipynb"), ["corr2d"])
+
+
+# ----------------------------------------------------------------------------- grading in both
+HALF_WRONG = ("truncate_pad", "tokenize")      # a catalogued mistake; a correct answer
+
+
+@pytest.fixture(scope="module")
+def half_wrong(tmp_path_factory):
+    """solutions/translation.py with truncate_pad replaced by a catalogued mistake (padding on
+    the left): truncate_pad fails (with a diagnosis), tokenize passes.  Pure Python: cheap."""
+    folder = tmp_path_factory.mktemp("half_wrong")
+    shutil.copy(ROOT / "solutions" / "translation.py", folder / "translation.py")
+    with open(folder / "translation.py", "a", encoding="utf-8") as handle:
+        handle.write("\n\n" + (ROOT / "tests/mutants/truncate_pad/pads_left.py").read_text())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(course, half_wrong, forkserver):
+    """The half-wrong submission graded once in each language: {lang: GradeResult}."""
+    def grade(assignment, **language):
+        return run(GradeRequest(assignment, half_wrong, HALF_WRONG, sandbox="process",
+                                launcher=forkserver.launch, **language))
+    # English asked for by the request (--lang en); Chinese by the assignment alone, the way
+    # grade batch's slots and the judge's shards receive it
+    return {"en": grade(course, language="en"),
+            "zh_CN": grade(replace(course, language="zh_CN"))}
+
+
+PROSE = {"description", "message", "expected", "actual", "details", "hint", "diagnosis",
+         "advice", "notes"}
+
+
+def _differences(a, b, path=()):
+    """Paths where two JSON documents differ; KeyError-like differences are keys."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert list(a) == list(b), f"keys differ at {'.'.join(map(str, path))}"
+        for key in a:
+            yield from _differences(a[key], b[key], path + (key,))
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), f"lengths differ at {'.'.join(map(str, path))}"
+        for index, (x, y) in enumerate(zip(a, b)):
+            yield from _differences(x, y, path + (index,))
+    elif a != b:
+        yield path
+
+
+def test_scores_statuses_and_keys_are_the_same_in_both_languages(graded):
+    english, chinese = graded["en"].to_dict(), graded["zh_CN"].to_dict()
+    assert [e["status"] for e in english["exercises"]] == ["partial", "complete"]
+    assert english["score"] == chinese["score"] == 8
+    differing = list(_differences(english, chinese))
+    assert differing, "nothing was translated"
+    for path in differing:
+        prose = [p for p in path if isinstance(p, str)]
+        assert prose and prose[-1] in PROSE, f"{'.'.join(map(str, path))} is not prose"
+    # the JSON is the documented schema in both, and Chinese stays readable in it
+    assert json.loads(graded["zh_CN"].to_json()) == chinese
+    assert "已知错误" in graded["zh_CN"].to_json()
+    first = chinese["exercises"][0]["checks"]
+    failing = next(c for c in first if c["status"] == "fail")
+    assert failing["feedback"]["call"] == next(
+        c for c in english["exercises"][0]["checks"] if c["name"] == failing["name"]
+    )["feedback"]["call"]              # the call, code and tensors: unchanged
+
+
+def test_the_language_reaches_every_judge_shard(course, half_wrong, monkeypatch):
+    """-j 2: each shard is a process of its own, started with the request (pickled): the
+    request it gets names the language, whatever the parent's current language."""
+    from grader.judge import run as run_mod
+    sent = []
+
+    def shards(request, assignment, jobs, info):
+        sent.append(request)
+        raise KeyboardInterrupt            # stop here: what the shards would get is known
+    monkeypatch.setattr(run_mod, "_run_sharded", shards)
+    exercises = ("tokenize", "truncate_pad", "polynomial_features", "corr2d",
+                 "conv_output_shape", "sequence_mask", "bleu", "DotProductAttention")
+    with pytest.raises(KeyboardInterrupt):
+        run(GradeRequest(replace(course, language="zh_CN"), half_wrong, exercises, jobs=2))
+    assert sent[0].language == "zh_CN"
+    assert i18n.current_language() == "en"          # and the caller's language is back
+
+
+def test_any_placeholder_name_is_free():
+    """`message` and `domain` are the functions' own parameters: positional only, so that a
+    message may have placeholders of those names (grade: error: {message})."""
+    assert i18n._("grade: error: {message}", message="boom") == "grade: error: boom"
+    assert i18n.check_text("{domain} {message}", domain="a", message="b") == "a b"
