@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from grader.i18n import _
 from grader.errors import ConfigError, UsageError
 from grader.sandbox.process import Limits
 
@@ -72,6 +73,14 @@ class Assignment:
     # None: the locale decides.  The CLI puts the language it resolved here, so that every
     # process that grades with this assignment (batch slots, judge shards) writes in it.
     language: str | None = None
+    # the title in other languages ([tool.grader.titles] zh_CN = "..."): what reports show
+    titles: dict = field(default_factory=dict)
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the current language (grader/i18n.py), else ``title``."""
+        from grader import i18n
+        return self.titles.get(i18n.current_language()) or self.title
 
     @property
     def names(self) -> list[str]:
@@ -85,7 +94,8 @@ class Assignment:
         for spec in self.exercises:
             if spec.name == name:
                 return spec
-        raise UsageError(f"unknown exercise {name!r}; this assignment has: {', '.join(self.names)}")
+        raise UsageError(_("unknown exercise {name}; this assignment has: {names}",
+                           name=repr(name), names=", ".join(self.names)))
 
     def select(self, names: list[str] | tuple[str, ...]) -> "Assignment":
         if not names:
@@ -108,8 +118,8 @@ def find_course(start: Path | None = None) -> Path:
     package_parent = Path(__file__).resolve().parent.parent
     if _has_grader_table(package_parent / "pyproject.toml"):
         return package_parent
-    raise UsageError("no course found: run grade inside a course folder (one whose "
-                     "pyproject.toml has a [tool.grader] table), or pass --assignment")
+    raise UsageError(_("no course found: run grade inside a course folder (one whose "
+                       "pyproject.toml has a [tool.grader] table), or pass --assignment"))
 
 
 def _has_grader_table(path: Path) -> bool:
@@ -127,7 +137,7 @@ def load(path: Path | None = None) -> Assignment:
     try:
         data = tomllib.loads(source.read_text())
     except FileNotFoundError:
-        raise UsageError(f"assignment file not found: {source}") from None
+        raise UsageError(_("assignment file not found: {path}", path=source)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     table = data.get("tool", {}).get("grader", data)
@@ -199,7 +209,22 @@ def parse(table: dict, source: Path) -> Assignment:
         checks_dir=root / paths["checks"] if "checks" in paths else None,
         mistakes_dir=root / paths.get("mistakes", "tests/mutants"),
         hidden_feedback=feedback, due=None if due is None else str(due),
-        hidden_elsewhere=dict(table.get("hidden_elsewhere", {})), language=language)
+        hidden_elsewhere=dict(table.get("hidden_elsewhere", {})), language=language,
+        titles=_titles(table.get("titles", {}), where))
+
+
+def _titles(table, where: str) -> dict:
+    from grader import i18n
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} titles: write [tool.grader.titles] zh_CN = \"...\"")
+    titles = {}
+    for name, text in table.items():
+        lang = i18n.normalize(name)
+        if lang is None or not isinstance(text, str):
+            raise ConfigError(f"{where} titles.{name}: a language ({', '.join(i18n.LANGUAGES)}) "
+                              "and a string")
+        titles[lang] = text
+    return titles
 
 
 def _limits(table: dict, where: str) -> Limits:

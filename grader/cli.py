@@ -531,9 +531,9 @@ def _max_points(assignment):
 
 def _title(assignment_mod, assignment) -> str:
     try:
-        return assignment_mod.load(assignment).title
+        return assignment_mod.load(assignment).shown_title
     except GraderError:
-        return "Grades"
+        return _("Grades")
 
 
 def _write_html(items, folder, spec):
@@ -541,7 +541,7 @@ def _write_html(items, folder, spec):
     entries = [{"student": i["student"], "status": i["status"], "score": i["score"],
                 "max_score": i["max_score"], "seconds": i["seconds"], "result": i["result"],
                 "message": i["message"]} for i in items]
-    return html_report.write_reports(folder, entries, title=spec.title,
+    return html_report.write_reports(folder, entries, title=spec.shown_title,
                                      hidden_feedback=spec.hidden_feedback)
 
 

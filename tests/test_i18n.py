@@ -21,6 +21,7 @@ import pytest
 from grader import i18n
 from grader.errors import ConfigError
 from grader.judge.run import GradeRequest, run
+from test_html_report import browser  # noqa: F401  (fixture: headless Chromium)
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADER_PO = ROOT / "grader" / "locale" / "zh_CN" / "LC_MESSAGES" / "grader.po"
@@ -195,7 +196,8 @@ def graded(course, half_wrong, forkserver):
             "zh_CN": grade(replace(course, language="zh_CN"))}
 
 
-PROSE = {"description", "message", "expected", "actual", "details", "hint", "diagnosis",
+PROSE = {"assignment", "description", "message", "expected", "actual", "details", "hint",
+         "diagnosis",
          "advice", "notes"}
 
 
@@ -255,3 +257,116 @@ def test_any_placeholder_name_is_free():
     message may have placeholders of those names (grade: error: {message})."""
     assert i18n._("grade: error: {message}", message="boom") == "grade: error: boom"
     assert i18n.check_text("{domain} {message}", domain="a", message="b") == "a b"
+
+
+# ----------------------------------------------------------------------------- what a student reads
+GOLDEN = ROOT / "tests" / "golden" / "zh_CN_text_report.txt"
+# the frame of the text report in English: none of it may remain in the Chinese report
+ENGLISH_FRAME = ("expected", "got ", "hint", "diagnosis", "called", "Total", "other check",
+                 "grade -v shows", "known mistake", "has wrong values", "is wrong")
+
+
+def test_the_chinese_text_report(graded):
+    """A golden test of `grade --lang zh_CN` on a half-wrong submission (one exercise wrong,
+    one right).  The check descriptions and hints (domain `checks`) and the diagnosis (domain
+    `mistakes`) are in the golden file as their catalogs translate them; after a change to a
+    catalog, regenerate: GRADER_UPDATE_GOLDEN=1 pytest tests/test_i18n.py -k chinese_text."""
+    import os
+
+    from grader.reports.text import render_text
+    with i18n.language("zh_CN"):
+        text = render_text(graded["zh_CN"], unicode=True)
+    for word in ENGLISH_FRAME:
+        assert word not in text, f"{word!r} is not translated:\n{text}"
+    assert "诊断" in text and "期望" in text and "得到" in text and "总分" in text
+    assert "truncate_pad(line=[47, 4], num_steps=10, padding_token=1)" in text   # code as is
+    from grader.reports.wording import width
+    assert all(width(line) <= 80 for line in text.splitlines()), text   # columns, not chars
+    if os.environ.get("GRADER_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8"), (
+        "the Chinese report changed; if on purpose, regenerate (see this test's docstring)")
+
+
+def test_the_english_report_is_unchanged_by_the_machinery(graded):
+    from grader.reports.text import render_text
+    text = render_text(graded["en"], unicode=True)
+    assert "expected" in text and "Total" in text and "诊断" not in text
+
+
+def test_the_chinese_html_page(graded, tmp_path):
+    """The student's page in Chinese: lang="zh-CN" (the browser picks CJK fonts and line
+    breaking by it), the frame translated, the code unchanged, still self-contained."""
+    from grader.reports.html import render_student
+    with i18n.language("zh_CN"):
+        page = render_student(graded["zh_CN"].to_dict())
+    assert '<html lang="zh-CN">' in page
+    for text in ("练习", "期望", "得到", "诊断", "部分通过", "全部通过"):
+        assert text in page, text
+    for word in ("Exercises", ">expected<", ">got<", ">partial<", ">complete<"):
+        assert word not in page, word
+    assert "truncate_pad(line=[47, 4], num_steps=10, padding_token=1)" in page
+    english = render_student(graded["en"].to_dict())
+    assert '<html lang="en">' in english and "Exercises" in english
+
+
+def test_the_chinese_html_page_in_a_browser(graded, browser):
+    """Chromium renders the zh page with a CJK font from the page's font stack (Noto Sans CJK
+    in CI: .ci/run installs fonts-noto-cjk), with no problem; the screenshot is kept in
+    tests/artifacts/i18n/ for a person to look at."""
+    from grader.reports.html import render_student
+    artifacts = ROOT / "tests" / "artifacts" / "i18n"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page = artifacts / "student-zh_CN.html"
+    with i18n.language("zh_CN"):
+        page.write_text(render_student(graded["zh_CN"].to_dict(), title="第 2 课"),
+                        encoding="utf-8")
+    info = browser.visit(page, artifacts / "student-zh_CN.png", full_page=True)
+    assert info["problems"] == [] and info["scrollWidth"] <= info["clientWidth"], info
+    assert "练习" in info["text"]
+    fonts = _fonts_rendering(browser, page, "h2")
+    stack = ("Noto Sans CJK", "Source Han Sans", "PingFang", "Hiragino Sans GB",
+             "Microsoft YaHei", "WenQuanYi")
+    assert any(name in font["familyName"] for font in fonts for name in stack), fonts
+    assert (artifacts / "student-zh_CN.png").stat().st_size > 8000
+
+
+def _fonts_rendering(browser, page: Path, selector: str) -> list[dict]:
+    """The platform fonts Chromium used for the text of the first ``selector`` of ``page``
+    (DevTools' CSS.getPlatformFontsForNode)."""
+    target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.call("Target.attachToTarget",
+                           {"targetId": target, "flatten": True})["sessionId"]
+    try:
+        for domain in ("Page", "DOM", "CSS"):
+            browser.call(f"{domain}.enable", session=session)
+        start = len(browser.events)
+        browser.call("Page.navigate", {"url": page.resolve().as_uri()}, session)
+        browser._wait_for("Page.loadEventFired", session, start)
+        root = browser.call("DOM.getDocument", session=session)["root"]["nodeId"]
+        node = browser.call("DOM.querySelector", {"nodeId": root, "selector": selector},
+                            session)["nodeId"]
+        return browser.call("CSS.getPlatformFontsForNode", {"nodeId": node}, session)["fonts"]
+    finally:
+        browser.call("Target.closeTarget", {"targetId": target})
+
+
+def test_no_function_hides_the_translation_function():
+    """`x, _ = ...` or `for _ in` inside a function makes `_` local to all of it: a `_("...")`
+    in the same function would then call that value.  None in the package."""
+    import ast
+    found = []
+    for path in sorted((ROOT / "grader").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            own = [n for n in ast.walk(function)]
+            assigned = any(isinstance(n, ast.Name) and n.id == "_" and
+                           isinstance(n.ctx, ast.Store) for n in own)
+            called = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and
+                         n.func.id == "_" for n in own)
+            if assigned and called:
+                found.append(f"{path.relative_to(ROOT)}:{function.lineno}")
+    assert not found, f"functions that assign _ and call _(): {found}"

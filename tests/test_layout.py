@@ -1,7 +1,8 @@
 """The package layout shows the trust boundary (README, Architecture).
 
 - ``grader/sandbox/`` is everything that runs in or next to the worker: it imports nothing of the
-  judge's side (only the package root, ``grader.errors`` and its own modules), so the code that
+  judge's side (only the package root, ``grader.errors``, ``grader.i18n`` and its own modules),
+  so the code that
   shares a process with student code stays small and visible.
 - The checks import the check-writing API from one path, ``grader.judge.api``.
 - No import cycles between the grader's modules (imports inside functions included).
@@ -12,7 +13,8 @@ from pathlib import Path
 import grader
 
 PACKAGE = Path(grader.__file__).resolve().parent
-WORKER_SIDE_MAY_IMPORT = ("grader", "grader.errors", "grader.sandbox")
+# grader.i18n: the messages' translations (standard library only, no judge code)
+WORKER_SIDE_MAY_IMPORT = ("grader", "grader.errors", "grader.i18n", "grader.sandbox")
 
 
 def _module_name(path: Path) -> str:

@@ -442,7 +442,7 @@ def partial_result(assignment, entry: Entry, done: list, timeout: float) -> dict
             for c in spec.checks]
         advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))
-    return GradeResult(assignment.title, entry.label or entry.name, exercises,
+    return GradeResult(assignment.shown_title, entry.label or entry.name, exercises,
                        notes=list(entry.notes)).to_dict()
 
 

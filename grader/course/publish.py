@@ -305,6 +305,9 @@ def _pyproject(assignment, public_only: bool) -> str:
     lines.append(f"hidden_feedback = {_toml(assignment.hidden_feedback)}")
     if assignment.language:      # students' and official grading's default
         lines.append(f"language = {_toml(assignment.language)}")
+    if assignment.titles:
+        lines.append("titles = { " + ", ".join(f"{lang} = {_toml(text)}" for lang, text
+                                               in sorted(assignment.titles.items())) + " }")
     if public_only:
         hidden = [c for e in assignment.exercises for c in e.checks if c.visibility == "hidden"]
         lines.append(f"hidden_elsewhere = {{ checks = {len(hidden)}, "

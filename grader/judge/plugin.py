@@ -129,7 +129,7 @@ class GraderPlugin:
         exercise, _spec, _marker = request.node.stash[_SPEC]
         unit, problem = self.submission.locate(exercise.name, exercise.topic)
         if unit is None:
-            raise Unavailable(problem or f"{exercise.name} is not defined")
+            raise Unavailable(problem or _("{name} is not defined", name=exercise.name))
         return SourceView(unit, exercise.name)
 
     @pytest.fixture
@@ -175,7 +175,7 @@ class GraderPlugin:
             raise InternalError(f"the worker could not start: {fault.detail}\n{fault.output}")
         fault = session.imports.faults.get(unit.module)
         if fault is not None:
-            return f"importing {unit.origin} failed: {fault.detail}"
+            return _("importing {file} failed: {fault}", file=unit.origin, fault=fault.detail)
         error = session.imports.errors.get(unit.module)
         if error is not None:
             return describe_error(error, self.where, imported=unit.origin)

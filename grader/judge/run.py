@@ -124,7 +124,7 @@ def _run(request: GradeRequest, info: RunInfo | None) -> GradeResult:
     hidden = _hidden_elsewhere(assignment)
     # the submission by its name, never a path of the grading machine (JSON, pages, text)
     shown = request.label or Path(request.submission).name or str(request.submission)
-    result = GradeResult(assignment.title, shown, exercises,
+    result = GradeResult(assignment.shown_title, shown, exercises,
                          hidden, calls=pool.requests, workers=pool.started_workers,
                          notes=list(request.notes) + submission.notes)
     if request.trace_causes:

@@ -61,7 +61,7 @@ def _dicts(value) -> list[dict]:
 
 def _feedback_items(check: dict) -> list[tuple[str, str, bool]]:
     feedback = check.get("feedback") if isinstance(check.get("feedback"), dict) else {}
-    known = [k for k, _ in FIELDS]
+    known = [k for k, _label in FIELDS]
     items = [(_(label), feedback[k], k in _CODE_LIKE) for k, label in FIELDS
              if isinstance(feedback.get(k), str) and feedback[k]]
     items += [(k, v, False) for k, v in feedback.items()

@@ -87,6 +87,10 @@ class Student:
     flags: list[str] = field(default_factory=list)
 
 
+def _says(message: str, *words: str) -> bool:
+    return any(word in message for word in words)
+
+
 def flags_of(entry: dict) -> list[str]:
     """What went wrong while grading: the entry's own status, then each exercise's checks."""
     found = []
@@ -99,15 +103,17 @@ def flags_of(entry: dict) -> list[str]:
         for check in _list(_dict(exercise).get("checks")):
             check = _dict(check)
             message = str(check.get("message") or "").casefold()
-            if "memory" in message and check.get("status") in ("crash", "error"):
+            # the words of the messages in either language (grader/locale zh_CN: 内存 memory,
+            # 超时/未在…秒内完成 timed out, 沙箱 sandbox, 拒绝/不允许/阻止 refused)
+            if _says(message, "memory", "内存") and check.get("status") in ("crash", "error"):
                 found.append("memory")
             elif check.get("status") == "crash":
                 found.append("crashed")
-            elif check.get("status") == "timeout" or "took longer than" in message \
-                    or "did not finish within" in message:
+            elif check.get("status") == "timeout" or _says(
+                    message, "took longer than", "did not finish within", "超时", "秒内完成"):
                 found.append("timeout")
-            if "sandbox" in message and ("refus" in message or "not allowed" in message
-                                         or "blocked" in message):
+            if _says(message, "sandbox", "沙箱") and _says(
+                    message, "refus", "not allowed", "blocked", "拒绝", "不允许", "阻止"):
                 found.append("refused")
     return [FLAGS[k] for k in FLAGS if k in found]
 

@@ -30,12 +30,14 @@ from pathlib import Path
 INSIDE_ROOT = "/submission"
 SCRATCH = "/scratch"           # a forked worker's private temp dir
 WORKER_LIB = "/opt/grader-worker"
-# what the worker may import of the grader: the package's root (``__init__``, ``errors``) and
-# the whole worker side, ``grader/sandbox/`` (which never imports the judge: tests/test_layout.py)
-WORKER_MODULES = ("__init__.py", "errors.py", "sandbox/__init__.py", "sandbox/worker.py",
-                  "sandbox/wire.py", "sandbox/scenario_lib.py", "sandbox/forkserver.py",
-                  "sandbox/process.py", "sandbox/notebook_support.py", "sandbox/harden.py",
-                  "sandbox/leftovers.py", "sandbox/usage.py")
+# what the worker may import of the grader: the package's root (``__init__``, ``errors``,
+# ``i18n``: the standard library's gettext, no catalogs, so the worker's own words stay the
+# messages themselves) and the whole worker side, ``grader/sandbox/`` (which never imports the
+# judge: tests/test_layout.py)
+WORKER_MODULES = ("__init__.py", "errors.py", "i18n.py", "sandbox/__init__.py",
+                  "sandbox/worker.py", "sandbox/wire.py", "sandbox/scenario_lib.py",
+                  "sandbox/forkserver.py", "sandbox/process.py", "sandbox/notebook_support.py",
+                  "sandbox/harden.py", "sandbox/leftovers.py", "sandbox/usage.py")
 
 
 @lru_cache(maxsize=None)

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
 from grader.sandbox import leftovers
 from grader.sandbox import process as sandbox
 from grader.sandbox import wire
@@ -128,8 +129,8 @@ class WorkerSession:
                         self._kill()
                         raise InternalWorkerMessage()
             except InternalWorkerMessage:
-                fault = WorkerFault("crash", "the worker sent an unexpected message while "
-                                    "importing the submission")
+                fault = WorkerFault("crash", _("the worker sent an unexpected message while "
+                                               "importing the submission"))
                 if current is None:
                     raise fault from None
                 self.imports.faults[current] = fault
@@ -138,8 +139,9 @@ class WorkerSession:
                 if current is None:
                     raise   # torch itself failed to import, or the worker is broken: give up
                 if fault.kind == "timeout":
-                    fault = WorkerFault("timeout", f"importing {current} took longer than "
-                                        f"{self.limits.import_seconds:g} s", fault.output)
+                    fault = WorkerFault("timeout", _(
+                        "importing {module} took longer than {seconds} s", module=current,
+                        seconds=f"{self.limits.import_seconds:g}"), fault.output)
                 self.imports.faults[current] = fault
 
     def close(self) -> None:
@@ -176,7 +178,7 @@ class WorkerSession:
         self.last_seconds = limit.spent()
         if reply.get("event") != "reply" or not isinstance(reply, dict):
             self._kill()
-            raise WorkerFault("crash", "the worker sent an unexpected message")
+            raise WorkerFault("crash", _("the worker sent an unexpected message"))
         return reply
 
     def _send(self, message: dict) -> None:
@@ -209,9 +211,10 @@ class WorkerSession:
             message = wire.decode(body, budget)
         except wire.WireError as exc:
             self._kill()
-            raise WorkerFault("crash", f"the worker sent malformed data ({exc})") from None
+            raise WorkerFault("crash", _("the worker sent malformed data ({error})",
+                                         error=exc)) from None
         if not isinstance(message, dict):
-            raise WorkerFault("crash", "the worker sent malformed data")
+            raise WorkerFault("crash", _("the worker sent malformed data"))
         return message
 
     def _read_exact(self, n: int, deadline: "CallLimit | WallLimit", timeout_text: str) -> bytes:
@@ -221,9 +224,10 @@ class WorkerSession:
         while remaining:
             left = deadline.left()
             if left <= 0:
-                raise WorkerFault("timeout", f"no answer within {timeout_text or 'the time limit'}",
+                raise WorkerFault("timeout", _("no answer within {limit}",
+                                               limit=timeout_text or _("the time limit")),
                                   live.drain.text())
-            readable, _, _ = select.select(watch, [], [], min(left, 0.5))
+            readable = select.select(watch, [], [], min(left, 0.5))[0]
             if live.reply_fd in readable:
                 chunk = os.read(live.reply_fd, min(remaining, 1 << 20))
                 if not chunk:
@@ -324,7 +328,7 @@ class CallLimit:
 def _read_available(fd: int, limit: int) -> bytes:
     out = b""
     while len(out) < limit:
-        readable, _, _ = select.select([fd], [], [], 0)
+        readable = select.select([fd], [], [], 0)[0]
         if not readable:
             break
         chunk = os.read(fd, limit - len(out))

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, asdict
 from typing import Callable
 
+from grader.i18n import _
 from grader.errors import UsageError
 from grader.sandbox import usage
 from grader.sandbox.leftovers import ShmWatch
@@ -57,12 +58,13 @@ def bwrap_available() -> bool:
 
 def resolve_mode(requested: str) -> str:
     if requested not in ("auto", "bwrap", "process"):
-        raise UsageError(f"unknown sandbox mode {requested!r}: use auto, bwrap or process")
+        raise UsageError(_("unknown sandbox mode {mode}: use auto, bwrap or process",
+                           mode=repr(requested)))
     if requested == "auto":
         return "bwrap" if bwrap_available() and _bwrap_works() else "process"
     if requested == "bwrap" and not (bwrap_available() and _bwrap_works()):
-        raise UsageError("--sandbox bwrap: bubblewrap is not installed or cannot create a "
-                         "sandbox here (apt-get install bubblewrap)")
+        raise UsageError(_("--sandbox bwrap: bubblewrap is not installed or cannot create a "
+                           "sandbox here (apt-get install bubblewrap)"))
     return requested
 
 
@@ -281,7 +283,7 @@ def wait_for_children(grace: float = 5.0) -> None:
 def kill_until_gone(find_strays) -> None:
     """SIGKILL and reap what ``find_strays()`` lists until it lists nothing (a process may
     still be forking while we kill: each round catches what the last one missed)."""
-    for _ in range(100):
+    for _attempt in range(100):
         strays = find_strays()
         if not strays:
             return
@@ -315,8 +317,9 @@ def _is_ours(pid: int) -> bool:
 
 
 def describe_exit(returncode: int | None, signals_as_128: bool = False) -> str:
+    from grader.i18n import N_
     if returncode is None:
-        return "the worker stopped responding"
+        return _("the worker stopped responding")
     if signals_as_128 and 128 < returncode < 128 + 65:
         returncode = 128 - returncode
     if returncode < 0:
@@ -326,9 +329,13 @@ def describe_exit(returncode: int | None, signals_as_128: bool = False) -> str:
         except ValueError:
             name = f"signal {number}"
         meaning = {
-            "SIGSEGV": "a segmentation fault", "SIGKILL": "killed (out of memory or a limit)",
-            "SIGXCPU": "the CPU time limit", "SIGABRT": "an abort", "SIGBUS": "a bus error",
-            "SIGXFSZ": "the file size limit", "SIGTERM": "terminated",
-        }.get(name, name)
-        return f"the worker process died: {meaning} ({name})"
-    return f"the worker process exited with status {returncode} (os._exit or a crash)"
+            "SIGSEGV": N_("a segmentation fault"),
+            "SIGKILL": N_("killed (out of memory or a limit)"),
+            "SIGXCPU": N_("the CPU time limit"), "SIGABRT": N_("an abort"),
+            "SIGBUS": N_("a bus error"), "SIGXFSZ": N_("the file size limit"),
+            "SIGTERM": N_("terminated"),
+        }.get(name)
+        return _("the worker process died: {meaning} ({signal})",
+                 meaning=_(meaning) if meaning else name, signal=name)
+    return _("the worker process exited with status {status} (os._exit or a crash)",
+             status=returncode)

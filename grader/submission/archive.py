@@ -15,6 +15,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+from grader.i18n import _
 from grader.submission import reader
 
 CHUNK = 1024 * 1024
@@ -34,21 +35,23 @@ def extract_zip(path: Path, dest: Path, limits: reader.Limits = reader.LIMITS) -
         with handle, zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
             if len(members) > limits.entries:
-                raise reader.Refusal(f"{name} has more than {limits.entries} files: zip only "
-                                     "your .py files or notebooks")
+                raise reader.Refusal(_("{name} has more than {count} files: zip only your "
+                                       ".py files or notebooks", name=name,
+                                       count=limits.entries))
             dest.mkdir(parents=True)
             total = 0
             for member in members:
                 parts = _safe_parts(member.filename)
                 if parts is None:
-                    raise reader.Refusal(f"{name} contains a path outside the archive: "
-                                         f"{member.filename!r}; zip your folder again from "
-                                         "inside it")
+                    raise reader.Refusal(_("{name} contains a path outside the archive: "
+                                           "{path}; zip your folder again from inside it",
+                                           name=name, path=repr(member.filename)))
                 if not parts or _skipped(parts):
                     continue
                 if len(parts) - 1 > limits.depth:
-                    notes.append(f"{name}: {'/'.join(parts)} is nested more than "
-                                 f"{limits.depth} folders deep and was not unpacked")
+                    notes.append(_("{name}: {path} is nested more than {depth} folders deep "
+                                   "and was not unpacked", name=name, path="/".join(parts),
+                                   depth=limits.depth))
                     continue
                 mode = member.external_attr >> 16
                 if member.is_dir():
@@ -70,22 +73,23 @@ def extract_zip(path: Path, dest: Path, limits: reader.Limits = reader.LIMITS) -
                         written += len(chunk)
                         total += len(chunk)
                         if total > limits.total_bytes:
-                            raise reader.Refusal(
-                                f"{name} unpacks to more than {limits.total_bytes / CHUNK:g} MB: "
-                                "zip only your .py files or notebooks")
+                            raise reader.Refusal(_(
+                                "{name} unpacks to more than {limit} MB: zip only your .py "
+                                "files or notebooks", name=name,
+                                limit=f"{limits.total_bytes / CHUNK:g}"))
                         if written > limit:
                             break
                         out.write(chunk)
                 if written > limit:
                     target.unlink()
                     notes.append(reader.size_message(f"{name}: {'/'.join(parts)}", written,
-                                                     limit) + " It was not unpacked.")
+                                                     limit) + _(" It was not unpacked."))
     except reader.Refusal:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
             NotImplementedError, RuntimeError) as exc:
-        raise reader.Refusal(f"{name} is not a readable zip file ({exc}); zip your folder "
-                             "again") from None
+        raise reader.Refusal(_("{name} is not a readable zip file ({error}); zip your folder "
+                               "again", name=name, error=exc)) from None
     return notes
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
 from grader.errors import UsageError
 from grader.submission import layout, notebook, pyfile, reader
 from grader.submission.source import Unit, describe_syntax_error, top_level_names, unparsable
@@ -44,10 +45,12 @@ class Submission:
         if preferred is not None:
             expected = preferred.origin
         elif any(u.origin.endswith(".ipynb") for u in self.units.values()):
-            expected = f"a cell of {topic}.ipynb (or of any notebook of the submission)"
+            expected = _("a cell of {notebook} (or of any notebook of the submission)",
+                         notebook=f"{topic}.ipynb")
         else:
             expected = f"{topic}.py"
-        return None, f"{name} is not defined: expected a definition of {name} in {expected}"
+        return None, _("{name} is not defined: expected a definition of {name} in {expected}",
+                       name=name, expected=expected)
 
     def digest(self) -> str:
         """Content hash of what is graded (stable across copies and file times)."""
@@ -90,7 +93,8 @@ def load(path: Path, exercise_names: list[str] | None = None, *,
     elif reader.looks_gradable(path.name):
         raise UsageError(reader.wrong_case_message(path.name))
     else:
-        raise UsageError(f"cannot grade {path}: give a folder, a .py file or a .ipynb notebook")
+        raise UsageError(_("cannot grade {path}: give a folder, a .py file or a .ipynb "
+                           "notebook", path=path))
     return build(path, work.folder, work.files, work.refused, exercise_names or [], budget,
                  list(work.notes), work.data)
 
@@ -101,7 +105,8 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
     problem for each refused entry that looks like a student's file."""
     if not names and not any(reader.looks_gradable(r.name) for r in refused):
         detail = "".join(f"\n  {r.message}" for r in refused)
-        raise UsageError(f"{path.name or path} has no .py or .ipynb files to grade{detail}")
+        raise UsageError(_("{path} has no .py or .ipynb files to grade",
+                           path=path.name or path) + detail)
     units: dict[str, Unit] = {}
     notebooks: dict[str, tuple[Path, bytes]] = {}      # module -> its file and bytes
     total = reader.TotalBytes()

@@ -25,6 +25,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
 from grader.submission import reader
 from grader.submission.source import top_level_names
 
@@ -52,7 +53,7 @@ class _Candidate:
         return (-len(self.implemented), -len(self.defined), depth, self.folder)
 
     def label(self) -> str:
-        return f"{self.folder}/" if self.folder else "the top folder"
+        return f"{self.folder}/" if self.folder else _("the top folder")
 
 
 def find_work(root: Path, exercise_names, budget: reader.Budget | None = None) -> Work:
@@ -69,7 +70,7 @@ def find_work(root: Path, exercise_names, budget: reader.Budget | None = None) -
     candidates: dict[str, _Candidate] = {}
     wrong_case: list[reader.Refused] = []
     for name in listing.files:
-        folder, _, base = name.rpartition("/")
+        folder, _sep, base = name.rpartition("/")
         if base.endswith(reader.GRADABLE):
             candidates.setdefault(folder, _Candidate(folder)).files.append(base)
         elif reader.looks_gradable(base):                 # DROPOUT.PY, lenet.IPYNB
@@ -102,20 +103,29 @@ def find_work(root: Path, exercise_names, budget: reader.Budget | None = None) -
         best = min(candidates.values(), key=lambda c: (c.folder.count("/") + bool(c.folder),
                                                         c.folder))
         if names:
-            notes.append(f"no file of the submission defines any of the assignment's exercises "
-                         f"({', '.join(sorted(names)[:6])}{', ...' if len(names) > 6 else ''}); "
-                         f"graded {best.label()}")
+            shown = ", ".join(sorted(names)[:6]) + (", ..." if len(names) > 6 else "")
+            notes.append(_("no file of the submission defines any of the assignment's "
+                           "exercises ({names}); graded {folder}", names=shown,
+                           folder=best.label()))
     elif best.folder:
-        notes.append(f"graded the files in {best.folder}/ ({', '.join(best.files)}): they "
-                     f"define {len(best.defined)} of the assignment's exercises"
-                     f"{f', {len(best.implemented)} written' if best.implemented else ''}")
+        if best.implemented:
+            notes.append(_("graded the files in {folder}/ ({files}): they define {count} of "
+                           "the assignment's exercises, {written} written",
+                           folder=best.folder, files=", ".join(best.files),
+                           count=len(best.defined), written=len(best.implemented)))
+        else:
+            notes.append(_("graded the files in {folder}/ ({files}): they define {count} of "
+                           "the assignment's exercises", folder=best.folder,
+                           files=", ".join(best.files), count=len(best.defined)))
     for other in ordered:
         if other is best or not other.defined:
             continue
-        why = ("its definitions are the unchanged stubs" if not other.implemented
-               else f"it implements {len(other.implemented)} exercises, "
-                    f"{best.label()} {len(best.implemented)}")
-        notes.append(f"not graded: {other.label()} ({why}); keep all your work in one folder")
+        why = (_("its definitions are the unchanged stubs") if not other.implemented
+               else _("it implements {count} exercises, {folder} {best}",
+                      count=len(other.implemented), folder=best.label(),
+                      best=len(best.implemented)))
+        notes.append(_("not graded: {folder} ({why}); keep all your work in one folder",
+                       folder=other.label(), why=why))
     notes += [r.message for r in refused if r.name.rpartition("/")[0] != best.folder]
     folder = root / best.folder if best.folder else root
     return Work(folder, sorted(best.files), refused_here(best.folder), notes, best.data)

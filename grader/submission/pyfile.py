@@ -22,6 +22,7 @@ import io
 import re
 import tokenize
 
+from grader.i18n import _
 from grader.submission import notebook
 
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -33,16 +34,19 @@ def decode(data: bytes, name: str) -> str:
     """The text Python would read from ``data`` (BOM and PEP 263 honoured), its coding
     declaration (if any) rewritten to UTF-8 in place.  Raises ValueError with a message."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
     except SyntaxError as exc:
-        raise ValueError(f"could not read {name}: {exc.msg}.  Save the file as UTF-8 (and "
-                         "remove the coding line).") from None
+        raise ValueError(_("could not read {name}: {error}.  Save the file as UTF-8 (and "
+                           "remove the coding line).", name=name, error=exc.msg)) from None
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        where = f" (byte {exc.start})" if isinstance(exc, UnicodeDecodeError) else ""
-        raise ValueError(f"could not read {name}: it is not valid {encoding} text{where}.  "
-                         "Save the file as UTF-8.") from None
+        if isinstance(exc, UnicodeDecodeError):
+            raise ValueError(_("could not read {name}: it is not valid {encoding} text (byte "
+                               "{byte}).  Save the file as UTF-8.", name=name,
+                               encoding=encoding, byte=exc.start)) from None
+        raise ValueError(_("could not read {name}: it is not valid {encoding} text.  Save the "
+                           "file as UTF-8.", name=name, encoding=encoding)) from None
     text = text.removeprefix("\ufeff")
     lines = text.split("\n", 2)
     for index in range(min(2, len(lines))):

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
 from grader.errors import UsageError
 
 GRADABLE = (".py", ".ipynb")
@@ -79,41 +80,41 @@ class Budget:
         return time.monotonic() > self.deadline
 
     def message(self, what: str) -> str:
-        return (f"{what} was not read: reading the submission took longer than "
-                f"{self.seconds:g} s (it is too large or too deeply nested); submit only "
-                "your .py files or notebooks")
+        return _("{what} was not read: reading the submission took longer than {seconds} s "
+                 "(it is too large or too deeply nested); submit only your .py files or "
+                 "notebooks", what=what, seconds=f"{self.seconds:g}")
 
 
 def _kind(mode: int) -> str | None:
     """What a non-regular, non-folder entry is, in words (None for a regular file/folder)."""
     if stat.S_ISLNK(mode):
-        return "a symbolic link"
+        return _("a symbolic link")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return _("a socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
-    return "not a regular file"
+    return _("not a regular file")
 
 
 def refusal_message(name: str, mode: int) -> str:
     kind = _kind(mode)
     if stat.S_ISLNK(mode):
-        return (f"{name} is a symbolic link: the grader reads only regular files and folders "
-                "and never follows links.  Submit the file (or folder) itself, with your own "
-                "code in it, not a link.")
-    return (f"{name} is {kind}, not a regular file: the grader reads only regular files.  "
-            "Submit your code as ordinary .py files or notebooks.")
+        return _("{name} is a symbolic link: the grader reads only regular files and folders "
+                 "and never follows links.  Submit the file (or folder) itself, with your own "
+                 "code in it, not a link.", name=name)
+    return _("{name} is {kind}, not a regular file: the grader reads only regular files.  "
+             "Submit your code as ordinary .py files or notebooks.", name=name, kind=kind)
 
 
 def size_message(name: str, size: int, limit: int) -> str:
-    hint = ("clear the outputs (Kernel > Restart & Clear Output) and save it again"
-            if name.lower().endswith(".ipynb") else "submit the source code only, no data")
-    return (f"{name} is too large to grade ({size / MB:.1f} MB; at most {limit / MB:g} MB): "
-            f"{hint}.")
+    hint = (_("clear the outputs (Kernel > Restart & Clear Output) and save it again")
+            if name.lower().endswith(".ipynb") else _("submit the source code only, no data"))
+    return _("{name} is too large to grade ({size} MB; at most {limit} MB): {hint}.",
+             name=name, size=f"{size / MB:.1f}", limit=f"{limit / MB:g}", hint=hint)
 
 
 def is_real_folder(path: Path) -> bool:
@@ -133,14 +134,16 @@ def check_root(path: Path) -> None:
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        raise UsageError(f"submission not found: {path}") from None
+        raise UsageError(_("submission not found: {path}", path=path)) from None
     except OSError as exc:
-        raise UsageError(f"cannot read the submission {path}: {exc.strerror or exc}") from None
+        raise UsageError(_("cannot read the submission {path}: {error}", path=path,
+                           error=exc.strerror or exc)) from None
     if _kind(info.st_mode) is not None:
         raise UsageError(refusal_message(path.name or str(path), info.st_mode))
     real = os.path.realpath(path)
     if any(real == tree or real.startswith(tree + os.sep) for tree in SYSTEM_TREES):
-        raise UsageError(f"cannot grade {path}: it is a system folder, not a submission")
+        raise UsageError(_("cannot grade {path}: it is a system folder, not a submission",
+                           path=path))
 
 
 def read_bytes(path: Path, name: str | None = None, *, limit: int | None = None,
@@ -159,8 +162,8 @@ def read_bytes(path: Path, name: str | None = None, *, limit: int | None = None,
         real_root = os.path.realpath(root)
         real_parent = os.path.realpath(path.parent)
         if real_parent != real_root and not real_parent.startswith(real_root + os.sep):
-            raise Refusal(f"{name} is reached through a symbolic link: the grader never follows "
-                          "links.  Submit the folder itself.")
+            raise Refusal(_("{name} is reached through a symbolic link: the grader never "
+                            "follows links.  Submit the folder itself.", name=name))
     fd = _open_fd(path, name)
     try:
         info = os.fstat(fd)
@@ -208,7 +211,8 @@ def _open_fd(path: Path, name: str) -> int:
             mode = 0
         if mode and _kind(mode) is not None:
             raise Refusal(refusal_message(name, mode)) from None
-        raise Refusal(f"could not read {name}: {exc.strerror or exc}") from None
+        raise Refusal(_("could not read {name}: {error}", name=name,
+                        error=exc.strerror or exc)) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
@@ -231,8 +235,9 @@ def wrong_case_message(name: str) -> str:
     """For ``DROPOUT.PY``: seen, not graded, and why."""
     stem, suffix = os.path.splitext(name)
     right = f"{stem.lower()}{suffix.lower()}"
-    return (f"{name} was seen but not graded: Python imports only files whose names end in "
-            f"{suffix.lower()} (lower case).  Rename it {right}.")
+    return _("{name} was seen but not graded: Python imports only files whose names end in "
+             "{suffix} (lower case).  Rename it {right}.", name=name, suffix=suffix.lower(),
+             right=right)
 
 
 def is_litter(name: str) -> bool:
@@ -269,18 +274,19 @@ def walk(root: Path, *, recursive: bool = True, limits: Limits = LIMITS,
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
         except OSError as exc:
-            listing.refused.append(Refused(rel or ".", f"could not read the folder "
-                                           f"{rel or '.'}: {exc.strerror or exc}"))
+            listing.refused.append(Refused(rel or ".", _(
+                "could not read the folder {folder}: {error}", folder=rel or ".",
+                error=exc.strerror or exc)))
             continue
         for entry in entries:
             seen += 1
             if seen > limits.entries:
-                listing.stopped = (f"the submission has more than {limits.entries} files and "
-                                   "folders: only the first were looked at; submit only "
-                                   "your .py files or notebooks")
+                listing.stopped = _("the submission has more than {count} files and "
+                                    "folders: only the first were looked at; submit only "
+                                    "your .py files or notebooks", count=limits.entries)
                 return listing
             if budget.expired():
-                listing.stopped = budget.message("part of the submission")
+                listing.stopped = budget.message(_("part of the submission"))
                 return listing
             name = f"{rel}/{entry.name}" if rel else entry.name
             try:
@@ -294,9 +300,10 @@ def walk(root: Path, *, recursive: bool = True, limits: Limits = LIMITS,
                 if not recursive:
                     continue
                 if name.count("/") + 1 > limits.depth:
-                    listing.refused.append(Refused(name, (
-                        f"{name} is nested more than {limits.depth} folders deep: it was not "
-                        "looked at; keep your files near the top of the submission")))
+                    listing.refused.append(Refused(name, _(
+                        "{name} is nested more than {depth} folders deep: it was not looked "
+                        "at; keep your files near the top of the submission", name=name,
+                        depth=limits.depth)))
                     continue
                 pending.append(name)
             elif stat.S_ISREG(mode):
@@ -323,6 +330,7 @@ class TotalBytes:
 
     def take(self, name: str, size: int) -> None:
         if self.used + size > self.limit:
-            raise Refusal(f"{name} was not read: the submission is larger than "
-                          f"{self.limit / MB:g} MB in all; submit only your code")
+            raise Refusal(_("{name} was not read: the submission is larger than {limit} MB "
+                            "in all; submit only your code", name=name,
+                            limit=f"{self.limit / MB:g}"))
         self.used += size
