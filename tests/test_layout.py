@@ -60,7 +60,7 @@ def test_worker_side_never_imports_the_judge_side():
 def test_the_worker_library_is_the_worker_side():
     """What bubblewrap lets the worker see of the grader is part of grader/sandbox/ + the root."""
     from grader.sandbox import bwrap
-    allowed = {"__init__.py", "errors.py"} | {
+    allowed = {"__init__.py", "errors.py", "i18n.py"} | {
         str(p.relative_to(PACKAGE)) for p in (PACKAGE / "sandbox").glob("*.py")}
     assert set(bwrap.WORKER_MODULES) <= allowed
     assert {"sandbox/worker.py", "sandbox/wire.py", "sandbox/scenario_lib.py"} <= set(bwrap.WORKER_MODULES)

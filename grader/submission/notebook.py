@@ -67,31 +67,34 @@ def read_cells(path: Path, data: bytes | None = None) -> list[dict]:
             data = safe.read_bytes(Path(path))
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path.name} is not a readable notebook: it is not UTF-8 text "
-                         f"(byte {exc.start})") from None
+        raise ValueError(_("{name} is not a readable notebook: it is not UTF-8 text (byte "
+                           "{byte})", name=path.name, byte=exc.start)) from None
     except safe.Refusal as exc:
         raise ValueError(str(exc)) from None
     try:
         data = json.loads(text)
     except RecursionError:
-        raise ValueError(f"{path.name} is not a readable notebook: its JSON is nested too "
-                         "deeply.  Start again from the published notebook.") from None
+        raise ValueError(_("{name} is not a readable notebook: its JSON is nested too "
+                           "deeply.  Start again from the published notebook.",
+                           name=path.name)) from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path.name} is not a readable notebook: the file is not valid JSON "
-                         f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).  Was it saved "
-                         "completely?  Open it in Jupyter and save it again, or start again "
-                         "from the published notebook.") from None
+        raise ValueError(_("{name} is not a readable notebook: the file is not valid JSON "
+                           "(line {line}, column {column}: {error}).  Was it saved "
+                           "completely?  Open it in Jupyter and save it again, or start again "
+                           "from the published notebook.", name=path.name, line=exc.lineno,
+                           column=exc.colno, error=exc.msg)) from None
     if not isinstance(data, dict) or "nbformat" not in data:
-        raise ValueError(f"{path.name} is not a readable notebook: the JSON has no 'nbformat' "
-                         "field")
+        raise ValueError(_("{name} is not a readable notebook: the JSON has no 'nbformat' "
+                           "field", name=path.name))
     try:
         nb = converter.convert(reader.reads(text), 4)
         cells = nb.get("cells")
         if not isinstance(cells, list):
-            raise ValueError("it has no list of cells")
+            raise ValueError(_("it has no list of cells"))
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for bad files
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(f"{path.name} is not a readable notebook ({detail})") from None
+        raise ValueError(_("{name} is not a readable notebook ({detail})", name=path.name,
+                           detail=detail)) from None
     return [dict(cell) if isinstance(cell, dict) else {} for cell in cells]
 
 
@@ -435,20 +438,26 @@ def redefinitions(cells: list[Cell], name: str) -> list[str]:
         if len(found) < 2:
             continue
         def run(cell):
-            return f"run as [{cell.execution_count}]" if cell.execution_count is not None \
-                else "not run"
+            return _("run as [{count}]", count=cell.execution_count) \
+                if cell.execution_count is not None else _("not run")
         listed = ", ".join(f"{c.label} ({run(c)})" for c in found)
         last = found[-1]
-        note = (f"{name}: {defined} is defined in {len(found)} cells: {listed}. The grader "
-                f"runs the cells in order, as Restart & Run All does, so the definition in "
-                f"{last.label} is the one graded; the earlier "
-                f"{'one is' if len(found) == 2 else 'ones are'} replaced by it")
+        if len(found) == 2:
+            note = _("{file}: {name} is defined in {count} cells: {cells}. The grader runs the "
+                     "cells in order, as Restart & Run All does, so the definition in {last} "
+                     "is the one graded; the earlier one is replaced by it", file=name,
+                     name=defined, count=len(found), cells=listed, last=last.label)
+        else:
+            note = _("{file}: {name} is defined in {count} cells: {cells}. The grader runs the "
+                     "cells in order, as Restart & Run All does, so the definition in {last} "
+                     "is the one graded; the earlier ones are replaced by it", file=name,
+                     name=defined, count=len(found), cells=listed, last=last.label)
         ran = [c for c in found if c.execution_count is not None]
         if ran and max(ran, key=lambda c: c.execution_count) is not last:
             latest = max(ran, key=lambda c: c.execution_count)
-            note += (f". In your session {latest.label} ran last ([{latest.execution_count}]), "
-                     f"so what you tried is not what is graded: delete or rename the copy you "
-                     f"do not want")
+            note += _(". In your session {cell} ran last ([{count}]), so what you tried is not "
+                      "what is graded: delete or rename the copy you do not want",
+                      cell=latest.label, count=latest.execution_count)
         notes.append(note)
     return notes
 
@@ -608,20 +617,21 @@ def _report_broken(unit, cells, all_statements, kept, exercises, name):
             published = next((c for c in cells if c.exercise == exercise), None)
             if published is not None:
                 others = sorted(top_level_names(published.tree)) if published.tree else []
-                what = (f"defines {', '.join(others)} instead" if others
-                        else "defines nothing")
-                unit.broken[exercise] = (
-                    f"{exercise} is not defined in {name}: its exercise cell "
-                    f"({published.label}) {what}.  Keep the name {exercise}: it is what the "
-                    "grader calls.")
+                what = (_("defines {names} instead", names=", ".join(others)) if others
+                        else _("defines nothing"))
+                unit.broken[exercise] = _(
+                    "{exercise} is not defined in {file}: its exercise cell ({cell}) {what}.  "
+                    "Keep the name {exercise}: it is what the grader calls.",
+                    exercise=exercise, file=name, cell=published.label, what=what)
             continue
         missing = _missing_names(exercise, kept_statements, defined)
         for missing_name in sorted(missing):
             if missing_name in broken_names:
                 cell = broken_names[missing_name]
-                unit.broken[exercise] = (
-                    f"{exercise} needs {missing_name}, which {cell.describe()} of {name} "
-                    f"defines, but that cell is not valid Python:\n{cell.error}")
+                unit.broken[exercise] = _(
+                    "{exercise} needs {name}, which {cell} of {file} defines, but that cell "
+                    "is not valid Python:\n{error}", exercise=exercise, name=missing_name,
+                    cell=cell.describe(), file=name, error=cell.error)
                 break
 
 
