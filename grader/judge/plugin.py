@@ -234,7 +234,9 @@ class GraderPlugin:
         if found is None:
             return
         target = next((r for r in failing if r.visibility == "public"), failing[0])
-        sentence = _mistake_sentence(found.mistake.sentence)
+        # the catalogue's sentence in the student's language (domain mistakes, beside it)
+        from grader.i18n import mistake_text
+        sentence = mistake_text(found.mistake.sentence, self.assignment.mistakes_dir)
         text = _("known mistake: {sentence}", sentence=sentence[:1].lower() + sentence[1:])
         if target.feedback is None:
             target.feedback = Feedback()
@@ -383,12 +385,3 @@ def _is_flaky(exc) -> bool:
 def _hint(text: str | None) -> str | None:
     """A check's hint in the student's language (domain ``checks``; msgid its English text)."""
     return check_text(text) if text else None
-
-
-def _mistake_sentence(sentence: str) -> str:
-    """A catalogued mistake's sentence in the student's language (domain ``mistakes``, where
-    the catalogue ships a catalog; else as written)."""
-    from grader import i18n
-    if "mistakes" in i18n.DOMAINS:
-        return i18n.gettext(sentence, "mistakes")
-    return sentence
