@@ -234,9 +234,7 @@ class GraderPlugin:
         if found is None:
             return
         target = next((r for r in failing if r.visibility == "public"), failing[0])
-        # the catalogue's sentence in the student's language (domain mistakes, beside it)
-        from grader.i18n import mistake_text
-        sentence = mistake_text(found.mistake.sentence, self.assignment.mistakes_dir)
+        sentence = found.mistake.sentence     # in the student's language (diagnosis.catalogue)
         text = _("known mistake: {sentence}", sentence=sentence[:1].lower() + sentence[1:])
         if target.feedback is None:
             target.feedback = Feedback()

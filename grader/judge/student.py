@@ -318,9 +318,10 @@ def describe_error(error: dict, where, call: Call | None = None,
             continue
         place = where(str(frame.get("file", "")), frame.get("line"))
         code = str(frame.get("code", "")).strip()
-        line = _("  at {place}, in {function}", place=place,
-                 function=frame.get("function", "?"))
-        lines.append(line + (f": {code}" if code else ""))
+        function = frame.get("function", "?")
+        lines.append(_("  at {place}, in {function}: {code}", place=place, function=function,
+                       code=code) if code else
+                     _("  at {place}, in {function}", place=place, function=function))
     return "\n".join(lines)
 
 

@@ -83,6 +83,7 @@ def _is_wide(char: str) -> bool:
 _TOKENS = re.compile(r"[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
                      r"\uff00-\uff60\uffe0-\uffe6]+|\s+|.", re.S)
 _NO_LINE_START = set("，。；：、！？）」』》〉】…,.;:!?)]}")
+_NO_LINE_END = set("（「『《〈【([{")
 
 
 def wrap(text: str, columns: int, initial_indent: str = "", subsequent_indent: str = "",
@@ -98,7 +99,7 @@ def wrap(text: str, columns: int, initial_indent: str = "", subsequent_indent: s
     text = re.sub(r"\s+", " ", text.strip())
     lines: list[str] = []
     line, empty = initial_indent, True
-    for token in _TOKENS.findall(text):
+    for token in _glued(_TOKENS.findall(text)):
         if token.isspace():
             if not empty:
                 line += " "
@@ -122,3 +123,23 @@ def wrap(text: str, columns: int, initial_indent: str = "", subsequent_indent: s
     if not empty:
         lines.append(line.rstrip())
     return lines
+
+
+def _glued(tokens: list[str]) -> list[str]:
+    """An opening mark (（, [) and the token after it travel together: never "[" at the end
+    of one line and "出错]" on the next."""
+    out: list[str] = []
+    carry = ""
+    for token in tokens:
+        if not token.isspace() and token in _NO_LINE_END:
+            carry += token
+            continue
+        if carry and not token.isspace():
+            token, carry = carry + token, ""
+        elif carry:
+            out.append(carry)
+            carry = ""
+        out.append(token)
+    if carry:
+        out.append(carry)
+    return out
