@@ -104,13 +104,13 @@ def flags_of(entry: dict) -> list[str]:
             check = _dict(check)
             message = str(check.get("message") or "").casefold()
             # the words of the messages in either language (grader/locale zh_CN: 内存 memory,
-            # 超时/未在…秒内完成 timed out, 沙箱 sandbox, 拒绝/不允许/阻止 refused)
+            # 超时/未在…内完成 timed out, 沙箱 sandbox, 拒绝/不允许/阻止 refused)
             if _says(message, "memory", "内存") and check.get("status") in ("crash", "error"):
                 found.append("memory")
             elif check.get("status") == "crash":
                 found.append("crashed")
             elif check.get("status") == "timeout" or _says(
-                    message, "took longer than", "did not finish within", "超时", "秒内完成"):
+                    message, "took longer than", "did not finish within", "超时", "内完成"):
                 found.append("timeout")
             if _says(message, "sandbox", "沙箱") and _says(
                     message, "refus", "not allowed", "blocked", "拒绝", "不允许", "阻止"):
