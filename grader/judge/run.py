@@ -267,12 +267,26 @@ def _shard_main(conn, request: GradeRequest) -> None:
         conn.close()
 
 
+def _import_judge() -> None:
+    """What every judge imports, done once before the judges are forked (see _run_sharded)."""
+    import torch
+    torch.set_num_threads(1)
+    import hypothesis  # noqa: F401
+    import pytest  # noqa: F401
+
+    import grader.judge.api  # noqa: F401 - checking, strategies, values, hypothesis.extra
+    import grader.judge.diagnosis  # noqa: F401
+    import grader.judge.plugin  # noqa: F401
+
+
 def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
                  info: RunInfo | None) -> GradeResult:
     """Grade the exercises in ``jobs`` judge processes at once, then merge.
 
     One judge and its worker take turns (a check waits for the worker and vice versa), so a
-    single submission uses about one core; two judges use two.  Every exercise gets the same
+    single submission uses about one core; two judges use two.  The judges are forked from
+    this process once it has imported what they need, and share its one fork server: a
+    second judge costs its share of the checks, not a second start-up.  Every exercise gets the same
     result however the exercises are shared out: each has a fresh worker, and every random
     choice is derived from the check itself.
     """
@@ -280,20 +294,40 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     from multiprocessing.connection import wait
 
     from grader.sandbox import process as sandbox_mod
-    context = multiprocessing.get_context("spawn")
-    names = assignment.names
+    from grader.sandbox.forkserver import ForkServer
+    # Start-up is paid once and shared: one fork server (it imports torch while this process
+    # imports the judge's libraries), then the judges are forked from this process with
+    # those imports done, each with a connection of its own to the one fork server.
+    mode = sandbox.resolve_mode(request.sandbox)
+    whole = request.assignment
+    server = ForkServer(mode=mode, forbidden=sorted({f for e in whole.exercises
+                                                     for f in e.forbidden}))
+    handles: list = []
     conns, processes, progress = [], [], {}
-    for index in range(jobs):
-        share = tuple(names[index::jobs])
-        mine, theirs = context.Pipe()
-        process = context.Process(target=_shard_main, daemon=True, args=(
-            theirs, replace(request, exercises=share, jobs=1, progress=None,
-                            trace_causes=False)))
-        process.start()
-        sandbox_mod.register_own_child(process.pid)
-        theirs.close()
-        conns.append(mine)
-        processes.append(process)
+    try:
+        _import_judge()
+        handles = [server.attach() for _ in range(jobs)]
+        context = multiprocessing.get_context("fork")
+        names = assignment.names
+        for index in range(jobs):
+            share = tuple(names[index::jobs])
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_shard_main, daemon=True, args=(
+                theirs, replace(request, exercises=share, jobs=1, progress=None,
+                                trace_causes=False, sandbox=mode,
+                                launcher=handles[index].launch)))
+            process.start()
+            sandbox_mod.register_own_child(process.pid)
+            theirs.close()
+            conns.append(mine)
+            processes.append(process)
+    except BaseException:
+        for process in processes:
+            process.kill()
+        for handle in handles:
+            handle.close()
+        server.close()
+        raise
     results: dict[int, tuple] = {}
     try:
         while len(results) < jobs:
@@ -318,6 +352,9 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             if process.is_alive():
                 process.kill()
             sandbox_mod.unregister_own_child(process.pid)
+        for handle in handles:
+            handle.close()
+        server.close()
     by_name = {e.name: e for result, _ in results.values() for e in result.exercises}
     if info is not None:
         for _, shard_info in results.values():

@@ -90,32 +90,58 @@ class _Server:
             self.live.discard(pid)
 
     def serve(self) -> None:
+        """Answer requests until the first connection closes.  Judges in other processes
+        (the shards of one ``grade -j N``) each get a connection of their own (op
+        ``attach``, with the socket passed along); one request is answered at a time."""
+        import select
+        clients = [self.sock]
         while True:
-            message, fds = _receive(self.sock, max_fds=3)
-            if message is None:
+            ready, _, _ = select.select(clients, [], [])
+            for sock in ready:
+                self.sock = sock
+                message, fds = _receive(sock, max_fds=3)
+                if message is None:
+                    if sock is clients[0]:
+                        clients = []
+                        break
+                    clients.remove(sock)
+                    sock.close()
+                    continue
+                if message.get("op") == "attach":
+                    if len(fds) == 1:
+                        clients.append(socket.socket(fileno=fds[0]))
+                    else:
+                        for fd in fds:
+                            os.close(fd)
+                    _send(sock, {"attached": len(fds) == 1})
+                    continue
+                self.answer(message, fds)
+            if not clients:
                 break
-            self.reap()
-            op = message.get("op")
-            if op == "spawn":
-                pid = os.fork()
-                if pid == 0:
-                    self.become_worker(message, fds)   # never returns
-                for fd in fds:
-                    os.close(fd)
-                self.live.add(pid)
-                self.isolated[pid] = bool(message.get("isolate"))
-                _send(self.sock, {"pid": pid})
-            elif op == "status":
-                pid = int(message["pid"])
-                _send(self.sock, {"code": self.statuses.get(pid), "alive": pid in self.live})
-            elif op == "usage":
-                _send(self.sock, self.usage(int(message["pid"])))
-            elif op == "stop":
-                _send(self.sock, {"code": self.stop(int(message["pid"]))})
-            else:
-                _send(self.sock, {"error": f"unknown op {op!r}"})
         for pid in list(self.live):
             self.stop(pid)
+
+    def answer(self, message: dict, fds: list[int]) -> None:
+        self.reap()
+        op = message.get("op")
+        if op == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                self.become_worker(message, fds)   # never returns
+            for fd in fds:
+                os.close(fd)
+            self.live.add(pid)
+            self.isolated[pid] = bool(message.get("isolate"))
+            _send(self.sock, {"pid": pid})
+        elif op == "status":
+            pid = int(message["pid"])
+            _send(self.sock, {"code": self.statuses.get(pid), "alive": pid in self.live})
+        elif op == "usage":
+            _send(self.sock, self.usage(int(message["pid"])))
+        elif op == "stop":
+            _send(self.sock, {"code": self.stop(int(message["pid"]))})
+        else:
+            _send(self.sock, {"error": f"unknown op {op!r}"})
 
     def usage(self, pid: int) -> dict:
         """The worker's time so far (grader/sandbox/usage.py): ``pid`` itself, or for an
@@ -497,12 +523,32 @@ class ForkServer:
             return None
         return Usage(found["waited"], found["cpu"])
 
+    def attach(self) -> "ForkServer":
+        """Another handle on this server, with a connection of its own: for a judge in
+        another process (a shard of ``grade -j N``, forked after this handle was made), so
+        that the shards share one warm template instead of starting one each.  Closing it
+        closes only its connection; the server lives until this handle is closed."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            reply = self.request({"op": "attach"}, [theirs.fileno()])
+        finally:
+            theirs.close()
+        if not reply.get("attached"):
+            ours.close()
+            raise RuntimeError("the fork server refused another connection")
+        other = object.__new__(ForkServer)
+        other.__dict__.update(self.__dict__)
+        other.sock, other.lock, other._ready, other.attached = ours, threading.Lock(), True, True
+        return other
+
     def close(self) -> None:
         from grader.sandbox.process import unregister_own_child
         try:
             self.sock.close()
         except OSError:
             pass
+        if getattr(self, "attached", False):
+            return
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
