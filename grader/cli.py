@@ -559,8 +559,9 @@ class _BatchProgress:
             self.bar.update(1)
         else:
             from grader.reports.sanitize import one_line
-            click.echo(f"[{done}/{total}] {one_line(entry.student)}: {one_line(status)}",
-                       err=True)
+            from grader.reports.wording import exercise_status
+            click.echo(f"[{done}/{total}] {one_line(entry.student)}: "
+                       f"{one_line(exercise_status(status))}", err=True)
 
     def close(self):
         if self.bar is not None:

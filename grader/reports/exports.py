@@ -24,9 +24,10 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+from grader.i18n import _
 from grader.classroom.batch import result_for_export
 from grader.judge.score import number
-from grader.reports import sanitize
+from grader.reports import sanitize, wording
 
 
 def dumps(item: dict) -> str:
@@ -141,37 +142,44 @@ def to_markdown(items: list[dict], title: str) -> str:
     graded = [i for i in items if i["status"] == "graded"]
     scores = [i["score"] for i in graded]
     lines = [f"## {md(title)}", ""]
-    lines.append(f"{len(items)} submissions: {len(graded)} graded, "
-                 + ", ".join(f"{n} {md(s)}" for s, n in sorted(Counter(
-                     i["status"] for i in items if i["status"] != "graded").items()))
-                 .rstrip(", ") + ".")
+    others = [_("{count} {status}", count=n, status=md(wording.exercise_status(s)))
+              for s, n in sorted(Counter(i["status"] for i in items
+                                         if i["status"] != "graded").items())]
+    lines.append(_("{count} submissions: {graded} graded", count=len(items), graded=len(graded))
+                 + "".join(_(", {item}", item=o) for o in others) + _("."))
     if scores:
         top = graded[0]["max_score"]
-        lines.append(f"Mean {statistics.mean(scores):.1f} / {number(top)}, "
-                     f"median {statistics.median(scores):g}.")
+        lines.append(_("Mean {mean} / {top}, median {median}.",
+                       mean=f"{statistics.mean(scores):.1f}", top=number(top),
+                       median=f"{statistics.median(scores):g}"))
     names = exercise_names(items)
     if names:
-        lines += ["", "| exercise | mean | full marks | most common failure |",
-                  "|---|---|---|---|"]
+        header = (_("exercise"), _("mean"), _("full marks"), _("most common failure"))
+        lines += ["", "| " + " | ".join(header) + " |", "|---|---|---|---|"]
         for name in names:
             results = [e for i in graded for e in i["result"]["exercises"] if e["name"] == name]
             if not results:
                 continue
             mean = statistics.mean(e["score"] for e in results)
             full = sum(e["score"] == e["max_score"] for e in results)
-            failures = Counter(c["message"] or c["status"] for e in results for c in e["checks"]
-                               if c["status"] != "pass" and not c["advisory"])
-            real = Counter({k: n for k, n in failures.items()
-                            if "not implemented" not in str(k)})
+            failing = [c for e in results for c in e["checks"]
+                       if c["status"] != "pass" and not c["advisory"]]
+            failures = Counter(c["message"] or wording.check_status(c["status"])
+                               for c in failing)
+            # "not implemented yet" is the least useful failure to name: by status, so in
+            # every language
+            real = Counter(c["message"] or wording.check_status(c["status"]) for c in failing
+                           if c["status"] != "not-implemented")
             common = (real or failures).most_common(1)
             text = f"{md(common[0][0], 160)} ({common[0][1]})" if common else ""
             lines.append(f"| {md(name)} | {mean:.2f} / {number(results[0]['max_score'])} | "
                          f"{full}/{len(results)} | {text} |")
-    lines += ["", "| student | score | status |", "|---|---|---|"]
+    header = (_("student"), _("score"), _("status"))
+    lines += ["", "| " + " | ".join(header) + " |", "|---|---|---|"]
     for item in items:
         score = f"{number(item['score'])} / {number(item['max_score'])}" \
             if item.get("score") is not None else "-"
         lines.append(f"| {md(item['student'], sanitize.NAME_LIMIT)} | {score} | "
-                     f"{md(item['status'])}"
+                     f"{md(wording.exercise_status(item['status']))}"
                      + (f": {md(item['message'], 160)}" if item.get("message") else "") + " |")
     return "\n".join(lines) + "\n"
