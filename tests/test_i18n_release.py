@@ -137,6 +137,21 @@ def zh_release(tmp_path_factory, course):
     return Path(paths["student"])
 
 
+def test_the_assignments_language_and_title_choose_the_release(tmp_path, course):
+    """No explicit language: the table's ``[tool.grader] language`` decides, and the README
+    and notebooks show the table's title in that language."""
+    from dataclasses import replace
+    spec = assignment_mod.load(write_assignment(tmp_path / "a.toml", {
+        "corr2d": ["book_example"]}, title="Lesson 2"))
+    spec = replace(spec, language="zh_CN", titles={"zh_CN": "第二课：卷积"})
+    paths = publish_mod.publish(spec, tmp_path / "release")
+    readme = (Path(paths["student"]) / "README.md").read_text()
+    assert readme.startswith("# 第二课：卷积\n") and "## 安装（只需一次）" in readme
+    nb = nbformat.read(Path(paths["student"]) / "notebooks" / "convolution.ipynb", as_version=4)
+    assert "*第二课：卷积*：1 道计分练习，共 1 分。" in nb.cells[0].source
+    assert 'language = "zh_CN"' in (Path(paths["student"]) / "pyproject.toml").read_text()
+
+
 def _prose(markdown: str) -> list[str]:
     """The paragraphs of ``markdown`` outside code blocks, tables and formulas."""
     text = re.sub(r"```.*?```", "", markdown, flags=re.S)
