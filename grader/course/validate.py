@@ -20,6 +20,8 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
+from grader.reports import wording
 from grader.course import mutants as mutants_mod
 from grader.course import generate
 from grader.judge.run import GradeRequest, RunInfo, checks_dir, run
@@ -39,43 +41,49 @@ def validate(assignment, *, sandbox: str = "process", mutants_dir: Path | None =
     from grader.sandbox.forkserver import ForkServer
     report = Report()
     say = progress or (lambda text: None)
-    say("checking the assignment table")
+    say(_("checking the assignment table"))
     _check_table(assignment, report)
     _check_public_checks_need_no_reference(assignment, report)
-    say("checking that exercises/ matches solutions/")
+    say(_("checking that exercises/ matches solutions/"))
     for path in generate.stale(assignment.solutions_dir, assignment.stubs_dir, assignment.topics):
-        report.add(f"{path} is out of date with solutions/: run `grade generate`")
+        report.add(_("{path} is out of date with solutions/: run `grade generate`", path=path))
     with ForkServer(mode=sandbox) as server:
         def grade(path, exercises=(), only=None, info=None):
             return run(GradeRequest(assignment, path, tuple(exercises), sandbox,
                                     only_checks=frozenset(only) if only else None,
                                     launcher=server.launch), info)
-        say("grading the reference solutions")
+        say(_("grading the reference solutions"))
         info = RunInfo()
         result = grade(assignment.solutions_dir, info=info)
         for exercise in result.exercises:
             for check in exercise.checks:
                 if check.status != "pass" and not check.advisory:
-                    report.add(f"the reference fails {exercise.name}.{check.name} "
-                               f"[{check.status}]: {check.message}")
+                    report.add(_("the reference fails {check} [{status}]: {message}",
+                                 check=f"{exercise.name}.{check.name}",
+                                 status=wording.check_status(check.status),
+                                 message=check.message))
         for bug in info.check_bugs:
-            report.add(f"a check raised an error of its own: {bug}")
+            report.add(_("a check raised an error of its own: {bug}", bug=bug))
         # the course's own table must list every check; another assignment file may pick a
         # subset of the checks on purpose
         for name in info.unlisted:
             if assignment.source.name == "pyproject.toml":
-                report.add(f"check {name} is in the code but not in the assignment table")
+                report.add(_("check {name} is in the code but not in the assignment table",
+                             name=name))
             else:
-                report.notes.append(f"not in this assignment: {name}")
-        report.notes.append(f"reference: {result.score:g} / {result.max_score:g}")
-        say("grading the stubs")
+                report.notes.append(_("not in this assignment: {name}", name=name))
+        report.notes.append(_("reference: {score} / {max_score}", score=f"{result.score:g}",
+                              max_score=f"{result.max_score:g}"))
+        say(_("grading the stubs"))
         stubs = grade(assignment.stubs_dir)
         for exercise in stubs.exercises:
             if exercise.score != 0:
-                report.add(f"the stub of {exercise.name} gets {exercise.score:g} points")
+                report.add(_("the stub of {name} gets {points} points", name=exercise.name,
+                             points=f"{exercise.score:g}"))
             if exercise.status != "not-implemented":
-                report.add(f"the stub of {exercise.name} is not reported as not implemented "
-                           f"({exercise.status})")
+                report.add(_("the stub of {name} is not reported as not implemented ({status})",
+                             name=exercise.name,
+                             status=wording.exercise_status(exercise.status)))
         _check_mutants(assignment, report, grade, mutants_dir, say)
         _check_alternatives(assignment, report, grade, alternatives_dir, say)
     return report
@@ -87,25 +95,29 @@ def _check_table(assignment, report: Report) -> None:
         visibilities = {c.visibility for c in exercise.checks}
         for needed in ("public", "hidden"):
             if needed not in visibilities:
-                report.add(f"{exercise.name} has no {needed} check")
+                report.add(_("{name} has no public check", name=exercise.name)
+                           if needed == "public" else
+                           _("{name} has no hidden check", name=exercise.name))
         if exercise.max_points <= 0:
-            report.add(f"{exercise.name} is worth no points")
+            report.add(_("{name} is worth no points", name=exercise.name))
     advisory = _advisory_checks(assignment)
     for exercise in assignment.exercises:
         for check in exercise.checks:
             is_advice = (exercise.name, check.name) in advisory
             if is_advice and check.points:
-                report.add(f"{exercise.name}.{check.name} is advice but has {check.points:g} "
-                           "points")
+                report.add(_("{check} is advice but has {points} points",
+                             check=f"{exercise.name}.{check.name}", points=f"{check.points:g}"))
             if not is_advice and check.points <= 0:
-                report.add(f"{exercise.name}.{check.name} is graded but has no points")
+                report.add(_("{check} is graded but has no points",
+                             check=f"{exercise.name}.{check.name}"))
     table = tomllib.loads(assignment.source.read_text())
     table = table.get("tool", {}).get("grader", table)
     declared = table.get("total")
     if set(table.get("exercises", {})) - set(assignment.names):
         declared = None         # `grade validate EXERCISE...`: a selection has no total
     if declared is not None and abs(declared - assignment.max_points) > 1e-9:
-        report.add(f"the points add up to {assignment.max_points:g}, but total = {declared:g}")
+        report.add(_("the points add up to {points}, but total = {total}",
+                     points=f"{assignment.max_points:g}", total=f"{declared:g}"))
 
 
 def _check_functions(assignment):
@@ -128,19 +140,20 @@ def _check_functions(assignment):
 
 
 def _advisory_checks(assignment) -> set:
-    return {(e, n) for e, n, _, advisory in _check_functions(assignment) if advisory}
+    return {(e, n) for e, n, _node, advisory in _check_functions(assignment) if advisory}
 
 
 def _check_public_checks_need_no_reference(assignment, report: Report) -> None:
-    for exercise, name, node, _ in _check_functions(assignment):
+    for exercise, name, node, _advisory in _check_functions(assignment):
         try:
             spec = assignment.exercise(exercise).check(name)
         except Exception:  # noqa: BLE001 - an exercise not in this assignment
             continue
         if spec and spec.visibility == "public" and \
                 any(a.arg == "reference" for a in node.args.args):
-            report.add(f"{exercise}.{name} is public but uses the reference solution (the "
-                       "student release has none): compare with literals or torch instead")
+            report.add(_("{check} is public but uses the reference solution (the student "
+                         "release has none): compare with literals or torch instead",
+                         check=f"{exercise}.{name}"))
 
 
 def _check_mutants(assignment, report: Report, grade, mutants_dir, say) -> None:
@@ -148,14 +161,15 @@ def _check_mutants(assignment, report: Report, grade, mutants_dir, say) -> None:
     found = [m for m in mutants_mod.discover(folder) if m.exercise in assignment.names] \
         if folder.is_dir() else []
     killed: dict[tuple[str, str], bool] = {}
-    in_code = {(e, n) for e, n, _, _ in _check_functions(assignment)}
+    in_code = {(e, n) for e, n, _node, _advisory in _check_functions(assignment)}
     for index, mutant in enumerate(found, 1):
-        say(f"mutant {index}/{len(found)}: {mutant.id}")
+        say(_("mutant {index}/{count}: {mutant}", index=index, count=len(found), mutant=mutant.id))
         exercise = assignment.exercise(mutant.exercise)
         claimed = [k for k in mutant.kills if exercise.check(k)]
         for unknown in sorted(set(mutant.kills) - set(claimed)):
             if (mutant.exercise, unknown) not in in_code:   # else: left out of this assignment
-                report.add(f"mutant {mutant.id} names an unknown check {unknown}")
+                report.add(_("mutant {mutant} names an unknown check {check}",
+                             mutant=mutant.id, check=unknown))
         if not claimed:
             continue
         files = mutants_mod.submission_files(mutant, assignment.solutions_dir, exercise.topic)
@@ -169,14 +183,16 @@ def _check_mutants(assignment, report: Report, grade, mutants_dir, say) -> None:
             failed = statuses.get(check) != "pass"
             killed[(mutant.exercise, check)] = killed.get((mutant.exercise, check)) or failed
             if not failed:
-                report.add(f"{mutant.exercise}.{check} passes on mutant {mutant.id} "
-                           f"({mutant.description}), which it should catch")
+                report.add(_("{check} passes on mutant {mutant} ({description}), which it "
+                             "should catch", check=f"{mutant.exercise}.{check}",
+                             mutant=mutant.id, description=mutant.description))
     for exercise in assignment.exercises:
         for check in exercise.checks:
             if (exercise.name, check.name) not in killed:
-                report.add(f"{exercise.name}.{check.name} is not shown to fail: no mutant in "
-                           f"{folder} names it on its kills: line")
-    report.notes.append(f"{len(found)} mutants")
+                report.add(_("{check} is not shown to fail: no mutant in {folder} names it on "
+                             "its kills: line", check=f"{exercise.name}.{check.name}",
+                             folder=folder))
+    report.notes.append(_("{count} mutants", count=len(found)))
 
 
 def _check_alternatives(assignment, report: Report, grade, alternatives_dir, say) -> None:
@@ -190,7 +206,8 @@ def _check_alternatives(assignment, report: Report, grade, alternatives_dir, say
     for index, path in enumerate(found, 1):
         exercise = assignment.exercise(path.parent.name)
         alternative = mutants_mod.Mutant(exercise.name, path.stem, path, "", ())
-        say(f"alternative {index}/{len(found)}: {alternative.id}")
+        say(_("alternative {index}/{count}: {alternative}", index=index, count=len(found),
+                alternative=alternative.id))
         files = mutants_mod.submission_files(alternative, assignment.solutions_dir,
                                              exercise.topic)
         with tempfile.TemporaryDirectory(prefix="grader-alternative-") as tmp:
@@ -199,6 +216,9 @@ def _check_alternatives(assignment, report: Report, grade, alternatives_dir, say
             result = grade(Path(tmp), (exercise.name,))
         for check in result.exercises[0].checks:
             if check.status != "pass" and not check.advisory:
-                report.add(f"{exercise.name}.{check.name} fails the correct alternative "
-                           f"{alternative.id} ({path}) [{check.status}]: {check.message}")
-    report.notes.append(f"{len(found)} alternatives")
+                report.add(_("{check} fails the correct alternative {alternative} ({path}) "
+                             "[{status}]: {message}", check=f"{exercise.name}.{check.name}",
+                             alternative=alternative.id, path=path,
+                             status=wording.check_status(check.status),
+                             message=check.message))
+    report.notes.append(_("{count} alternatives", count=len(found)))
