@@ -277,19 +277,20 @@ def translated_statement(doc: str) -> str:
                      for text, translated in statement_parts(doc))
 
 
+_DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def translated_stub(source: str) -> str:
     """The stub ``source`` with its docstrings' prose in the current language (what a release's
     ``exercises/<topic>.py`` and the notebooks' code cells hold); the code is unchanged, and
     a docstring without a translation is left byte for byte."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
-    nodes = [tree] + [n for n in tree.body
-                      if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-    for node in reversed(nodes):
+    nodes = [n for n in ast.walk(tree) if isinstance(n, _DOCUMENTED)
+             and ast.get_docstring(n) and isinstance(n.body[0], ast.Expr)]
+    for node in sorted(nodes, key=lambda n: n.body[0].lineno, reverse=True):   # bottom up
         doc = ast.get_docstring(node)
-        expr = node.body[0] if node.body else None
-        if not doc or not isinstance(expr, ast.Expr):
-            continue
+        expr = node.body[0]
         text = translated_statement(doc)
         if text == doc:
             continue
@@ -307,19 +308,17 @@ def translated_stub(source: str) -> str:
 
 def extract_statements(fileobj, keywords, comment_tags, options):
     """Babel extraction method (domain ``release``) for the exercises' statements in a stub
-    (``exercises/<topic>.py``): the prose paragraphs of its docstring and of the docstrings
-    of its definitions with a body to write, as the notebooks show them."""
-    from grader.course.generate import STUB_BODY
+    (``exercises/<topic>.py``): the prose paragraphs of its docstring and of every docstring
+    in it (the exercises', which the notebooks show, and the given helpers' and methods',
+    which the stubs and the notebooks' code cells hold)."""
     source = fileobj.read()
     if isinstance(source, bytes):
         source = source.decode("utf-8")
     tree = ast.parse(source)
-    lines = source.splitlines()
     topic = Path(getattr(fileobj, "name", "") or "stub").stem
     found = [(1, topic, ast.get_docstring(tree) or "")]
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
-                line.strip() == STUB_BODY[0] for line in lines[node.lineno - 1:node.end_lineno]):
+    for node in ast.walk(tree):
+        if isinstance(node, _DOCUMENTED) and not isinstance(node, ast.Module):
             found.append((node.lineno, f"{topic}.{node.name}", ast.get_docstring(node) or ""))
     for lineno, where, doc in found:
         for text, translated in statement_parts(doc):
