@@ -144,8 +144,8 @@ def feedback_lines(check: dict) -> list[str]:
 def render_markdown(result: GradeResult) -> str:
     """A report for a GitHub Actions job summary: a table per exercise, failures listed."""
     data = result.to_dict()
-    lines = [f"## {data['assignment']}: {number(data['score'])} / {number(data['max_score'])}",
-             ""]
+    lines = ["## " + _("{assignment}: {score}", assignment=data["assignment"],
+                       score=f"{number(data['score'])} / {number(data['max_score'])}"), ""]
     if data.get("notes"):                       # reading the submission: what was refused
         lines += [f"> {_md(note)}" for note in data["notes"]] + [""]
     header = (_("exercise"), _("score"), _("status"))
@@ -160,9 +160,9 @@ def render_markdown(result: GradeResult) -> str:
             continue
         lines += ["", f"### {exercise['name']}", ""]
         for check in failed:
-            lines.append(f"- **{_md(check['description'])}** "
-                         f"({wording.check_status(check['status'])}, "
-                         f"{number(check['points'])} / {number(check['max_points'])})")
+            lines.append(f"- **{_md(check['description'])}** " + _(
+                "({status}, {points})", status=wording.check_status(check["status"]),
+                points=f"{number(check['points'])} / {number(check['max_points'])}"))
             for line in feedback_lines(check):
                 lines.append(f"  - {_md(line)}")
     if data.get("hidden"):
