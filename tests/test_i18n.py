@@ -370,3 +370,22 @@ def test_no_function_hides_the_translation_function():
             if assigned and called:
                 found.append(f"{path.relative_to(ROOT)}:{function.lineno}")
     assert not found, f"functions that assign _ and call _(): {found}"
+
+
+def test_grade_follows_the_locale(half_wrong, monkeypatch):
+    """`grade` at a terminal whose locale is Chinese reports in Chinese, the whole way from the
+    command line to the judge and back (--lang over the locale: test_who_chooses_the_language;
+    English: every other test of the suite)."""
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    args = ["-s", str(half_wrong), "truncate_pad", "--checks", "book_example",
+            "--sandbox", "process"]
+    with i18n.language("en"):            # the CLI sets the process's language: put it back
+        chinese = CliRunner().invoke(cli, args)
+    assert chinese.exit_code == 0, chinese.output
+    assert "总分" in chinese.output and "期望" in chinese.output, chinese.output
+    assert i18n.current_language() == "en"
