@@ -6,13 +6,18 @@ exercises loop forever.
 Builds a submission from the reference solutions with each named exercise's function
 replaced by ``while True: pass`` (default: corr2d, pool2d and dropout), grades those exercises
 with the course's own time limits (`grade -s DIR EXERCISE... --format json`), and prints the
-wall time, the statuses, and how many checks waited for the full call deadline against how
-many failed at once.  Target (shared/TARGETS.md): at most 60 s in all, however many hang.
+wall time and the CPU time of grading (the load average is printed: on a shared machine the
+CPU time is the steadier figure), the statuses, and how many checks waited for a call
+deadline against how many failed at once.  A hanging call is cut after 2 s of its own CPU
+time (grader/judge/deadlines.py), so each hanging function costs about that once.  Target
+(shared/TARGETS.md): at most 60 s in all, however many hang.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -55,8 +60,11 @@ def main() -> None:
         if args.jobs:
             command += ["--jobs", str(args.jobs)]
         start = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(command, capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     report = json.loads(done.stdout)
     print(f"{'exercise':<12} {'checks':>6} {'waited':>6} {'at once':>7}  statuses")
     for exercise in report["exercises"]:
@@ -66,9 +74,10 @@ def main() -> None:
         at_once = sum(1 for c in checks if "is not run again" in (c.get("message") or ""))
         print(f"{exercise['name']:<12} {len(checks):6d} {waited:6d} {at_once:7d}  "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    print(f"wall time of grade ({len(args.exercises)} hanging, call deadline "
+    print(f"wall time of grade ({len(args.exercises)} hanging, call_timeout "
           f"{course.exercise(args.exercises[0]).call_timeout:g} s, jobs "
-          f"{args.jobs or 'default'}): {seconds:.1f} s")
+          f"{args.jobs or 'default'}): {seconds:.1f} s; CPU time of grade and everything it "
+          f"started: {cpu:.1f} s (load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

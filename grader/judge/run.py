@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -298,16 +299,20 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     # Start-up is paid once and shared: one fork server (it imports torch while this process
     # imports the judge's libraries), then the judges are forked from this process with
     # those imports done, each with a connection of its own to the one fork server.
+    # (Linux only: elsewhere, forking after torch's import is not safe (macOS), and each
+    # judge is spawned with a fork server of its own, as before.)
+    shared = sys.platform.startswith("linux")
     mode = sandbox.resolve_mode(request.sandbox)
     whole = request.assignment
     server = ForkServer(mode=mode, forbidden=sorted({f for e in whole.exercises
-                                                     for f in e.forbidden}))
+                                                     for f in e.forbidden})) if shared else None
     handles: list = []
     conns, processes, progress = [], [], {}
     try:
-        _import_judge()
-        handles = [server.attach() for _ in range(jobs)]
-        context = multiprocessing.get_context("fork")
+        if shared:
+            _import_judge()
+            handles = [server.attach() for _ in range(jobs)]
+        context = multiprocessing.get_context("fork" if shared else "spawn")
         names = assignment.names
         for index in range(jobs):
             share = tuple(names[index::jobs])
@@ -315,7 +320,7 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             process = context.Process(target=_shard_main, daemon=True, args=(
                 theirs, replace(request, exercises=share, jobs=1, progress=None,
                                 trace_causes=False, sandbox=mode,
-                                launcher=handles[index].launch)))
+                                launcher=handles[index].launch if shared else None)))
             process.start()
             sandbox_mod.register_own_child(process.pid)
             theirs.close()
@@ -326,7 +331,8 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             process.kill()
         for handle in handles:
             handle.close()
-        server.close()
+        if server is not None:
+            server.close()
         raise
     results: dict[int, tuple] = {}
     try:
@@ -354,7 +360,8 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             sandbox_mod.unregister_own_child(process.pid)
         for handle in handles:
             handle.close()
-        server.close()
+        if server is not None:
+            server.close()
     by_name = {e.name: e for result, _ in results.values() for e in result.exercises}
     if info is not None:
         for _, shard_info in results.values():
