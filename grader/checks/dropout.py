@@ -10,7 +10,7 @@ Total for this file: < 4e-12, far under the 1e-9 the course promises.
 import math
 
 import torch
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
@@ -18,7 +18,9 @@ from grader.judge.api import (Failure, advise_device, as_float64, check, example
     expect_no_builtin, expect_raises, expect_shape, expect_tensor, fill_by_shape, scenario,
     shapes, tensors, values)
 
-ANY_SHAPE = st.integers(1, 3).flatmap(lambda d: shapes(d, 1, 6))
+# "X: a tensor of any shape": 0-d (one number) to 5-D; sides shrink with the number of
+# dimensions so that no draw has more than 243 elements (the example counts stay as they were)
+ANY_SHAPE = st.integers(0, 5).flatmap(lambda d: shapes(d, 1, 6 if d <= 3 else 3))
 # "X: a tensor of any shape (and any dtype)": integer, float32 and float64 inputs
 ANY_TENSOR = ANY_SHAPE.flatmap(lambda s: st.sampled_from(
     [torch.float32, torch.int64, torch.float64]).flatmap(lambda d: tensors(s, dtype=d)))
@@ -54,6 +56,8 @@ def _only_zeros_or_scaled(Y, X, p, what="the result"):
 @check("dropout", hint="dropout only zeroes elements: the output has exactly X's shape.")
 @examples(15)
 @given(X=ANY_TENSOR, p=st.sampled_from([0.0, 0.3, 0.5, 1.0]))
+@example(X=torch.tensor(7), p=0.5)                        # 0-d, whatever hypothesis draws
+@example(X=torch.ones(2, 1, 3, 1, 2, dtype=torch.float64), p=0.3)        # and 5-D
 def test_keeps_shape(student, X, p):
     """returns a tensor of the input's shape (integer, float32 and float64 inputs)"""
     expect_shape(student.dropout(X, p), X.shape)
@@ -75,6 +79,7 @@ def test_converts_to_float(student):
 @check("dropout", hint="with drop_prob = 0 every element is kept and divided by 1 - 0 = 1.")
 @examples(15)
 @given(X=ANY_SHAPE.flatmap(lambda s: tensors(s, integer_valued=False, low=-100, high=100)))
+@example(X=torch.tensor(-2.5))
 def test_p0_is_identity(student, X):
     """drop_prob = 0 returns the input unchanged"""
     expect_close(student.dropout(X, 0.0), X, rtol=0, atol=0,
@@ -102,9 +107,10 @@ def test_invalid_probability_raises(student):
 @check("dropout", hint="inverted dropout divides the kept elements by 1 - drop_prob "
                        "(the keep probability), not by drop_prob, and keeps X's sign and value.")
 @examples(20)
-@given(X=st.integers(1, 2).flatmap(lambda d: shapes(d, 1, 8)).flatmap(
+@given(X=ANY_SHAPE.flatmap(
     lambda s: tensors(s, integer_valued=False, low=-50, high=50, nonzero=True)),
     p=st.floats(0.05, 0.95))
+@example(X=torch.tensor(3.0), p=0.5)
 def test_kept_values_are_scaled(student, X, p):
     """every element is either dropped (0) or scaled to X / (1 - drop_prob)"""
     Y = expect_shape(student.dropout(X, p), X.shape)

@@ -281,6 +281,21 @@ def train_from(lambd, w0, b0, X, y, num_epochs, lr, batch_size):
     return {"norm": norm, "w": w.detach().clone(), "b": b.detach().clone()}
 
 
+@scenario
+def train_from_loader(lambd, w0, b0, X, y, num_epochs, lr, batch_size):
+    """made w, b with requires_grad=True and train_iter = DataLoader(TensorDataset(X, y), batch_size) (as the book's load_array, without shuffling), then called train_weight_decay(lambd, w, b, train_iter, num_epochs, lr, batch_size)"""
+    w = w0.clone().requires_grad_(True)
+    b = b0.clone().requires_grad_(True)
+    # the same minibatches as train_from's list, in the same order (the docstring: "a list or
+    # a DataLoader"); a DataLoader yields [X, y] lists and cannot be indexed
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size,
+                                         shuffle=False)
+    norm = student.train_weight_decay(lambd, w, b, loader, num_epochs, lr, batch_size)
+    if isinstance(norm, torch.Tensor):
+        norm = norm.detach()
+    return {"norm": norm, "w": w.detach().clone(), "b": b.detach().clone()}
+
+
 def _train_oracle(lambd, w0, b0, X, y, num_epochs, lr, batch_size):
     """The book's concise implementation: torch.optim.SGD with weight_decay on w only."""
     batches = [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
@@ -317,9 +332,13 @@ def _trained(result, w0, b0, should_change=True):
     return w, b
 
 
-def _expect_matches_oracle(student, lambd, w0, b0, X, y, num_epochs, lr, batch_size):
+def _expect_matches_oracle(student, lambd, w0, b0, X, y, num_epochs, lr, batch_size,
+                           loader=False):
+    """Train in the worker (train_iter a list, or a DataLoader when ``loader``) and compare w
+    and b with the oracle's."""
     want_w, want_b = _train_oracle(lambd, w0, b0, X, y, num_epochs, lr, batch_size)
-    result = student.run(train_from, lambd, w0, b0, X, y, num_epochs, lr, batch_size)
+    result = student.run(train_from_loader if loader else train_from, lambd, w0, b0, X, y,
+                         num_epochs, lr, batch_size)
     w, b = _trained(result, w0, b0, not (torch.equal(want_w, w0) and torch.equal(want_b, b0)))
     expect_close(w, want_w, rtol=1e-4, atol=1e-5, what="w after training",
                  rationale=f"w after training with lambd={lambd} differs from torch.optim.SGD "
@@ -335,9 +354,10 @@ BOOK_PROBLEM = _book_problem()
 
 @check("train_weight_decay", hint=TRAIN_HINT)
 def test_matches_concise_implementation(student):
-    """on the book's data (lambd = 3, 2 epochs), w and b match torch.optim.SGD(weight_decay=3)"""
+    """on the book's data in a DataLoader (lambd = 3, 2 epochs), w and b match torch.optim.SGD(weight_decay=3)"""
     w0, b0, X, y = BOOK_PROBLEM
-    _expect_matches_oracle(student, 3.0, w0, b0, X, y, 2, 0.003, 5)
+    # train_iter as the book makes it (d2l.load_array: a DataLoader); the other checks pass a list
+    _expect_matches_oracle(student, 3.0, w0, b0, X, y, 2, 0.003, 5, loader=True)
 
 
 @check("train_weight_decay", hint="the penalty must enter the loss that backward() "
@@ -383,14 +403,15 @@ def _training_problem(draw):
     lambd = draw(st.sampled_from([0.0, 0.5, 3.0]))
     lr = draw(st.sampled_from([0.01, 0.03]))
     num_epochs = draw(st.integers(1, 3))
-    return lambd, w0, b0, X, y, num_epochs, lr, batch_size
+    loader = draw(st.booleans())          # train_iter: "a list or a DataLoader"
+    return lambd, w0, b0, X, y, num_epochs, lr, batch_size, loader
 
 
 @check("train_weight_decay", hint=TRAIN_HINT)
 @examples(12)
 @given(problem=_training_problem())
 def test_matches_torch_weight_decay(student, problem):
-    """matches torch.optim.SGD with weight_decay=lambd on w on generated problems"""
+    """matches torch.optim.SGD with weight_decay=lambd on w on generated problems (train_iter a list or a DataLoader)"""
     _expect_matches_oracle(student, *problem)
 
 
