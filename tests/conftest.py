@@ -7,9 +7,16 @@ from pathlib import Path
 import pytest
 
 from grader import assignment as assignment_mod
+from grader import i18n
 from grader.judge.run import GradeRequest, run
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The suite expects English wherever it does not ask for a language: `grade` follows the
+# locale (README "Translations"), so a machine whose locale is Chinese runs it in C.UTF-8.
+if i18n.locale_language() not in (None, "en"):
+    import os
+    os.environ["LC_ALL"] = "C.UTF-8"
 MUTANTS = ROOT / "tests" / "mutants"
 
 
