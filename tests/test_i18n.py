@@ -389,3 +389,24 @@ def test_grade_follows_the_locale(half_wrong, monkeypatch):
     assert chinese.exit_code == 0, chinese.output
     assert "总分" in chinese.output and "期望" in chinese.output, chinese.output
     assert i18n.current_language() == "en"
+
+
+def test_notebook_gradescope_and_classroom_outputs_in_chinese(graded):
+    """check()'s inline result, Gradescope's results.json and Classroom's reporter message
+    are framed in Chinese when the language is; the data they carry is the same."""
+    from grader.kernel import render
+    from grader.reports import classroom, gradescope
+    english, chinese = graded["en"].to_dict(), graded["zh_CN"].to_dict()
+    with i18n.language("zh_CN"):
+        text = render.to_text(chinese, seconds=1.0)
+        page = render.to_html(chinese, seconds=1.0)
+        scope = gradescope.to_gradescope(chinese)
+        room = classroom.to_classroom(chinese)
+    assert "总分" in text and "期望" in text and "由单独的评分进程评分" in text
+    assert "Total" not in text and "expected" not in text
+    assert "部分通过" in page and ">exercise<" not in page
+    assert "公开检查" in scope["output"]
+    assert [(t["score"], t["status"]) for t in scope["tests"]] == [
+        (t["score"], t["status"]) for t in gradescope.to_gradescope(english)["tests"]]
+    assert "未通过" in room["tests"][0]["message"]
+    assert room["max_score"] == classroom.to_classroom(english)["max_score"]
