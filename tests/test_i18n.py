@@ -358,7 +358,10 @@ def test_no_function_hides_the_translation_function():
     import ast
     found = []
     for path in sorted((ROOT / "grader").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if "_(" not in text:
+            continue
+        tree = ast.parse(text)
         for function in ast.walk(tree):
             if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 continue
