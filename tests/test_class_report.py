@@ -1,7 +1,9 @@
-"""The class report as a TA uses it, on a real graded class: 20 students made by
-benchmarks/make_class.py (references, mutants, a crash, a hang, notebooks, stubs, zips, a
-corrupt zip, red-team attacks; Chinese and accented names), graded by `grade batch`'s own
-code on a few exercises, written by `write_reports`, and opened in headless Chromium.
+"""The class report as a TA uses it, on a real graded class: 10 students made by
+benchmarks/make_class.py, one of each kind it makes (a reference, mutants, a crash, a hang,
+notebooks, stubs, a zip, a corrupt zip, a red-team attack; Chinese and accented names),
+graded by `grade batch`'s own code on a few exercises, written by `write_reports`, and opened
+in headless Chromium.  (Ten is make_class's full cycle of kinds: a second cycle only repeats
+them, at twice the grading time.)
 
 Screenshots of every page type are kept in ``tests/artifacts/class-report/`` (ignored by git;
 CI keeps the folder as an artifact); the test prints the path.
@@ -22,6 +24,7 @@ from conftest import ROOT, write_assignment
 from test_html_report import assert_self_contained, browser  # noqa: F401  (fixture)
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "class-report"
+CLASS_SIZE = 10
 CHECKS = {"dropout": ["keeps_shape", "p1_gives_zeros"],
           "corr2d": ["book_example", "matches_conv2d"],
           "pool2d": ["book_example_max", "output_shape"],
@@ -30,7 +33,7 @@ CHECKS = {"dropout": ["keeps_shape", "p1_gives_zeros"],
 
 @pytest.fixture(scope="module")
 def class_report(tmp_path_factory):
-    """(reports folder, gradebook entries, student -> kind) for a graded 20-student class."""
+    """(reports folder, gradebook entries, student -> kind) for a graded 10-student class."""
     from grader import assignment as assignment_mod
     from grader.classroom.batch import grade_class
     from grader.classroom.gradebook import Gradebook
@@ -42,7 +45,10 @@ def class_report(tmp_path_factory):
     make_class = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_class)
     tmp = tmp_path_factory.mktemp("class-report")
-    kinds = make_class.make(tmp / "class", 20)
+    kinds = make_class.make(tmp / "class", CLASS_SIZE)
+    assert set(kinds.values()) >= {"reference", "crash", "hang", "notebooks", "stubs", "zip",
+                                   "corrupt zip"}, kinds
+    assert {k.split()[0] for k in kinds.values()} >= {"mutant", "attack"}, kinds
     toml = write_assignment(tmp / "a.toml", CHECKS, call_timeout=5)
     with open(toml, "a") as handle:
         handle.write("[tool.grader.limits]\nimport_seconds = 4\n")
@@ -59,7 +65,7 @@ def class_report(tmp_path_factory):
 
 def test_class_report_shows_what_a_ta_acts_on(class_report):
     folder, entries, kinds = class_report
-    assert len(entries) == 20
+    assert len(entries) == CLASS_SIZE
     index = (folder / "index.html").read_text(encoding="utf-8")
     parsed = assert_self_contained(index)
     text = "".join(parsed.text)

@@ -23,8 +23,12 @@ from grader.submission.notebook import unit_from_notebook
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import make_class  # noqa: E402
 
-# two shares of four exercises each with --jobs 2 (run.MIN_EXERCISES_PER_JOB)
-EXERCISES = ("sequence_mask", "masked_softmax", "DotProductAttention", "corr2d",
+# two shares of four exercises each with --jobs 2 (run.MIN_EXERCISES_PER_JOB), shared out
+# alternately: masked_softmax in one share, sequence_mask and DotProductAttention in the
+# other.  Beside the three attention exercises, cheap exercises of four other topics (lenet,
+# not corr2d: 1.3 s instead of 15 s of checking in benchmarks/bench_exercises.py, in each of
+# the six gradings of all eight here).
+EXERCISES = ("sequence_mask", "masked_softmax", "DotProductAttention", "lenet",
              "conv_output_shape", "tokenize", "truncate_pad", "l2_penalty")
 # graded alone as well: those whose definitions span cells or notebooks
 ALONE = ("sequence_mask", "masked_softmax", "DotProductAttention")
