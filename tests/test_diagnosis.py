@@ -5,14 +5,39 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
 from grader.course import mutants as mutants_mod
 from grader.judge import diagnosis
+from grader.judge.run import GradeRequest, run
 
 from conftest import MUTANTS
 
 
 def _mutant(exercise: str, name: str):
     return next(m for m in mutants_mod.discover(MUTANTS) if m.id == f"{exercise}/{name}")
+
+
+@pytest.fixture(scope="module")
+def graded_mistake(course, forkserver, tmp_path_factory):
+    """graded_mistake(exercise, name, exercises) -> GradeResult: a catalogued mistake as the
+    whole submission of its topic, graded once per module (a grading depends only on the
+    submission and the exercises: tests that assert different things of one grading share
+    it)."""
+    cache = {}
+
+    def _graded(exercise: str, name: str, exercises: tuple[str, ...]):
+        key = (exercise, name, exercises)
+        if key not in cache:
+            mutant = _mutant(exercise, name)
+            folder = tmp_path_factory.mktemp(f"{exercise}-{name}")
+            for file, text in mutants_mod.submission_files(
+                    mutant, course.solutions_dir, course.exercise(exercise).topic).items():
+                (folder / file).write_text(text)
+            cache[key] = run(GradeRequest(course, folder, exercises, sandbox="process",
+                                          launcher=forkserver.launch))
+        return cache[key]
+    return _graded
 
 
 def _diagnoses(result, exercise: str) -> list[tuple[str, str]]:
@@ -35,10 +60,8 @@ def corr2d(X, K):
 '''
 
 
-def test_a_catalogued_mistake_is_named_once_in_its_words(grade, course):
-    mutant = _mutant("corr2d", "flipped_kernel")
-    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
-    info_result = grade(files=files, exercises=("corr2d",))
+def test_a_catalogued_mistake_is_named_once_in_its_words(graded_mistake):
+    info_result = graded_mistake("corr2d", "flipped_kernel", ("corr2d",))
     found = _diagnoses(info_result, "corr2d")
     assert found == [("book_example", "known mistake: your corr2d flips the kernel: computes a "
                                       "true convolution instead of a cross-correlation.")]
@@ -64,12 +87,13 @@ def test_a_mistake_not_in_the_catalogue_gets_no_diagnosis(grade):
     assert _diagnoses(result, "corr2d") == []
 
 
-def test_right_values_are_never_diagnosed_as_a_mistake(grade, course):
+def test_right_values_are_never_diagnosed_as_a_mistake(graded_mistake):
     # calling F.conv2d gives the reference's values: its own check says so, no diagnosis
-    mutant = _mutant("corr2d", "uses_conv2d")
-    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
-    result = grade(files=files, exercises=("corr2d",))
-    assert result.exercises[0].score < result.exercises[0].max_score
+    # (corr2d graded with corr2d_multi_in, as in the test of causes below: an exercise's
+    # result does not depend on the others selected, tests/test_determinism.py)
+    result = graded_mistake("corr2d", "uses_conv2d", ("corr2d", "corr2d_multi_in"))
+    corr2d = next(e for e in result.exercises if e.name == "corr2d")
+    assert corr2d.score < corr2d.max_score
     assert _diagnoses(result, "corr2d") == []
 
 
@@ -168,12 +192,9 @@ def test_nan_is_explained_never_compared_with_nan():
         raise AssertionError("a nan was accepted")
 
 
-def test_a_wrong_value_does_not_fail_the_forbidden_call_check(grade, course):
+def test_a_wrong_value_does_not_fail_the_forbidden_call_check(graded_mistake):
     # the flipped kernel is a wrong value, not a call to F.conv2d: only value checks fail
-    mutant = _mutant("corr2d", "flipped_kernel")
-    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
-    result = grade(files=files, exercises=("corr2d",),
-                   only_checks=("does_not_call_builtin", "book_example"))
+    result = graded_mistake("corr2d", "flipped_kernel", ("corr2d",))
     checks = {c.name: c for c in result.exercises[0].checks}
     assert checks["book_example"].status == "fail"
     assert checks["does_not_call_builtin"].status == "pass"
@@ -213,10 +234,8 @@ def test_the_check_that_names_the_missing_tanh_leads(grade, course):
 
 
 
-def test_one_conv2d_call_in_corr2d_is_named_in_the_exercises_built_on_it(grade, course):
-    mutant = _mutant("corr2d", "uses_conv2d")
-    files = mutants_mod.submission_files(mutant, course.solutions_dir, "convolution")
-    result = grade(files=files, exercises=("corr2d", "corr2d_multi_in"))
+def test_one_conv2d_call_in_corr2d_is_named_in_the_exercises_built_on_it(graded_mistake):
+    result = graded_mistake("corr2d", "uses_conv2d", ("corr2d", "corr2d_multi_in"))
     by_name = {e.name: e for e in result.exercises}
     assert by_name["corr2d_multi_in"].status != "complete"
     assert _cause(result, "corr2d_multi_in").startswith(
