@@ -171,3 +171,25 @@ def test_a_function_that_timed_out_is_not_waited_on_again(grade, quick, course):
                 assert check.feedback.call == first.feedback.call   # the call that hung
     assert exercise_of(result, "conv_output_shape").score == \
         exercise_of(result, "conv_output_shape").max_score
+
+
+def test_a_traceback_shows_the_students_frames_only_never_a_scenarios(tmp_path, monkeypatch):
+    """A scenario is compiled in the worker as "<scenario NAME>", a relative name: resolved
+    against the worker's working folder (the submission's root) it looked like a file of the
+    student's, and feedback said "at <scenario train_from_loader>, line 9"."""
+    from grader.sandbox.worker import Worker
+    (tmp_path / "homework.py").write_text("def f(x):\n    return x[0]\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+    homework = importlib.import_module("homework")
+    namespace = {"f": homework.f}
+    exec(compile("def scenario_body():\n    return f(object())\n", "<scenario scenario_body>",
+                 "exec"), namespace)
+    worker = Worker(None, {"root": str(tmp_path)})
+    try:
+        namespace["scenario_body"]()
+    except TypeError as exc:
+        error = worker.describe(exc)
+    assert [frame["file"] for frame in error["frames"]] == ["homework.py"]
+    assert "scenario" not in repr(error)

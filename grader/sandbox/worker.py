@@ -239,6 +239,11 @@ class Worker:
             message = f"the code called exit({exc.code!r})"
         frames = []
         for frame in traceback.extract_tb(exc.__traceback__):
+            # the submission's files are imported by absolute path; a relative name is code
+            # compiled here (a scenario: "<scenario NAME>"), which realpath would resolve
+            # inside the root (the worker's working folder) as if it were the student's file
+            if not os.path.isabs(frame.filename):
+                continue
             path = os.path.realpath(frame.filename)
             if path.startswith(self.root + os.sep):
                 frames.append({"file": os.path.relpath(path, self.root), "line": frame.lineno,
