@@ -49,6 +49,8 @@ from __future__ import annotations
 import contextlib
 import gettext as _gettext
 import os
+import re
+import string
 from pathlib import Path
 
 LANGUAGES = ("en", "zh_CN")
@@ -161,7 +163,41 @@ def gettext(message: str, domain: str = "grader", localedir: Path | str | None =
     """The translation of ``message`` in the current language, formatted with ``values``
     (any names: the arguments before them are positional only, free for placeholders)."""
     text = catalog(domain, localedir=localedir).gettext(message) if message else message
-    return text.format(**values) if values else text
+    return fill(text, values) if values else text
+
+
+# Chinese, Japanese and Korean characters and punctuation (CJK symbols, kana, Han, fullwidth
+# forms such as ，：（）): between two of them Chinese typography puts no space.
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_FORMATTER = string.Formatter()
+
+
+def fill(text: str, values: dict) -> str:
+    """``text.format(**values)``, where a space that the translation puts between a placeholder
+    and a CJK character is dropped when the value's own edge there is CJK too (``第 {line} 行``
+    as ``{where}`` in ``{where} 处的 {call}`` gives ``第 120 行处的 torch.rand``, while
+    ``conv.py 处的`` keeps its space: Latin text beside Chinese keeps one).  Only the
+    translation's own spaces are touched, never the values (code, messages)."""
+    pieces: list[str] = []          # literal text and formatted values, alternating
+    for literal, field, spec, conversion in _FORMATTER.parse(text):
+        pieces.append(literal)
+        if field is not None:
+            obj, _unused = _FORMATTER.get_field(field, (), values)
+            obj = _FORMATTER.convert_field(obj, conversion)
+            spec = _FORMATTER.vformat(spec, (), values) if spec else ""
+            pieces.append(_FORMATTER.format_field(obj, spec))
+    for i in range(1, len(pieces), 2):            # the values, between literals
+        value = pieces[i]
+        if not value:
+            continue
+        before, after = pieces[i - 1], pieces[i + 1] if i + 1 < len(pieces) else ""
+        if (len(before) >= 2 and before[-1] == " " and _CJK.match(before[-2])
+                and _CJK.match(value[0])):
+            pieces[i - 1] = before[:-1]
+        if (len(after) >= 2 and after[0] == " " and _CJK.match(after[1])
+                and _CJK.match(value[-1])):
+            pieces[i + 1] = after[1:]
+    return "".join(pieces)
 
 
 def _(message: str, /, **values) -> str:
@@ -191,7 +227,7 @@ def release_text(message: str, /, **values) -> str:
 def release_ngettext(singular: str, plural: str, count: int, /, **values) -> str:
     """:func:`release_text` with a plural form chosen by ``count`` (also a value: ``{count}``)."""
     text = catalog("release").ngettext(singular, plural, count)
-    return text.format(count=count, **values)
+    return fill(text, dict(values, count=count))
 
 
 def N_(message: str) -> str:

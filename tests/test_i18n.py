@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import json
+import re
 import shutil
 import string
 from dataclasses import replace
@@ -75,6 +76,48 @@ def test_placeholders_of_the_grader_domain():
     for message in catalog:            # each translation formats with its msgid's values
         if message.id and message.string:
             message.string.format(**{name: "x" for name in placeholders(message.id)})
+
+
+# a placeholder and Chinese punctuation touch: "{name}：", "（{detail}）", never "{name} ："
+_SPACED_PUNCTUATION = re.compile(r"\} [，。：；！？、）》」]|[（《「：，。；、] \{")
+
+
+@pytest.mark.parametrize("po", _catalogs(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_space_between_a_placeholder_and_chinese_punctuation(po):
+    """Chinese typography puts no space beside its own punctuation (a space between Latin text
+    and Han characters is a matter of style, and the catalogs keep one)."""
+    if "zh_CN" not in po.parts:
+        return
+    glitches = [m.string for m in _read_po(po) if m.id and isinstance(m.string, str)
+                and _SPACED_PUNCTUATION.search(m.string)]
+    assert not glitches, f"a space beside Chinese punctuation: {glitches[:5]}"
+
+
+def test_a_space_between_two_chinese_words_is_dropped():
+    """"{where} 处的 {call}": the space suits "conv.py 处的", but "第 120 行" is Chinese too and
+    "第 120 行 处的" is a glitch; the translation's own spaces go where both sides are Chinese,
+    the values themselves are never touched."""
+    fill = i18n.fill
+    assert fill("{where} 处的 {call}", {"where": "第 120 行", "call": "torch.rand"}) \
+        == "第 120 行处的 torch.rand"
+    assert fill("{where} 处的 {call}", {"where": "conv.py", "call": "torch.rand"}) \
+        == "conv.py 处的 torch.rand"
+    assert fill("位于 {place}，在 {function} 中", {"place": "第 3 个单元格", "function": "f"}) \
+        == "位于第 3 个单元格，在 f 中"
+    assert fill("得到 {got} 个", {"got": "中 文"}) == "得到中 文个"       # the value as it is
+    assert fill("{n:>3} of {{x}} {s!r}", {"n": 7, "s": "a"}) == "  7 of {x} 'a'"
+
+
+def test_the_device_advice_in_chinese():
+    """grade -s on a function calling torch.rand without device=: the advice names the line
+    as Chinese text, without a stray space ("第 2 行处的 torch.rand")."""
+    from grader.judge.checking import Failure, advise_device
+    from grader.judge.plugin import SourceView
+    from grader.submission.source import Unit
+    unit = Unit("conv", "conv.py", "import torch\n\ndef f(X):\n    return torch.rand(3)\n")
+    with i18n.language("zh_CN"), pytest.raises(Failure) as failure:
+        advise_device(SourceView(unit, "f"), "f")
+    assert "conv.py，第 4 行处的 torch.rand" in str(failure.value), str(failure.value)
 
 
 def extracted_messages() -> set[str]:
