@@ -3,9 +3,17 @@
     python benchmarks/bench_batch.py                  # the core exercises, N = 4 and 16
     python benchmarks/bench_batch.py --all --small 2 --large 6   # the whole lesson
 
+    python benchmarks/bench_batch.py --scheduler local     # also a local Dask cluster
+
 Prints, per --jobs, the wall time for a small and a large class, the throughput, the marginal
 cost per submission ((T_large - T_small) / (large - small): what one more student costs once
-the slots are warm), and the speed-up of --jobs 2 over --jobs 1.  Figures, not assertions.
+the slots are warm), and the speed-up of --jobs 2 over --jobs 1.  With ``--scheduler local``
+(needs the ``cluster`` extra) the same classes are also graded with ``grade batch --scheduler``
+on a local Dask cluster of 2 workers (``dask scheduler`` and ``dask worker --nworkers 2
+--nthreads 1 --preload grader.classroom.dask_worker``, started and warmed before timing, their
+start-up printed apart), and its throughput is compared with ``--jobs 2``'s (target: within
+10%).  ``--scheduler tcp://HOST:8786`` times an existing cluster instead.  Figures, not
+assertions; on a shared machine, read the load printed with them.
 """
 from __future__ import annotations
 
@@ -43,14 +51,53 @@ def make_class(folder: Path, n: int) -> Path:
     return folder
 
 
-def timed_batch(submissions: Path, assignment: Path, jobs: int, sandbox: str) -> float:
-    book = submissions.parent / f"book-{jobs}-{submissions.name}.db"
+def timed_batch(submissions: Path, assignment: Path, jobs: int, sandbox: str,
+                scheduler: str | None = None) -> float:
+    where = "dask" if scheduler else jobs
+    book = submissions.parent / f"book-{where}-{submissions.name}.db"
     grade = str(Path(sys.executable).with_name("grade"))
+    command = [grade, "batch", str(submissions), "--jobs", str(jobs), "--gradebook",
+               str(book), "--assignment", str(assignment), "--sandbox", sandbox]
     start = time.perf_counter()
-    subprocess.run([grade, "batch", str(submissions), "--jobs", str(jobs), "--gradebook",
-                    str(book), "--assignment", str(assignment), "--sandbox", sandbox],
+    subprocess.run(command + (["--scheduler", scheduler] if scheduler else []),
                    check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - start
+
+
+def local_cluster(folder: Path, assignment: Path, sandbox: str, workers: int = 2):
+    """A `dask scheduler` and `workers` preloaded `dask worker` processes on this machine,
+    each with a warm grading slot; returns (processes, address, start-up seconds)."""
+    import json
+    from distributed import Client
+    dask = str(Path(sys.executable).with_name("dask"))
+    address_file = folder / "scheduler.json"
+    start = time.perf_counter()
+    processes = [subprocess.Popen(
+        [dask, "scheduler", "--scheduler-file", str(address_file), "--port", "0",
+         "--dashboard-address", ":0"], cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)]
+    while not address_file.exists():
+        time.sleep(0.1)
+    processes.append(subprocess.Popen(
+        [dask, "worker", "--scheduler-file", str(address_file), "--nworkers", str(workers),
+         "--nthreads", "1", "--preload", "grader.classroom.dask_worker",
+         "--assignment", str(assignment), "--sandbox", sandbox],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(0.5)
+    address = json.loads(address_file.read_text())["address"]
+    with Client(address, set_as_default=False) as client:
+        client.wait_for_workers(workers, timeout=300)
+    return processes, address, time.perf_counter() - start
+
+
+def stop(processes) -> None:
+    for process in reversed(processes):
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def main() -> None:
@@ -59,6 +106,10 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=16)
     parser.add_argument("--all", action="store_true", help="the whole lesson, not the core")
     parser.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "process"])
+    parser.add_argument("--scheduler", default=None, metavar="local|tcp://HOST:8786",
+                        help="also time grade batch --scheduler on this Dask cluster")
+    parser.add_argument("--skip-jobs-1", action="store_true",
+                        help="time only --jobs 2 (and the cluster)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
         tmp = Path(tmp)
@@ -69,16 +120,38 @@ def main() -> None:
               f"load {os.getloadavg()[0]:.2f}  {'whole lesson' if args.all else 'core'}, "
               f"sandbox {args.sandbox}")
         figures = {}
-        for jobs in (1, 2):
+        for jobs in ((2,) if args.skip_jobs_1 else (1, 2)):
             t_small = timed_batch(small, assignment, jobs, args.sandbox)
             t_large = timed_batch(large, assignment, jobs, args.sandbox)
             marginal = (t_large - t_small) / (args.large - args.small)
             figures[jobs] = t_large
             print(f"--jobs {jobs}: {args.small} submissions {t_small:6.1f} s, {args.large} "
                   f"submissions {t_large:6.1f} s, {args.large / t_large:5.2f} per s, "
-                  f"marginal {marginal:5.2f} s per submission")
-        print(f"speed-up of --jobs 2 over --jobs 1 on {args.large}: "
-              f"{figures[1] / figures[2]:.2f}x (target >= 1.8)")
+                  f"marginal {marginal:5.2f} s per submission  (load "
+                  f"{os.getloadavg()[0]:.2f})", flush=True)
+        if 1 in figures:
+            print(f"speed-up of --jobs 2 over --jobs 1 on {args.large}: "
+                  f"{figures[1] / figures[2]:.2f}x (target >= 1.8)")
+        if args.scheduler:
+            processes = []
+            scheduler = args.scheduler
+            if scheduler == "local":
+                processes, scheduler, startup = local_cluster(tmp, assignment, args.sandbox)
+                print(f"local Dask cluster (2 workers) up in {startup:.1f} s", flush=True)
+            try:
+                timed_batch(make_class(tmp / "warm", 2), assignment, 2, args.sandbox,
+                            scheduler)                   # every worker's slot warm
+                t_small = timed_batch(small, assignment, 2, args.sandbox, scheduler)
+                t_large = timed_batch(large, assignment, 2, args.sandbox, scheduler)
+            finally:
+                stop(processes)
+            marginal = (t_large - t_small) / (args.large - args.small)
+            print(f"--scheduler: {args.small} submissions {t_small:6.1f} s, {args.large} "
+                  f"submissions {t_large:6.1f} s, {args.large / t_large:5.2f} per s, "
+                  f"marginal {marginal:5.2f} s per submission  (load "
+                  f"{os.getloadavg()[0]:.2f})")
+            print(f"throughput of the Dask cluster / --jobs 2 on {args.large}: "
+                  f"{figures[2] / t_large:.2f} (target >= 0.9)")
 
 
 if __name__ == "__main__":

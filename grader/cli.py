@@ -375,9 +375,14 @@ class _StatusLine:
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="GitHub Classroom roster CSV: name students by their roster "
                                  "identifier (the entries' usernames must be in it).")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", default=None,
+              metavar="tcp://HOST:8786",
+              help="Grade on this Dask cluster (the `cluster` extra; workers started with "
+                   "--preload grader.classroom.dask_worker) instead of --jobs local slots "
+                   "[default: $DASK_SCHEDULER_ADDRESS].")
 @lang_option(official=True)
 def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, sandbox,
-                  assignment, reports, prefix, roster, lang):
+                  assignment, reports, prefix, roster, scheduler, lang):
     """Grade a folder of submissions (one per student) into the gradebook, in parallel.
 
     Entries: a folder of .py files or notebooks, a notebook, or a zip of either, named after
@@ -407,16 +412,32 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
             "change other students' rows.  Install bubblewrap (apt-get install bubblewrap), "
             "or pass --sandbox process to grade anyway, only for submissions you trust."))
     jobs = jobs or os.cpu_count() or 1
+    runner = None
+    if scheduler:
+        _need_distributed()
+        from grader.classroom.cluster import on_cluster
+        runner = on_cluster(scheduler, log=lambda line: click.echo(line, err=True))
     with Gradebook(gradebook_path) as book:
         bar = _BatchProgress()
         summary = grade_class(spec, submissions, book, jobs=jobs, sandbox=mode, timeout=timeout,
-                              force=force, progress=bar, prefix=prefix, roster=names)
+                              force=force, progress=bar, prefix=prefix, roster=names,
+                              runner=runner)
         bar.close()
-        click.echo(_("{graded} graded, {crashed} crashed, {timeout} timed out, {malformed} "
-                     "malformed, {skipped} already in the gradebook; {seconds} s with {jobs} "
-                     "jobs", graded=summary.graded, crashed=summary.crashed,
-                     timeout=summary.timeout, malformed=summary.malformed,
-                     skipped=summary.skipped, seconds=f"{summary.seconds:.1f}", jobs=jobs))
+        counts = dict(graded=summary.graded, crashed=summary.crashed,
+                      timeout=summary.timeout, malformed=summary.malformed,
+                      skipped=summary.skipped, seconds=f"{summary.seconds:.1f}")
+        if scheduler:
+            click.echo(_("{graded} graded, {crashed} crashed, {timeout} timed out, {malformed} "
+                         "malformed, {skipped} already in the gradebook; {seconds} s on the "
+                         "Dask cluster at {scheduler}", scheduler=scheduler, **counts))
+        else:
+            click.echo(_("{graded} graded, {crashed} crashed, {timeout} timed out, {malformed} "
+                         "malformed, {skipped} already in the gradebook; {seconds} s with {jobs} "
+                         "jobs", jobs=jobs, **counts))
+        if summary.refused:
+            click.echo(_("{count} not graded: no worker of the cluster has this course's "
+                         "checks (see above); they are not in the gradebook",
+                         count=summary.refused), err=True)
         if summary.scores:
             import statistics
             click.echo(_("mean score {mean}, median {median}",
@@ -426,6 +447,16 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
         if reports is not None:
             _write_html(book.current(), reports, spec)
             click.echo(_("reports: {path}", path=reports / "index.html"))
+    if summary.refused:
+        sys.exit(EXIT_INTERNAL)
+
+
+def _need_distributed() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError(_("--scheduler needs dask.distributed: pip install "
+                           "'dl-grader[cluster]'")) from None
 
 
 @cli.group("gradebook")

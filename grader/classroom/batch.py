@@ -62,6 +62,7 @@ class Summary:
     timeout: int = 0
     malformed: int = 0
     skipped: int = 0
+    refused: int = 0                # not graded: no worker with the coordinator's checks (Dask)
     seconds: float = 0.0
     scores: list = field(default_factory=list)
 
@@ -232,6 +233,7 @@ def slot_main(conn, assignment, sandbox: str) -> None:
         pass
     from grader.sandbox.forkserver import ForkServer
     from grader.judge.run import GradeRequest, run
+    from grader.classroom import payload
     forbidden = sorted({f for e in assignment.exercises for f in e.forbidden})
     server = ForkServer(mode=sandbox, forbidden=forbidden)
     try:
@@ -245,10 +247,14 @@ def slot_main(conn, assignment, sandbox: str) -> None:
                 if server.proc.poll() is not None:      # a submission killed it: replace it
                     server = ForkServer(mode=sandbox, forbidden=forbidden)
                 conn.send({"started": True})   # the submission's clock starts now, not before
+                # a Dask worker's slot grades the bytes it was sent (classroom/payload.py)
+                loaded = payload.unpack(task["payload"], task["content_hash"]) \
+                    if "payload" in task else None
                 result = run(GradeRequest(assignment, Path(task["path"]), sandbox=sandbox,
                                           launcher=server.launch, label=task.get("label"),
                                           notes=tuple(task.get("notes", ())),
-                                          on_check=lambda check: conn.send({"check": check})))
+                                          on_check=lambda check: conn.send({"check": check}),
+                                          loaded=loaded))
                 reply = {"result": result.to_dict(), "seconds": time.monotonic() - started}
             except Exception as exc:  # noqa: BLE001 - reported as this submission's crash
                 reply = {"error": f"{type(exc).__name__}: {exc}",
@@ -272,18 +278,18 @@ class Slot:
         self.timeout = 0.0
         self.checks: list = []          # the entry's checks decided so far (CheckResult)
 
-    def give(self, entry: Entry, timeout: float) -> None:
+    def give(self, entry: Entry, timeout: float, extra: dict | None = None) -> None:
         """Send ``entry`` to the slot.  Its ``timeout`` counts from when the slot starts
         grading it (:meth:`started`): a slot still starting (importing torch, warming its
         fork server, slow on a busy machine) costs the student nothing.  Until then the
         deadline is the start-up allowance plus the timeout, so that a slot stuck starting
-        is still killed."""
+        is still killed.  ``extra``: more of the task (a Dask worker's submission bytes)."""
         self.entry = entry
         self.checks = []
         self.timeout = timeout
         self.deadline = time.monotonic() + STARTUP_ALLOWANCE + timeout
         self.conn.send({"path": str(entry.path), "label": entry.label or entry.name,
-                        "notes": list(entry.notes)})
+                        "notes": list(entry.notes), **(extra or {})})
 
     def kill(self) -> None:
         """Kill the slot (its fork server and workers follow it: parent-death signal, end of
@@ -299,10 +305,14 @@ class Slot:
 # --------------------------------------------------------------------------- the batch
 def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
                 sandbox: str, timeout: float, force: bool = False, progress=None,
-                prefix: str | None = None, roster: dict[str, str] | None = None) -> Summary:
+                prefix: str | None = None, roster: dict[str, str] | None = None,
+                runner=None) -> Summary:
     """Grade every entry of ``folder`` that the gradebook does not hold yet.
 
-    ``prefix`` and ``roster`` name the students (see :mod:`grader.classroom.identity`)."""
+    ``prefix`` and ``roster`` name the students (see :mod:`grader.classroom.identity`).
+    ``runner(assignment, todo, gradebook, checks, summary, sandbox, timeout, progress)``
+    grades and records the entries to grade instead of ``jobs`` local slots (a Dask cluster:
+    :func:`grader.classroom.cluster.on_cluster`)."""
     summary = Summary()
     started = time.monotonic()
     leftovers.clean_stale()          # what earlier runs killed with SIGKILL left behind
@@ -335,7 +345,9 @@ def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
             summary.count("malformed")
             report(entry, "malformed")
         todo_ok = [e for e in todo if not e.problem]
-        if todo_ok:
+        if todo_ok and runner is not None:
+            runner(assignment, todo_ok, gradebook, checks, summary, sandbox, timeout, report)
+        elif todo_ok:
             _run_slots(assignment, todo_ok, gradebook, checks, summary, jobs, sandbox, timeout,
                        report)
     finally:

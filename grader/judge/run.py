@@ -41,6 +41,9 @@ class GradeRequest:
     # the language of every message the judge writes ("en", "zh_CN"; grader/i18n.py); None:
     # the assignment's language (the CLI resolved it there), else this process's current one
     language: str | None = None
+    # the submission already read by a coordinator (a Dask worker grades what was sent to it,
+    # not a path on its own machine: grader/classroom/payload.py); None: read `submission`
+    loaded: discover.Submission | None = None
 
 
 @dataclass
@@ -81,7 +84,8 @@ def _run(request: GradeRequest, info: RunInfo | None) -> GradeResult:
     # a notebook keeps the definitions every exercise of the assignment needs, and the worker
     # watches the same built-ins, whichever exercises this run grades.
     whole = request.assignment
-    submission = discover.load(request.submission, whole.names, all_names=whole.names)
+    submission = request.loaded or discover.load(request.submission, whole.names,
+                                                 all_names=whole.names)
     mode = sandbox.resolve_mode(request.sandbox)
     files = _check_files(assignment)
     located = {e.name: submission.locate(e.name, e.topic)[0] for e in assignment.exercises}
