@@ -21,8 +21,9 @@ is the task the coordinator (:mod:`grader.classroom.cluster`) submits: it
   grades with old checks; the refusal names both hashes, in the reply and the worker's log;
 * refuses a task that requires bubblewrap on a worker that cannot start it;
 * grades the submission the coordinator sent as bytes (:mod:`grader.classroom.payload`), in
-  the sandbox on this machine, under the submission's time limit (past it, the slot is killed
-  and every check decided in time keeps its verdict, as in local slots);
+  the sandbox on this machine, with the coordinator's limits and language, under the
+  submission's time limit (past it, the slot is killed and every check decided in time keeps
+  its verdict, as in local slots);
 * raises :class:`GradingProcessDied` when the submission kills the slot, so that Dask's own
   ``retries`` decide whether it is tried again; if the submission kills the whole Dask worker,
   the scheduler re-runs it elsewhere, up to ``distributed.scheduler.allowed-failures``.
