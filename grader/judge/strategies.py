@@ -5,15 +5,44 @@ are exact in float32, so a mismatch is a real bug and the shrunk counterexample 
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 
+def _built_once(make):
+    """A strategy factory whose strategies are built once per distinct (hashable) arguments;
+    see :func:`tensors`."""
+    cached = functools.lru_cache(maxsize=1024)(make)
+
+    @functools.wraps(make)
+    def factory(*args, **kwargs):
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:          # unhashable arguments: built for this call only
+            return make(*args, **kwargs)
+    return factory
+
+
 def tensors(shape, *, low: int = -5, high: int = 5, integer_valued: bool = True,
             dtype=torch.float32, nonzero: bool = False) -> st.SearchStrategy[torch.Tensor]:
-    """Tensors of ``shape`` (a tuple or a strategy of tuples)."""
+    """Tensors of ``shape`` (a tuple or a strategy of tuples).
+
+    Built once per distinct arguments in a judge process (a batch slot grades every student
+    with the same objects): a strategy is immutable, and one built anew inside every draw of
+    a composite strategy was validated anew by hypothesis each time.  The examples drawn are
+    the same either way."""
+    try:
+        return _tensors(shape, low, high, integer_valued, dtype, nonzero)
+    except TypeError:             # an unhashable shape: built for this call only
+        return _tensors.__wrapped__(shape, low, high, integer_valued, dtype, nonzero)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tensors(shape, low, high, integer_valued, dtype, nonzero) -> st.SearchStrategy:
     np_dtype = {torch.float32: np.float32, torch.float64: np.float64,
                 torch.int64: np.int64}[dtype]
     if integer_valued or dtype == torch.int64:
@@ -29,10 +58,12 @@ def tensors(shape, *, low: int = -5, high: int = 5, integer_valued: bool = True,
         lambda a: torch.from_numpy(np.array(a, copy=True)))
 
 
+@functools.lru_cache(maxsize=256)
 def shapes(dims: int = 2, min_side: int = 1, max_side: int = 8) -> st.SearchStrategy[tuple]:
     return hnp.array_shapes(min_dims=dims, max_dims=dims, min_side=min_side, max_side=max_side)
 
 
+@_built_once
 @st.composite
 def input_and_window(draw, max_side: int = 8, min_side: int = 1, **tensor_kwargs):
     """A 2-D input (h, w) and a window size (kh <= h, kw <= w): for corr2d and pooling."""
@@ -43,6 +74,7 @@ def input_and_window(draw, max_side: int = 8, min_side: int = 1, **tensor_kwargs
     return X, (kh, kw)
 
 
+@_built_once
 @st.composite
 def input_and_kernel(draw, max_side: int = 8, min_side: int = 1, **tensor_kwargs):
     """A 2-D input X and a 2-D kernel K that fits inside it."""
