@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, write_assignment
 
 
 @pytest.fixture
@@ -168,19 +168,28 @@ def test_student_workflow_grades_once_and_reports_the_public_points(published_re
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="needs bubblewrap (the workflows' sandbox)")
-def test_classroom_workflow_grades_the_cloned_classroom_into_gradebook_and_exports(
-        published_release, tmp_path):
+def test_classroom_workflow_grades_the_cloned_classroom_into_gradebook_and_exports(tmp_path):
     """The instructors' workflow, after `gh classroom clone student-repos`: its grading step
-    on SLUG-submissions/PREFIX<username>/ clones of the student template."""
+    on SLUG-submissions/PREFIX<username>/ clones of the student template.  The release is
+    `grade publish` of a two-exercise assignment (corr2d and pool2d, public and hidden
+    checks): the step grades every exercise of every clone in the sandbox, and the whole
+    lesson would only repeat that 36 times per student (the full release's student side is
+    graded by the student workflow's test above)."""
     import csv
     import shutil
     import zipfile
+    from grader import assignment as assignment_mod
+    from grader.course.publish import publish
+    course = assignment_mod.load(ROOT / "pyproject.toml")
+    table = write_assignment(tmp_path / "hw2.toml", {
+        name: [c.name for c in course.exercise(name).checks] for name in ("corr2d", "pool2d")})
+    release = publish(assignment_mod.load(table), tmp_path / "release")
     autograder = tmp_path / "autograder"
-    with zipfile.ZipFile(published_release["autograder_zip"]) as archive:
+    with zipfile.ZipFile(release["autograder_zip"]) as archive:
         archive.extractall(autograder)
     clones = autograder / "submissions" / "hw2-submissions"
     for user in ("alice", "bob"):
-        with zipfile.ZipFile(published_release["student_zip"]) as archive:
+        with zipfile.ZipFile(release["student_zip"]) as archive:
             archive.extractall(clones / f"hw2-{user}")
         (clones / f"hw2-{user}" / ".git").mkdir()
     shutil.copy(ROOT / "solutions" / "convolution.py",
