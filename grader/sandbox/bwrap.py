@@ -31,13 +31,15 @@ INSIDE_ROOT = "/submission"
 SCRATCH = "/scratch"           # a forked worker's private temp dir
 WORKER_LIB = "/opt/grader-worker"
 # what the worker may import of the grader: the package's root (``__init__``, ``errors``,
-# ``i18n``: the standard library's gettext, no catalogs, so the worker's own words stay the
-# messages themselves) and the whole worker side, ``grader/sandbox/`` (which never imports the
-# judge: tests/test_layout.py)
+# ``i18n``: the standard library's gettext) and the whole worker side, ``grader/sandbox/``
+# (which never imports the judge: tests/test_layout.py); and what it may read: the compiled
+# catalogs of the framework's and the checks' prose (WORKER_CATALOGS), so that the words the
+# worker makes (its exceptions' messages, a scenario's Mismatch) are in the student's language
 WORKER_MODULES = ("__init__.py", "errors.py", "i18n.py", "sandbox/__init__.py",
                   "sandbox/worker.py", "sandbox/wire.py", "sandbox/scenario_lib.py",
                   "sandbox/forkserver.py", "sandbox/process.py", "sandbox/notebook_support.py",
                   "sandbox/harden.py", "sandbox/leftovers.py", "sandbox/usage.py")
+WORKER_CATALOGS = ("locale/*/LC_MESSAGES/grader.mo", "checks/locale/*/LC_MESSAGES/checks.mo")
 
 
 @lru_cache(maxsize=None)
@@ -47,7 +49,10 @@ def worker_library() -> str:
     from grader.sandbox.leftovers import make_temp_dir
     folder = Path(make_temp_dir("grader-worker-lib-"))
     package = folder / "grader"
-    for name in WORKER_MODULES:
+    names = list(WORKER_MODULES)
+    names += [str(p.relative_to(source)) for pattern in WORKER_CATALOGS
+              for p in sorted(source.glob(pattern))]
+    for name in names:
         (package / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source / name, package / name)
     import atexit

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.i18n import _
+from grader.i18n import _, current_language
 from grader.sandbox import leftovers
 from grader.sandbox import process as sandbox
 from grader.sandbox import wire
@@ -91,7 +91,10 @@ class WorkerSession:
         self._send({"root": self.live.root_inside or str(self.root), "modules": healthy,
                     "locations": self.locations,
                     "forbidden": self.forbidden, "max_result_mb": self.limits.max_result_mb,
-                    "open_files": self.limits.open_files})
+                    "open_files": self.limits.open_files,
+                    # the words the worker itself makes (its exceptions' messages, a
+                    # scenario's Mismatch) are in the student's language
+                    "language": current_language()})
 
     def wait_ready(self) -> None:
         """Follow the worker's imports; drop a module that hangs or kills it, and retry."""

@@ -7,6 +7,8 @@ Tested by tests/test_notebooks.py.
 """
 import ast
 
+from grader.i18n import _
+
 
 def top_level_names(tree):
     names = set()
@@ -197,10 +199,10 @@ def _resolve(namespace: dict, name: str):
 
 
 def _not_available(alias: str, name: str) -> str:
-    return (f"{alias}.{name} is not available: the grader does not use the book's d2l "
-            f"package, {alias}.{name} stands for the {name} defined in your notebook, and your "
-            f"notebook does not define {name}.  Define it in a cell (copy the book's code, or "
-            "call your own function).")
+    return _("{alias}.{name} is not available: the grader does not use the book's d2l "
+             "package, {alias}.{name} stands for the {name} defined in your notebook, and your "
+             "notebook does not define {name}.  Define it in a cell (copy the book's code, or "
+             "call your own function).", alias=alias, name=name)
 
 
 class BookModule:
@@ -264,9 +266,10 @@ class MissingModule:
     """A module that could not be imported where the notebook is graded."""
 
     def __init__(self, name: str, statement: str, where: str, error: str):
-        self._message = (f"{name} is not available: `{statement}` ({where}) failed where your "
-                         f"notebook is graded ({error}).  Graded code cannot use it; plots "
-                         "and prints belong in other cells.")
+        self._message = _("{name} is not available: `{statement}` ({where}) failed where your "
+                          "notebook is graded ({error}).  Graded code cannot use it; plots "
+                          "and prints belong in other cells.", name=name, statement=statement,
+                          where=where, error=error)
 
     def __getattr__(self, name):
         if name.startswith("__"):

@@ -4,7 +4,8 @@ Scenarios exist for exercises that need objects rather than values: build the st
 network, copy known weights into it, run it, return tensors.  They are sent to the worker as
 source text and executed there with this namespace; they must only use their arguments and
 the names below.  Nothing here may know about references or hidden checks: the worker
-imports this module next to student code.
+imports this module next to student code.  Its sentences are in the student's language (the
+worker's, set from its start-up message: grader/i18n.py), as text to show, nothing more.
 
 A scenario returns observations (tensors, numbers, strings), never a verdict: student code
 runs in the same process and can replace this module, the worker's scenario op or
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+
+from grader.i18n import _, check_text
 
 
 class Mismatch(Exception):
@@ -120,22 +123,24 @@ def gru_state_contract(module, what: str):
             isinstance(m, (torch.nn.LSTM, torch.nn.LSTMCell)) for m in module.modules())
         if not lstm:
             raise
-        raise Mismatch(f"{what} is built on an nn.LSTM and failed when given a GRU's state: "
-                       "this exercise pins the recurrent cell to the docstring's nn.GRU, whose "
-                       "state is one tensor (num_layers, batch_size, num_hiddens), not an "
-                       "LSTM's pair (h, c)") from None
+        raise Mismatch(_("{what} is built on an nn.LSTM and failed when given a GRU's state: "
+                         "this exercise pins the recurrent cell to the docstring's nn.GRU, whose "
+                         "state is one tensor (num_layers, batch_size, num_hiddens), not an "
+                         "LSTM's pair (h, c)", what=check_text(what))) from None
 
 
 def describe_shape_difference(want: list[tuple], have: list[tuple]) -> str:
     from collections import Counter
     missing = Counter(want) - Counter(have)
     extra = Counter(have) - Counter(want)
-    parts = [f"expected {len(want)} parameter tensors, found {len(have)}"]
+    parts = [_("expected {want} parameter tensors, found {have}", want=len(want), have=len(have))]
     if missing:
-        parts.append("missing shapes " + ", ".join(_shape(s) for s in sorted(missing.elements())))
+        parts.append(_("missing shapes {shapes}",
+                       shapes=", ".join(_shape(s) for s in sorted(missing.elements()))))
     if extra:
-        parts.append("unexpected shapes " + ", ".join(_shape(s) for s in sorted(extra.elements())))
-    return "; ".join(parts)
+        parts.append(_("unexpected shapes {shapes}",
+                       shapes=", ".join(_shape(s) for s in sorted(extra.elements()))))
+    return _("; ").join(parts)
 
 
 def _shape(shape: tuple) -> str:

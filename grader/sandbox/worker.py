@@ -29,6 +29,8 @@ import textwrap
 import time
 import traceback
 
+from grader.i18n import _, set_language
+
 LIMITS_ENV = "GRADER_WORKER_LIMITS"
 FDS_ENV = "GRADER_WORKER_FDS"
 OUTPUT_CAP = 8192          # characters of a call's printed output kept for feedback
@@ -131,6 +133,7 @@ class Worker:
         self.max_bytes = int(config.get("max_result_mb", 64)) * 1024 * 1024
         self.scenarios: dict[str, object] = {}
         self.recorder = recorder_for(config.get("forbidden", []))
+        set_language(str(config.get("language") or "en"))   # normalised; unknown: English
 
     # ----------------------------------------------------------------- start-up
     def import_submission(self, names: list[str]) -> None:
@@ -236,7 +239,7 @@ class Worker:
         kind = type(exc).__name__
         message = _safe_str(exc)
         if isinstance(exc, SystemExit):
-            message = f"the code called exit({exc.code!r})"
+            message = _("the code called exit({code})", code=repr(exc.code))
         frames = []
         for frame in traceback.extract_tb(exc.__traceback__):
             # the submission's files are imported by absolute path; a relative name is code
