@@ -456,3 +456,73 @@ def test_notebook_gradescope_and_classroom_outputs_in_chinese(graded):
         (t["score"], t["status"]) for t in gradescope.to_gradescope(english)["tests"]]
     assert "未通过" in room["tests"][0]["message"]
     assert room["max_score"] == classroom.to_classroom(english)["max_score"]
+
+
+# ----------------------------------------------------------------------------- real commands
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_grade_in_chinese_gives_the_same_bytes_with_two_judges(half_wrong, monkeypatch):
+    """`grade --lang zh_CN -j 2 --format json` and `-j 1`: the same bytes.  Two exercises are
+    shared out to two judge processes (MIN_EXERCISES_PER_JOB lowered for the test: sharding
+    is what is tested, not its threshold); each shard builds its Chinese prose itself."""
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+    from grader.judge import run as run_mod
+    monkeypatch.setattr(run_mod, "MIN_EXERCISES_PER_JOB", 1)
+    sharded = []
+    real = run_mod._run_sharded
+    monkeypatch.setattr(run_mod, "_run_sharded",
+                        lambda *args: sharded.append(args[2]) or real(*args))
+    monkeypatch.chdir(ROOT)
+    out = {}
+    for jobs in ("1", "2"):
+        outcome = CliRunner().invoke(cli, ["--lang", "zh_CN", "-j", jobs, "--format", "json",
+                                           "--sandbox", "process", "-s", str(half_wrong),
+                                           *HALF_WRONG])
+        assert outcome.exit_code == 0, outcome.output
+        out[jobs] = outcome.stdout
+    assert sharded == [2]                               # -j 2 did use two judges
+    assert out["2"] == out["1"]
+    _assert_chinese(json.loads(out["1"]))
+
+
+def _assert_chinese(result: dict, diagnosed: bool = True) -> None:
+    """The prose of a JSON result is Chinese: every description, the message of the
+    catalogued mistake's failing check and its diagnosis (pads_left: book_example; a table
+    written by the test has no catalogue of mistakes: ``diagnosed=False``)."""
+    checks = [c for e in result["exercises"] for c in e["checks"]]
+    assert checks and all(_HAN.search(c["description"]) for c in checks), checks
+    [book] = [c for c in checks if c["name"] == "book_example"]
+    assert book["status"] == "fail" and _HAN.search(book["message"]), book
+    if diagnosed:
+        assert _HAN.search(book["feedback"]["diagnosis"]), book
+
+
+def test_grade_batch_records_chinese_prose(tmp_path, half_wrong, monkeypatch):
+    """`grade batch` of an assignment whose [tool.grader] says language = "zh_CN": its
+    progress lines and the gradebook's results (what exports and reports show) are Chinese."""
+    from click.testing import CliRunner
+
+    from conftest import write_assignment
+    from grader.classroom.gradebook import Gradebook
+    from grader.cli import cli
+    from grader import assignment as assignment_mod
+    course = assignment_mod.load(ROOT / "pyproject.toml")
+    names = [c.name for c in course.exercise("truncate_pad").checks]
+    table = write_assignment(tmp_path / "zh.toml", {"truncate_pad": names})
+    text = table.read_text()
+    table.write_text(text.replace("[tool.grader]\n", '[tool.grader]\nlanguage = "zh_CN"\n', 1))
+    shutil.copytree(half_wrong, tmp_path / "class" / "alice")
+    book = tmp_path / "book.db"
+    monkeypatch.chdir(ROOT)
+    outcome = CliRunner().invoke(cli, ["batch", str(tmp_path / "class"), "--assignment",
+                                       str(table), "--gradebook", str(book), "--jobs", "1",
+                                       "--sandbox", "process"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "已评分 1 份" in outcome.output, outcome.output
+    with Gradebook(book) as gradebook:
+        [row] = gradebook.current()
+    assert row["status"] == "graded" and row["score"] < row["max_score"]
+    _assert_chinese(row["result"], diagnosed=False)
