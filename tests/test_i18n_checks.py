@@ -128,7 +128,7 @@ def test_placeholders_match(po):
 
 
 _CODE = re.compile(r"`[^`]+`|\b[A-Za-z_]\w*(?:\.\w+)+|\b\w*_\w+\b|\b[A-Za-z_]\w*\(|\d+(?:\.\d+)?")
-_PROSE = re.compile(r"\b\d-D\b|\be\.g\.")     # "2-D" is 二维, "e.g." 例如: prose, not code
+_PROSE = re.compile(r"\b\d-D\b|\be\.g\.|\(s\)")   # "2-D" 二维, "e.g." 例如, "element(s)": prose
 
 
 def test_code_and_numbers_stay_as_they_are(po):
@@ -178,3 +178,98 @@ def test_extractor_refuses_a_message_it_cannot_extract():
     assert len(problems) == 1 and "f-string" in problems[0]
     with pytest.raises(ValueError):
         list(extract_checks.extract(io.BytesIO(source.encode()), ["_"], [], {}))
+
+
+def test_a_scenario_mismatch_is_shown_in_the_students_language():
+    """A scenario's Mismatch travels as template + values; the judge translates only a
+    template its catalog knows (the worker's reply is untrusted), else shows the plain text."""
+    from grader.judge.student import mismatch_text
+    from grader.sandbox.scenario_lib import Mismatch
+    template = "Conv2D(...) is a {kind}, not an nn.Module: subclass nn.Module and call " \
+               "super().__init__()"
+    raised = Mismatch(template, kind="list")
+    assert str(raised) == template.format(kind="list")
+    reply = {"mismatch": str(raised), "template": raised.template, "values": {"kind": "list"}}
+    with i18n.language("zh_CN"):
+        shown = mismatch_text(reply)
+        assert shown != str(raised) and "list" in shown and "nn.Module" in shown
+        forged = dict(reply, template="{kind.__class__} is not a msgid")
+        assert mismatch_text(forged) == str(raised)
+        assert mismatch_text(dict(reply, values={"other": "x"})) == str(raised)
+        assert mismatch_text(dict(reply, values={"kind": 3})) == str(raised)
+        assert mismatch_text({"mismatch": "plain"}) == "plain"
+    with i18n.language("en"):
+        assert mismatch_text(reply) == str(raised)
+
+
+def test_extractor_refuses_what_breaks_translation_at_run_time():
+    source = ('from grader.judge.api import _, Mismatch, scenario\n'
+              '@scenario\n'
+              'def build(n):\n'
+              '    """built it"""\n'
+              '    raise Mismatch(_("no"))\n'
+              'def helper(pair):\n'
+              '    w, _ = pair\n'
+              '    return [x for x, _ in pair]\n')
+    found, problems = extract_checks.messages(source)
+    assert any("in the scenario build" in p for p in problems)
+    assert any(p.startswith("line 7: the name _ is assigned") for p in problems)
+    assert not any(p.startswith("line 8") for p in problems)     # a comprehension's own _
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_check_messages_reach_the_student_in_chinese(grade, course):
+    """Three wrong answers graded in zh_CN: a message built with _() in the judge, a scenario's
+    Mismatch made in the worker (template + values), and the layers a traced network reports
+    (N_ templates filled in the worker) all come back in Chinese, identifiers intact."""
+    from grader.course import mutants as mutants_mod
+    from conftest import MUTANTS
+    wanted = {("l2_penalty", "python_number"), ("Conv2D", "corr2d_with_item"),
+              ("lenet", "no_padding")}
+    files = {p.name: p.read_text() for p in course.solutions_dir.glob("*.py")}
+    for mutant in mutants_mod.discover(MUTANTS):
+        if (mutant.exercise, mutant.name) in wanted:
+            topic = f"{course.exercise(mutant.exercise).topic}.py"
+            files[topic] = mutants_mod.with_mistake(files[topic], mutant.path.read_text(),
+                                                    mutant.id)
+    with i18n.language("zh_CN"):
+        result = grade(files=files, exercises=("l2_penalty", "Conv2D", "lenet"),
+                       only_checks={"gradient_is_w", "learns_edge_kernel", "stage_shapes"})
+    checks = {c.name: c for e in result.exercises for c in e.checks}
+    assert {name: c.status for name, c in checks.items()} == {
+        "gradient_is_w": "fail", "learns_edge_kernel": "fail", "stage_shapes": "fail"}
+    gradient = checks["gradient_is_w"].message         # Mismatch with a value, from the worker
+    assert _CJK.search(gradient) and "l2_penalty" in gradient and "float" in gradient
+    learns = checks["learns_edge_kernel"].message      # Mismatch without values
+    assert _CJK.search(learns) and ".item()" in learns
+    stages = checks["stage_shapes"]                     # _() in the judge + N_ layer templates
+    assert _CJK.search(stages.message) and "lenet" in stages.message
+    assert "卷积核" in stages.feedback.actual and "步幅" in stages.feedback.actual
+
+
+def test_releases_ship_the_translations_of_exactly_their_checks(published_release):
+    """The autograder carries every shipped check's translations; the student release only
+    its public checks' (not a word of a hidden check), each still translated."""
+    def shipped(folder):
+        path = Path(folder) / "grader" / "checks" / "locale" / "zh_CN" / "LC_MESSAGES"
+        with (path / "checks.mo").open("rb") as f:
+            return {k: v for k, v in gettext.GNUTranslations(f)._catalog.items() if k}
+
+    def extracted(folder):
+        found = set()
+        for path in (Path(folder) / "grader" / "checks").glob("*.py"):
+            found.update(m.msgid for m in extract_checks.messages(path.read_text())[0])
+        return found
+
+    full = gettext.translation("checks", str(LOCALE), languages=["zh_CN"])
+    for kind in ("autograder", "student"):
+        catalog, wanted = shipped(published_release[kind]), extracted(published_release[kind])
+        assert set(catalog) == wanted, kind
+        assert all(full.gettext(k) == v for k, v in catalog.items())
+    student = shipped(published_release["student"])
+    hidden = "matches torch's conv2d (which is a cross-correlation) on generated inputs"
+    assert hidden in shipped(published_release["autograder"]) and hidden not in student
+    assert "reproduces the book's example: corr2d(arange(9).reshape(3, 3), [[0, 1], [2, 3]])" \
+        in student

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, advise_device, as_float64, check, examples, expect_close,
+from grader.judge.api import (_, N_, Failure, advise_device, as_float64, check, examples, expect_close,
     expect_no_builtin, expect_shape, expect_tensor, fill_by_shape, scenario, tensors)
 
 MASKED_TOL = 1e-6          # largest weight a masked position may get
@@ -78,7 +78,7 @@ def _sdpa(queries, keys, values, valid_lens, scale=None) -> torch.Tensor:
 
 def _oracle_softmax(X, valid_lens) -> torch.Tensor:
     """masked softmax of the scores X: attention with the identity as keys and values."""
-    b, _, nk = X.shape
+    b, __, nk = X.shape
     eye = torch.eye(nk).expand(b, nk, nk)
     return _sdpa(X, eye, eye, valid_lens, scale=1.0)
 
@@ -104,34 +104,40 @@ def _prefix_length(nonzero: torch.Tensor):
 
 def _used_length(valid_lens, used: int, v: int) -> str:
     """'the weights look like valid length u was used (that is valid_lens[1])'."""
-    text = f"the weights look like valid length {used} was used for this row"
+    text = _("the weights look like valid length {used} was used for this row", used=used)
     if valid_lens is not None and used != v:
         same = [tuple(int(i) for i in index) for index in (valid_lens == used).nonzero()][:3]
         if same:
             names = ", ".join("valid_lens[" + ", ".join(map(str, index)) + "]" for index in same)
-            text += f" (the value of {names}: are the lengths lined up with the rows?)"
+            text = _("the weights look like valid length {used} was used for this row (the "
+                     "value of {names}: are the lengths lined up with the rows?)", used=used,
+                     names=names)
     return text
 
 
 def _keys(first: int, last: int) -> str:
-    return f"key {first}" if first == last else f"keys {first}..{last}"
+    return _("key {first}", first=first) if first == last else \
+        _("keys {first}..{last}", first=first, last=last)
 
 
 def _expect_finite(W, what):
     bad = ~torch.isfinite(W)
     if bad.any():
         index = tuple(int(i) for i in bad.nonzero()[0])
-        raise Failure(f"nan or inf in {what} (first at index {index})",
-                      expected="finite weights between 0 and 1", actual=_row(W[index[:-1]]),
-                      help="exp of a large score overflows: subtract the row's maximum before "
-                           "exp, or use torch's softmax, which does it for you.")
+        raise Failure(_("nan or inf in {what} (first at index {index})", what=what,
+                        index=index),
+                      expected=_("finite weights between 0 and 1"), actual=_row(W[index[:-1]]),
+                      help=_("exp of a large score overflows: subtract the row's maximum "
+                             "before exp, or use torch's softmax, which does it for you."))
 
 
-def _expect_mask_respected(W, valid_lens, what="the weights", X=None, positive=True):
+def _expect_mask_respected(W, valid_lens, what=None, X=None, positive=True):
     """Masked positions get (almost) no weight; with ``positive``, valid ones get some.
 
-    ``X`` (the scores, when known) lets the message say how the mask went wrong.
+    ``X`` (the scores, when known) lets the message say how the mask went wrong; ``what``:
+    the weights by default.
     """
+    what = what or _("the weights")
     _expect_finite(W, what)
     if valid_lens is None:
         return
@@ -139,12 +145,13 @@ def _expect_mask_respected(W, valid_lens, what="the weights", X=None, positive=T
     nk = W.shape[-1]
     leaked = ~mask & (W.abs() > MASKED_TOL)
     if leaked.any():
-        b, q, _ = (int(i) for i in leaked.nonzero()[0])
+        b, q, __ = (int(i) for i in leaked.nonzero()[0])
         v = int(mask[b, q].sum())
         keys = [k for k in range(nk) if leaked[b, q, k]]
-        details = [f"{_lens_name(valid_lens, b, q)} = {v}, so only {_keys(0, v - 1)} may get "
-                   f"weight; {'key' if len(keys) == 1 else 'keys'} "
-                   f"{', '.join(map(str, keys))} got some"]
+        details = [_("{lens} = {v}, so only {allowed} may get weight; {leaked} got some",
+                     lens=_lens_name(valid_lens, b, q), v=v, allowed=_keys(0, v - 1),
+                     leaked=_("key {first}", first=keys[0]) if len(keys) == 1 else
+                     _("keys {list}", list=", ".join(map(str, keys))))]
         used = _prefix_length(W[b, q].abs() > MASKED_TOL)
         if used is not None and used != v:
             details.append(_used_length(valid_lens, used, v))
@@ -154,29 +161,34 @@ def _expect_mask_respected(W, valid_lens, what="the weights", X=None, positive=T
             km = keys[0]
             implied = float(torch.log(W[b, q, km] / W[b, q, kv])) + float(X[b, q, kv])
             if abs(implied) < 1e-3:
-                details.append("the masked scores seem to have been replaced by 0, which still "
-                               "gets weight after the softmax")
-                help = MASK_HINT
+                details.append(_("the masked scores seem to have been replaced by 0, which "
+                                 "still gets weight after the softmax"))
+                help = _(MASK_HINT)
             elif abs(implied - float(X[b, q, km])) < 1e-3:
-                details.append("the masked scores seem to have been left unchanged")
-        raise Failure(f"masked positions got weight in {what}: batch {b}, query {q}",
-                      expected=f"weight 0 for {_keys(v, nk - 1)}",
-                      actual=f"weights {_row(W[b, q])}", details="; ".join(details), help=help)
+                details.append(_("the masked scores seem to have been left unchanged"))
+        raise Failure(_("masked positions got weight in {what}: batch {b}, query {q}",
+                        what=what, b=b, q=q),
+                      expected=_("weight 0 for {keys}", keys=_keys(v, nk - 1)),
+                      actual=_("weights {row}", row=_row(W[b, q])), details="; ".join(details),
+                      help=help)
     if positive:
         starved = mask & (W <= 0)
         if starved.any():
             b, q, k = (int(i) for i in starved.nonzero()[0])
             v = int(mask[b, q].sum())
-            details = f"{_lens_name(valid_lens, b, q)} = {v}: {_keys(0, v - 1)} all take part"
+            details = _("{lens} = {v}: {keys} all take part", lens=_lens_name(valid_lens, b, q),
+                        v=v, keys=_keys(0, v - 1))
             used = _prefix_length(W[b, q] > 0)
             if used is not None:
                 details += "; " + _used_length(valid_lens, used, v)
-            raise Failure(f"a valid position got no weight in {what}: batch {b}, query {q}, "
-                          f"key {k}", expected=f"positive weights for {_keys(0, v - 1)}",
-                          actual=f"weights {_row(W[b, q])}", details=details)
+            raise Failure(_("a valid position got no weight in {what}: batch {b}, query {q}, "
+                            "key {k}", what=what, b=b, q=q, k=k),
+                          expected=_("positive weights for {keys}", keys=_keys(0, v - 1)),
+                          actual=_("weights {row}", row=_row(W[b, q])), details=details)
 
 
-def _expect_rows_sum_to_one(W, what="the weights", X=None, valid_lens=None):
+def _expect_rows_sum_to_one(W, what=None, X=None, valid_lens=None):
+    what = what or _("the weights")
     _expect_finite(W, what)
     sums = W.sum(-1)
     bad = (sums - 1).abs() > SUM_TOL
@@ -185,24 +197,25 @@ def _expect_rows_sum_to_one(W, what="the weights", X=None, valid_lens=None):
     b, q = (int(i) for i in bad.nonzero()[0])
     details, help = [], None
     if bool(((W - 1).abs() <= SUM_TOL).all()):
-        details.append("every weight is 1: the softmax was taken over an axis of size 1")
-        help = AXIS_HINT
-    for axis, name in ((1, "axis 1 (the queries)"), (0, "axis 0 (the batch)")):
+        details.append(_("every weight is 1: the softmax was taken over an axis of size 1"))
+        help = _(AXIS_HINT)
+    for axis, name in ((1, _("axis 1 (the queries)")), (0, _("axis 0 (the batch)"))):
         if W.shape[axis] > 1 and bool(((W.sum(axis) - 1).abs() <= SUM_TOL).all()):
-            details.append(f"the weights sum to 1 over {name} instead: the softmax was taken "
-                           f"over the wrong axis")
-            help = AXIS_HINT
+            details.append(_("the weights sum to 1 over {axis} instead: the softmax was taken "
+                             "over the wrong axis", axis=name))
+            help = _(AXIS_HINT)
     if X is not None and valid_lens is not None:
         plain = _softmax(X) * _mask(W.shape, valid_lens)
         if torch.allclose(*as_float64(W, plain), atol=1e-5):
-            details.append("the weights are the plain softmax with the masked ones set to 0 "
-                           "afterwards, so the others no longer sum to 1")
-            help = "mask the scores (a very large negative value) before the softmax, not the " \
-                   "weights after it."
-    raise Failure(f"the weights in {what} do not sum to 1 over the keys (the last axis): "
-                  f"batch {b}, query {q} sums to {float(sums[b, q]):.6g}",
-                  expected="W[b, q, :].sum() == 1 for every b, q",
-                  actual=f"weights {_row(W[b, q])}", details="; ".join(details) or None,
+            details.append(_("the weights are the plain softmax with the masked ones set to 0 "
+                             "afterwards, so the others no longer sum to 1"))
+            help = _("mask the scores (a very large negative value) before the softmax, not "
+                     "the weights after it.")
+    raise Failure(_("the weights in {what} do not sum to 1 over the keys (the last axis): "
+                    "batch {b}, query {q} sums to {total}", what=what, b=b, q=q,
+                    total=f"{float(sums[b, q]):.6g}"),
+                  expected=_("W[b, q, :].sum() == 1 for every b, q"),
+                  actual=_("weights {row}", row=_row(W[b, q])), details="; ".join(details) or None,
                   help=help)
 
 
@@ -303,7 +316,7 @@ def additive_parameter_shapes(sizes, queries, keys, values):
     return [list(p.shape) for p in net.parameters()]
 
 
-NO_WEIGHTS = ("after forward, the module has no tensor attribute attention_weights: keep the "
+NO_WEIGHTS = N_("after forward, the module has no tensor attribute attention_weights: keep the "
               "softmax weights in self.attention_weights (before dropout)")
 
 
@@ -314,20 +327,20 @@ def _weights(run, weights, keys, need_attribute):
     if weights is not None:
         return expect_tensor(weights, "attention_weights")
     if need_attribute:
-        raise Failure(NO_WEIGHTS, expected="a tensor net.attention_weights after forward",
-                      actual="no such attribute",
-                      help="set self.attention_weights = masked_softmax(scores, valid_lens) in "
-                           "forward, before the dropout.")
+        raise Failure(_(NO_WEIGHTS), expected=_("a tensor net.attention_weights after forward"),
+                      actual=_("no such attribute"),
+                      help=_("set self.attention_weights = masked_softmax(scores, valid_lens) "
+                             "in forward, before the dropout."))
     b, nk = keys.shape[0], keys.shape[1]
-    output, _ = run(torch.eye(nk).expand(b, nk, nk).contiguous())
-    return expect_tensor(output, "the output with the identity as values")
+    output, __ = run(torch.eye(nk).expand(b, nk, nk).contiguous())
+    return expect_tensor(output, _("the output with the identity as values"))
 
 
 def _run_dot(student, queries, keys, values, valid_lens, dropout=0.0, training=False,
              need_attribute=False):
     output, weights = student.run(dot_product_attention, dropout, training, queries, keys,
                                   values, valid_lens)
-    output = expect_tensor(output, "the output")
+    output = expect_tensor(output, _("the output"))
     return output, _weights(
         lambda v: student.run(dot_product_attention, dropout, False, queries, keys, v,
                               valid_lens), weights, keys, need_attribute)
@@ -337,7 +350,7 @@ def _run_additive(student, sizes, queries, keys, values, valid_lens, seed=0, tra
                   need_attribute=False):
     output, weights = student.run(additive_attention, sizes, seed, training, queries, keys,
                                   values, valid_lens)
-    output = expect_tensor(output, "the output")
+    output = expect_tensor(output, _("the output"))
     return output, _weights(
         lambda v: student.run(additive_attention, sizes, seed, False, queries, keys, v,
                               valid_lens), weights, keys, need_attribute)
@@ -371,7 +384,7 @@ def _softmax_prefixes(X, lengths):
 def test_book_example_1d(student):
     """reproduces the book's example with one valid length per batch element: valid_lens = [2, 3]"""
     lens = torch.tensor([2, 3])
-    W = _expect_weights(student.masked_softmax(BOOK_X, lens), BOOK_X.shape, lens, "the result",
+    W = _expect_weights(student.masked_softmax(BOOK_X, lens), BOOK_X.shape, lens, _("the result"),
                         X=BOOK_X)
     expect_close(W, _softmax_prefixes(BOOK_X, [[2, 2], [3, 3]]))
 
@@ -382,7 +395,7 @@ def test_book_example_1d(student):
 def test_book_example_2d(student):
     """reproduces the book's example with one valid length per query: valid_lens = [[1, 3], [2, 4]]"""
     lens = torch.tensor([[1, 3], [2, 4]])
-    W = _expect_weights(student.masked_softmax(BOOK_X, lens), BOOK_X.shape, lens, "the result",
+    W = _expect_weights(student.masked_softmax(BOOK_X, lens), BOOK_X.shape, lens, _("the result"),
                         X=BOOK_X)
     expect_close(W, _softmax_prefixes(BOOK_X, [[1, 3], [2, 4]]))
 
@@ -393,9 +406,9 @@ def test_book_example_2d(student):
 @given(data=scores_and_lens(kinds=("none",)))
 def test_no_valid_lens_is_softmax(student, data):
     """with valid_lens = None, is the softmax over the last axis"""
-    X, _ = data
+    X, __ = data
     W = expect_shape(student.masked_softmax(X, None), X.shape)
-    _expect_rows_sum_to_one(W, "the result")
+    _expect_rows_sum_to_one(W, _("the result"))
     expect_close(W, _softmax(X))
 
 
@@ -406,7 +419,7 @@ def test_masked_positions_get_zero_weight(student, data):
     """positions at or beyond the valid length get weight 0, the others a positive weight"""
     X, lens = data
     W = expect_shape(student.masked_softmax(X, lens), X.shape)
-    _expect_mask_respected(W, lens, "the result", X=X)
+    _expect_mask_respected(W, lens, _("the result"), X=X)
 
 
 @check("masked_softmax", hint=AXIS_HINT)
@@ -416,7 +429,7 @@ def test_rows_sum_to_one(student, data):
     """for every batch element and query, the weights sum to 1 over the last axis"""
     X, lens = data
     W = expect_shape(student.masked_softmax(X, lens), X.shape)
-    _expect_rows_sum_to_one(W, "the result", X=X, valid_lens=lens)
+    _expect_rows_sum_to_one(W, _("the result"), X=X, valid_lens=lens)
 
 
 @check("masked_softmax", hint=MASK_HINT)
@@ -425,7 +438,7 @@ def test_rows_sum_to_one(student, data):
 def test_matches_oracle(student, data):
     """matches torch's scaled_dot_product_attention with the mask built from valid_lens"""
     X, lens = data
-    W = _expect_weights(student.masked_softmax(X, lens), X.shape, lens, "the result", X=X)
+    W = _expect_weights(student.masked_softmax(X, lens), X.shape, lens, _("the result"), X=X)
     expect_close(W, _oracle_softmax(X, lens))
 
 
@@ -438,7 +451,7 @@ def test_one_length_per_batch_element(student, data):
     """a 1-D valid_lens gives each batch element its own length, for all of its queries"""
     X, lens = data
     assume(len(set(lens.tolist())) > 1)
-    W = _expect_weights(student.masked_softmax(X, lens), X.shape, lens, "the result", X=X)
+    W = _expect_weights(student.masked_softmax(X, lens), X.shape, lens, _("the result"), X=X)
     expect_close(W, _oracle_softmax(X, lens))
 
 
@@ -451,7 +464,7 @@ def test_one_length_per_query(student, data):
     """a 2-D valid_lens gives every query its own length"""
     X, lens = data
     assume(bool((lens != lens[:, :1]).any()))
-    W = _expect_weights(student.masked_softmax(X, lens), X.shape, lens, "the result", X=X)
+    W = _expect_weights(student.masked_softmax(X, lens), X.shape, lens, _("the result"), X=X)
     expect_close(W, _oracle_softmax(X, lens))
 
 
@@ -463,8 +476,8 @@ def test_large_scores(student, data):
     """works for large scores (up to +-300) without overflow"""
     X, lens = data
     W = expect_shape(student.masked_softmax(X, lens), X.shape)
-    _expect_finite(W, "the result")
-    _expect_mask_respected(W, lens, "the result", positive=False)
+    _expect_finite(W, _("the result"))
+    _expect_mask_respected(W, lens, _("the result"), positive=False)
     expect_close(W, _oracle_softmax(X, lens))
 
 
@@ -484,10 +497,10 @@ def test_does_not_modify_input(student):
     X = BOOK_X.clone()
     reply = student.masked_softmax.reply(X, torch.tensor([2, 3]), check_mutation=True)
     if reply.mutated:
-        raise Failure(f"masked_softmax changes {', '.join(reply.mutated)} in place (X.reshape "
-                      "returns a view of X, so X[~mask] = -1e6 writes into the caller's "
-                      "scores): use X.masked_fill(~mask, -1e6), or torch.where, which make a "
-                      "new tensor")
+        raise Failure(_("masked_softmax changes {names} in place (X.reshape returns a view of "
+                        "X, so X[~mask] = -1e6 writes into the caller's scores): use "
+                        "X.masked_fill(~mask, -1e6), or torch.where, which make a new tensor",
+                        names=", ".join(reply.mutated)))
 
 
 @check("masked_softmax", advisory=True)
@@ -516,7 +529,7 @@ def _normal(shape, seed):
 def _expect_book_example(output, weights):
     _expect_weights(weights, (2, 1, 10), BOOK_LENS)
     expect_close(weights, BOOK_WEIGHTS, what="attention_weights", atol=1e-5)
-    expect_close(output, BOOK_OUTPUT, what="the output", atol=1e-4)
+    expect_close(output, BOOK_OUTPUT, what=_("the output"), atol=1e-4)
 
 
 @check("DotProductAttention", hint=BOOK_HINT)
@@ -541,15 +554,17 @@ def test_scaled_by_sqrt_d(student):
         details = None
         if bool((W > 0).all()):
             score = float(torch.log(W[0, 0, 0] / W[0, 0, 1]))
-            details = f"the weights are softmax([{score:.4g}, 0]), so the first score was {score:.4g}"
+            details = _("the weights are softmax([{score}, 0]), so the first score was {score}",
+                        score=f"{score:.4g}")
             if abs(score - 4) < 1e-3:
-                details += ": the scores were not divided by sqrt(d)"
+                details += _(": the scores were not divided by sqrt(d)")
             elif abs(score - 1) < 1e-3:
-                details += ": the scores were divided by d = 4 instead of sqrt(d) = 2"
-        raise Failure("the attention weights are not softmax(q . k / sqrt(d))",
-                      expected=f"weights {_row(expected[0, 0])} (scores 4 / sqrt(4) = 2 and 0)",
-                      actual=f"weights {_row(W[0, 0])}", details=details)
-    expect_close(output, expected[..., :1], what="the output")
+                details += _(": the scores were divided by d = 4 instead of sqrt(d) = 2")
+        raise Failure(_("the attention weights are not softmax(q . k / sqrt(d))"),
+                      expected=_("weights {row} (scores 4 / sqrt(4) = 2 and 0)",
+                                 row=_row(expected[0, 0])),
+                      actual=_("weights {row}", row=_row(W[0, 0])), details=details)
+    expect_close(output, expected[..., :1], what=_("the output"))
 
 
 SHAPE_CASES = [(1, 1, 1, 1, 1), (2, 3, 5, 4, 2), (1, 4, 2, 3, 6), (3, 1, 4, 2, 3)]
@@ -565,7 +580,7 @@ def test_output_shapes(student):
         output, weights = _run_dot(student, _normal((b, nq, d), index), _normal((b, nk, d), 10 + index),
                                    _normal((b, nk, dv), 20 + index), lens, need_attribute=True)
         expect_shape(weights, (b, nq, nk), "attention_weights")
-        expect_shape(output, (b, nq, dv), "the output")
+        expect_shape(output, (b, nq, dv), _("the output"))
 
 
 @check("DotProductAttention", hint="weights = masked_softmax(bmm(Q, K^T) / sqrt(d), valid_lens), "
@@ -574,15 +589,16 @@ def test_output_shapes(student):
 @given(data=attention_inputs())
 def test_matches_sdpa(student, data):
     """matches torch's scaled_dot_product_attention (output and weights), with 1-D, 2-D or no valid_lens"""
-    _, queries, keys, values, lens = data
+    __, queries, keys, values, lens = data
     b, nq, nk, dv = queries.shape[0], queries.shape[1], keys.shape[1], values.shape[-1]
     output, weights = _run_dot(student, queries, keys, values, lens)
     W = _expect_weights(weights, (b, nq, nk), lens)
     expect_close(W, _oracle_weights(queries, keys, lens), what="attention_weights",
-                 rationale="attention_weights differ from softmax(Q K^T / sqrt(d)) with the mask")
-    expect_close(expect_shape(output, (b, nq, dv), "the output"),
-                 _sdpa(queries, keys, values, lens), what="the output",
-                 rationale="the output differs from attention_weights @ values")
+                 rationale=_("attention_weights differ from softmax(Q K^T / sqrt(d)) with the "
+                             "mask"))
+    expect_close(expect_shape(output, (b, nq, dv), _("the output")),
+                 _sdpa(queries, keys, values, lens), what=_("the output"),
+                 rationale=_("the output differs from attention_weights @ values"))
 
 
 def _masked_pairs_check(run, data, replacement):
@@ -594,14 +610,16 @@ def _masked_pairs_check(run, data, replacement):
     out1, w1 = run(sizes, queries, keys, values, lens)
     out2, w2 = run(sizes, queries, new_keys, new_values, lens)
     expect_shape(w2, w1.shape, "attention_weights")
-    where = "; ".join(f"batch {b}: keys {[k for k in range(keys.shape[1]) if hidden[b, k]]}"
+    where = "; ".join(_("batch {b}: keys {keys}", b=b,
+                        keys=[k for k in range(keys.shape[1]) if hidden[b, k]])
                       for b in range(keys.shape[0]) if hidden[b].any())
-    expect_close(out2, expect_shape(out1, out2.shape, "the output"), what="the output",
-                 atol=1e-4, rationale=f"changing the keys and values at masked positions "
-                 f"({where}) changed the output (shown: the run with the changed pairs)")
+    expect_close(out2, expect_shape(out1, out2.shape, _("the output")), what=_("the output"),
+                 atol=1e-4, rationale=_("changing the keys and values at masked positions "
+                                        "({where}) changed the output (shown: the run with the "
+                                        "changed pairs)", where=where))
     expect_close(w2, w1, what="attention_weights", atol=1e-5,
-                 rationale=f"changing the keys at masked positions ({where}) changed the "
-                           f"attention weights")
+                 rationale=_("changing the keys at masked positions ({where}) changed the "
+                             "attention weights", where=where))
 
 
 @st.composite
@@ -637,16 +655,18 @@ def _permutation_check(run, data, perms):
     out2, w2 = run(sizes, queries, new_keys, new_values, lens)
     w1 = expect_shape(w1, queries.shape[:2] + keys.shape[1:2], "attention_weights")
     expected_w = w1.gather(2, order[:, None, :].expand(-1, w1.shape[1], -1))
-    shown = "; ".join(f"batch {b}: pairs reordered as old positions {order[b].tolist()}"
+    shown = "; ".join(_("batch {b}: pairs reordered as old positions {order}", b=b,
+                        order=order[b].tolist())
                       for b in range(keys.shape[0])
                       if bool((order[b] != torch.arange(keys.shape[1])).any()))
     expect_close(w2, expected_w, what="attention_weights", atol=1e-5,
-                 rationale=f"permuting the key-value pairs ({shown}) did not permute the "
-                           f"attention weights the same way: a key's weight must depend only "
-                           f"on that key and the query (shown: the permuted run)")
-    expect_close(out2, expect_shape(out1, out2.shape, "the output"), what="the output",
-                 atol=1e-4, rationale=f"permuting the key-value pairs together ({shown}) "
-                 f"changed the output (shown: the permuted run)")
+                 rationale=_("permuting the key-value pairs ({shown}) did not permute the "
+                             "attention weights the same way: a key's weight must depend only "
+                             "on that key and the query (shown: the permuted run)", shown=shown))
+    expect_close(out2, expect_shape(out1, out2.shape, _("the output")), what=_("the output"),
+                 atol=1e-4, rationale=_("permuting the key-value pairs together ({shown}) "
+                                        "changed the output (shown: the permuted run)",
+                                        shown=shown))
 
 
 @st.composite
@@ -677,40 +697,44 @@ def _dropout_check(output, weights, p, expected_weights):
     output[..., K] their sum.  The weights before dropout are deterministic: the judge computes
     them (``expected_weights``) rather than trusting the ones the worker reports."""
     W = as_float64(expect_shape(weights, (DROP_B, DROP_Q, DROP_K), "attention_weights"))
-    out = as_float64(expect_shape(output, (DROP_B, DROP_Q, DROP_K + 1), "the output"))
-    _expect_rows_sum_to_one(W, "attention_weights (in training mode)")
+    out = as_float64(expect_shape(output, (DROP_B, DROP_Q, DROP_K + 1), _("the output")))
+    _expect_rows_sum_to_one(W, _("attention_weights (in training mode)"))
     expect_close(W, expected_weights, atol=1e-5, rtol=1e-4,
-                 what="attention_weights (in training mode)",
-                 rationale="in training mode attention_weights should still be the softmax "
-                           "weights before dropout, the same as in evaluation mode")
+                 what=_("attention_weights (in training mode)"),
+                 rationale=_("in training mode attention_weights should still be the softmax "
+                             "weights before dropout, the same as in evaluation mode"))
     dropped, kept = out[..., :DROP_K], out[..., DROP_K]
     scaled = W / (1 - p)
     if torch.allclose(dropped, W, atol=1e-6):
-        raise Failure(f"in training mode with dropout = {p}, no attention weight was dropped: "
-                      f"with the identity as values, the output equals attention_weights",
-                      expected="each weight 0 or weight / (1 - dropout)",
-                      actual=f"weights {_row(dropped[0, 0])} (batch 0, query 0), unchanged",
-                      help="apply self.dropout (an nn.Dropout) to the attention weights in "
-                           "forward; creating it in __init__ is not enough.")
+        raise Failure(_("in training mode with dropout = {p}, no attention weight was "
+                        "dropped: with the identity as values, the output equals "
+                        "attention_weights", p=p),
+                      expected=_("each weight 0 or weight / (1 - dropout)"),
+                      actual=_("weights {row} (batch 0, query 0), unchanged",
+                               row=_row(dropped[0, 0])),
+                      help=_("apply self.dropout (an nn.Dropout) to the attention weights in "
+                             "forward; creating it in __init__ is not enough."))
     ok = (dropped.abs() <= 1e-6) | torch.isclose(dropped, scaled, rtol=1e-4, atol=1e-6)
     if not ok.all():
         b, q, k = (int(i) for i in (~ok).nonzero()[0])
-        raise Failure("with the identity as values, the output should be the attention weights "
-                      "after dropout: each one 0 or weight / (1 - dropout)",
-                      expected=f"0 or {float(scaled[b, q, k]):.6g} at (batch {b}, query {q}, "
-                               f"key {k})", actual=f"{float(dropped[b, q, k]):.6g}")
+        raise Failure(_("with the identity as values, the output should be the attention "
+                        "weights after dropout: each one 0 or weight / (1 - dropout)"),
+                      expected=_("0 or {value} at (batch {b}, query {q}, key {k})",
+                                 value=f"{float(scaled[b, q, k]):.6g}", b=b, q=q, k=k),
+                      actual=f"{float(dropped[b, q, k]):.6g}")
     if not torch.allclose(kept, dropped.sum(-1), rtol=1e-4, atol=1e-5):
-        raise Failure("the dropout is not applied to the attention weights: with a column of "
-                      "ones among the values, that output column should be the sum of the "
-                      "dropped-out weights", expected=_row(dropped.sum(-1).flatten()),
+        raise Failure(_("the dropout is not applied to the attention weights: with a column "
+                        "of ones among the values, that output column should be the sum of the "
+                        "dropped-out weights"), expected=_row(dropped.sum(-1).flatten()),
                       actual=_row(kept.flatten()),
-                      details="dropping elements of the output (or of the values) instead of "
-                              "the weights gives this")
+                      details=_("dropping elements of the output (or of the values) instead of "
+                                "the weights gives this"))
     zero = int((dropped.abs() <= 1e-6).sum())
     if zero == 0 or zero == dropped.numel():
-        raise Failure(f"in training mode with dropout = {p}, {zero} of the {dropped.numel()} "
-                      f"weights were dropped", expected="some dropped and some kept",
-                      actual=f"{zero} dropped")
+        raise Failure(_("in training mode with dropout = {p}, {zero} of the {total} weights "
+                        "were dropped", p=p, zero=zero, total=dropped.numel()),
+                      expected=_("some dropped and some kept"),
+                      actual=_("{zero} dropped", zero=zero))
 
 
 def _dropout_inputs(query_size):
@@ -771,12 +795,15 @@ def test_parameter_shapes(student):
         extra = [s for s in have if s not in expected] if isinstance(have, list) else []
         missing = [s for s in expected if not isinstance(have, list) or s not in have]
         details = "; ".join(part for part in (
-            f"missing {missing}" if missing else "",
-            f"unexpected {extra}" + (" (1-D parameters are biases: use bias=False)"
-                                     if any(len(s) == 1 for s in extra) else "")
+            _("missing {parameters}", parameters=missing) if missing else "",
+            (_("unexpected {parameters} (1-D parameters are biases: use bias=False)",
+               parameters=extra) if any(len(s) == 1 for s in extra) else
+             _("unexpected {parameters}", parameters=extra))
             if extra else "") if part)
-        raise Failure("the module's parameters are not the three weight matrices of the book",
-                      expected=f"shapes {expected}", actual=f"shapes {have}",
+        raise Failure(_("the module's parameters are not the three weight matrices of the "
+                        "book"),
+                      expected=_("shapes {shapes}", shapes=expected),
+                      actual=_("shapes {shapes}", shapes=have),
                       details=details or None)
 
 
@@ -788,14 +815,15 @@ def test_weights_depend_on_query(student):
     sizes = {"key_size": 3, "query_size": 5, "num_hiddens": 6, "dropout": 0.0}
     queries = 2 * _normal((1, 3, 5), 3)
     keys, values = _normal((1, 4, 3), 4), _normal((1, 4, 2), 5)
-    _, weights = _run_additive(student, sizes, queries, keys, values, None, seed=1)
+    __, weights = _run_additive(student, sizes, queries, keys, values, None, seed=1)
     W = _expect_weights(weights, (1, 3, 4), None)
     spread = float((W.max(dim=1).values - W.min(dim=1).values).max())
     if spread < 1e-3:
-        raise Failure("every query got the same attention weights: the scores do not depend on "
-                      "the query", expected="weights that change with the query",
-                      actual="rows " + ", ".join(_row(W[0, q]) for q in range(3)),
-                      details=f"largest difference between two queries: {spread:.3g}")
+        raise Failure(_("every query got the same attention weights: the scores do not depend "
+                        "on the query"), expected=_("weights that change with the query"),
+                      actual=_("rows {rows}", rows=", ".join(_row(W[0, q]) for q in range(3))),
+                      details=_("largest difference between two queries: {spread}",
+                                spread=f"{spread:.3g}"))
 
 
 @check("AdditiveAttention", hint="features (batch, queries, keys, num_hiddens) = "
@@ -804,14 +832,14 @@ def test_weights_depend_on_query(student):
                                  "disappear too.")
 def test_additive_output_shapes(student):
     """returns (batch_size, num_queries, value_size) and keeps attention_weights of shape (batch_size, num_queries, num_kv_pairs), also with a batch or a query of size 1"""
-    for index, (b, nq, nk, _, dv) in enumerate(SHAPE_CASES):
+    for index, (b, nq, nk, __, dv) in enumerate(SHAPE_CASES):
         sizes = {"key_size": 2 + index % 2, "query_size": 4, "num_hiddens": 3, "dropout": 0.0}
         lens = None if index % 2 == 0 else torch.full((b,), nk)
         output, weights = _run_additive(
             student, sizes, _normal((b, nq, 4), index), _normal((b, nk, sizes["key_size"]), 10 + index),
             _normal((b, nk, dv), 20 + index), lens, need_attribute=True)
         expect_shape(weights, (b, nq, nk), "attention_weights")
-        expect_shape(output, (b, nq, dv), "the output")
+        expect_shape(output, (b, nq, dv), _("the output"))
 
 
 @check("AdditiveAttention", hint="score(q, k) = w_v(tanh(W_q q + W_k k)) for every pair, then "
@@ -825,10 +853,10 @@ def test_matches_reference(student, reference, data, seed):
     output, weights = _run_additive(student, sizes, queries, keys, values, lens, seed=seed)
     W = _expect_weights(weights, ref_w.shape, lens)
     expect_close(W, ref_w, what="attention_weights",
-                 rationale="attention_weights differ from the reference's with the same layer "
-                           "weights")
-    expect_close(expect_shape(output, ref_out.shape, "the output"), ref_out, what="the output",
-                 atol=1e-4, rationale="the output differs from attention_weights @ values")
+                 rationale=_("attention_weights differ from the reference's with the same "
+                             "layer weights"))
+    expect_close(expect_shape(output, ref_out.shape, _("the output")), ref_out, what=_("the output"),
+                 atol=1e-4, rationale=_("the output differs from attention_weights @ values"))
 
 
 @check("AdditiveAttention", hint=MASKED_PAIRS_HINT)

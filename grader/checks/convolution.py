@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn  # noqa: F401 - scenarios use nn (their own namespace has it too)
 
-from grader.judge.api import (Failure, Mismatch, advise_device, advise_vectorised, check,
+from grader.judge.api import (_, Failure, Mismatch, advise_device, advise_vectorised, check,
     examples, expect_close, expect_no_builtin, expect_shape, input_and_kernel, scenario, shapes,
     tensors, values)
 
@@ -82,8 +82,8 @@ def test_linear_in_the_input(student, data):
     separate = a * expect_shape(student.corr2d(X, K), combined.shape) + \
         b * expect_shape(student.corr2d(Z, K), combined.shape)
     expect_close(combined, separate, atol=1e-3,
-                 rationale=f"corr2d({a}*X + {b}*Z, K) differs from {a}*corr2d(X, K) + "
-                           f"{b}*corr2d(Z, K)")
+                 rationale=_("corr2d({a}*X + {b}*Z, K) differs from {a}*corr2d(X, K) + "
+                             "{b}*corr2d(Z, K)", a=a, b=b))
 
 
 @check("corr2d", hint="every output position uses the same rule: the output's size "
@@ -97,12 +97,12 @@ def test_shifting_input_shifts_output(student, data):
         full = expect_shape(student.corr2d(X, K), (X.shape[0] - K.shape[0] + 1,
                                                    X.shape[1] - K.shape[1] + 1))
         expect_close(student.corr2d(X[1:], K), full[1:], atol=1e-4,
-                     rationale="corr2d(X[1:], K) should equal corr2d(X, K)[1:]")
+                     rationale=_("corr2d(X[1:], K) should equal corr2d(X, K)[1:]"))
     if K.shape[1] < X.shape[1]:
         full = expect_shape(student.corr2d(X, K), (X.shape[0] - K.shape[0] + 1,
                                                    X.shape[1] - K.shape[1] + 1))
         expect_close(student.corr2d(X[:, 1:], K), full[:, 1:], atol=1e-4,
-                     rationale="corr2d(X[:, 1:], K) should equal corr2d(X, K)[:, 1:]")
+                     rationale=_("corr2d(X[:, 1:], K) should equal corr2d(X, K)[:, 1:]"))
 
 
 @check("corr2d", hint="loop over the output positions (or use tensor slicing); "
@@ -122,8 +122,8 @@ def test_does_not_modify_input(student):
     K = torch.tensor([[1.0, -1.0]])
     reply = student.corr2d.reply(X, K, check_mutation=True)
     if reply.mutated:
-        raise Failure(f"corr2d changes {', '.join(reply.mutated)} in place: compute a new "
-                      "tensor instead")
+        raise Failure(_("corr2d changes {names} in place: compute a new tensor instead",
+                        names=", ".join(reply.mutated)))
 
 
 @check("corr2d", advisory=True)
@@ -172,8 +172,8 @@ def conv2d_parameters(kernel_size):
     """built Conv2D(kernel_size=kernel_size) and listed its parameters"""
     net = student.Conv2D(kernel_size=kernel_size)
     if not isinstance(net, nn.Module):
-        raise Mismatch(f"Conv2D(...) is a {type(net).__name__}, not an nn.Module: subclass "
-                       f"nn.Module and call super().__init__()")
+        raise Mismatch("Conv2D(...) is a {kind}, not an nn.Module: subclass nn.Module and "
+                       "call super().__init__()", kind=type(net).__name__)
     return [tuple(p.shape) for p in parameters_of(net)]
 
 
@@ -192,8 +192,8 @@ def conv2d_learn_edges(X, Y, start, epochs, lr):
     params = parameters_of(net)
     kernels = [p for p in params if tuple(p.shape) == (1, 2)]
     if len(kernels) != 1:
-        raise Mismatch(f"expected one parameter of shape (1, 2) (the kernel), found "
-                       f"{[tuple(p.shape) for p in params]}")
+        raise Mismatch("expected one parameter of shape (1, 2) (the kernel), found {shapes}",
+                       shapes=str([tuple(p.shape) for p in params]))
     kernel = kernels[0]
     with torch.no_grad():
         for p in params:
@@ -204,8 +204,9 @@ def conv2d_learn_edges(X, Y, start, epochs, lr):
     for epoch in range(epochs):
         Y_hat = net(X)
         if tuple(Y_hat.shape) != tuple(Y.shape):
-            raise Mismatch(f"Conv2D's output on the 6 x 8 image has shape "
-                           f"{tuple(Y_hat.shape)}, expected {tuple(Y.shape)}")
+            raise Mismatch("Conv2D's output on the 6 x 8 image has shape {shape}, expected "
+                           "{expected}", shape=str(tuple(Y_hat.shape)),
+                           expected=str(tuple(Y.shape)))
         l = (Y_hat - Y) ** 2
         net.zero_grad()
         if not l.requires_grad:
@@ -231,13 +232,14 @@ def test_has_weight_and_bias(student):
     for size in ((1, 2), (3, 2)):
         shapes_found = student.run(conv2d_parameters, size)
         if not isinstance(shapes_found, list):
-            raise Failure("could not list Conv2D's parameters")
+            raise Failure(_("could not list Conv2D's parameters"))
         expected = sorted([size, (1,)])
         if sorted(tuple(s) for s in shapes_found) != expected:
-            raise Failure(f"Conv2D(kernel_size={size}) has the wrong parameters",
-                          expected=f"parameters of shapes {expected[0]} and {expected[1]}",
-                          actual="parameters of shapes " + (
-                              ", ".join(str(tuple(s)) for s in shapes_found) or "(none)"))
+            raise Failure(_("Conv2D(kernel_size={size}) has the wrong parameters", size=size),
+                          expected=_("parameters of shapes {first} and {second}",
+                                     first=expected[0], second=expected[1]),
+                          actual=_("parameters of shapes {shapes}", shapes=(
+                              ", ".join(str(tuple(s)) for s in shapes_found) or _("(none)"))))
 
 
 @check("Conv2D", hint="forward(x) is corr2d(x, weight) + bias: the bias is added to every "
@@ -266,11 +268,11 @@ def _verified_training(trajectory) -> list[float]:
     if not (isinstance(trajectory, list) and len(trajectory) == LEARN_EPOCHS + 1
             and all(isinstance(k, torch.Tensor) and tuple(k.shape) == (1, 2)
                     and k.is_floating_point() for k in trajectory)):
-        raise Failure("the training run did not return the kernel of every epoch",
-                      expected=f"{LEARN_EPOCHS + 1} kernels of shape (1, 2)",
+        raise Failure(_("the training run did not return the kernel of every epoch"),
+                      expected=_("{count} kernels of shape (1, 2)", count=LEARN_EPOCHS + 1),
                       actual=values.describe_type(trajectory))
     if not torch.equal(trajectory[0].float(), LEARN_START):
-        raise Failure("the training run did not start from the kernel it was given",
+        raise Failure(_("the training run did not start from the kernel it was given"),
                       expected=values.format_value(LEARN_START),
                       actual=values.format_value(trajectory[0]))
     losses = []
@@ -279,13 +281,14 @@ def _verified_training(trajectory) -> list[float]:
         losses.append(round(loss, 4))
         expected = (before.double() - LEARN_LR * gradient).float()
         if not torch.allclose(after.float(), expected, rtol=0, atol=LEARN_STEP_ATOL):
-            raise Failure(f"epoch {epoch} is not a gradient-descent step on the squared error: "
-                          f"the gradient that reaches the kernel is wrong (forward is not "
-                          f"corr2d(x, weight) + bias, or it is not differentiable)",
-                          expected=f"kernel {values.format_value(expected)} = kernel - lr * "
-                                   f"gradient",
-                          actual=f"kernel {values.format_value(after)} (loss per epoch so "
-                                 f"far: {losses})")
+            raise Failure(_("epoch {epoch} is not a gradient-descent step on the squared "
+                            "error: the gradient that reaches the kernel is wrong (forward is "
+                            "not corr2d(x, weight) + bias, or it is not differentiable)",
+                            epoch=epoch),
+                          expected=_("kernel {kernel} = kernel - lr * gradient",
+                                     kernel=values.format_value(expected)),
+                          actual=_("kernel {kernel} (loss per epoch so far: {losses})",
+                                   kernel=values.format_value(after), losses=losses))
     losses.append(round(_edge_loss_and_gradient(trajectory[-1])[0], 4))
     return losses
 
@@ -299,8 +302,9 @@ def test_learns_edge_kernel(student):
                              LEARN_LR)
     losses = _verified_training(trajectory)
     expect_close(trajectory[-1], EDGE_K, rtol=0, atol=LEARN_ATOL,
-                 rationale=f"after {LEARN_EPOCHS} epochs the learnt kernel is not close to "
-                           f"[[1, -1]] (loss per epoch: {losses})")
+                 rationale=_("after {epochs} epochs the learnt kernel is not close to "
+                             "[[1, -1]] (loss per epoch: {losses})", epochs=LEARN_EPOCHS,
+                             losses=losses))
 
 
 @st.composite
@@ -442,10 +446,10 @@ SHAPE_HINT = ("floor((n - k + 2 p) / s) + 1 in each direction, with p the paddin
 def _expect_pair(value, expected):
     if not (isinstance(value, (tuple, list)) and len(value) == 2
             and all(type(v) is int for v in value)):
-        raise Failure("the result should be a tuple of two ints (height, width)",
+        raise Failure(_("the result should be a tuple of two ints (height, width)"),
                       expected=str(expected), actual=values.format_value(value))
     if tuple(value) != tuple(expected):
-        raise Failure("the output shape is wrong", expected=str(tuple(expected)),
+        raise Failure(_("the output shape is wrong"), expected=str(tuple(expected)),
                       actual=str(tuple(value)))
 
 
@@ -659,14 +663,15 @@ def test_one_matrix_product(student):
         expect_close(reply.value, F.conv2d(X[None], K)[0], rtol=0, atol=1e-3)
         counts.append(reply.ops)
     if None in counts:
-        raise Failure("the number of torch operations could not be counted")
+        raise Failure(_("the number of torch operations could not be counted"))
     counts.reverse()
     if counts[1] > counts[0]:
-        raise Failure("the number of torch operations grows with the size: the code loops "
-                      "over channels or pixels instead of using one matrix product",
-                      expected=f"{counts[0]} operations in both calls",
-                      actual=f"{counts[0]} operations for 2 input / 3 output channels on a "
-                             f"3 x 3 image, {counts[1]} for 9 / 7 channels on a 5 x 6 image")
+        raise Failure(_("the number of torch operations grows with the size: the code loops "
+                        "over channels or pixels instead of using one matrix product"),
+                      expected=_("{count} operations in both calls", count=counts[0]),
+                      actual=_("{small} operations for 2 input / 3 output channels on a "
+                               "3 x 3 image, {large} for 9 / 7 channels on a 5 x 6 image",
+                               small=counts[0], large=counts[1]))
 
 
 @check("corr2d_multi_in_out_1x1", hint="use a matrix multiplication (torch.matmul or @); "

@@ -14,7 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge.api import (Failure, advise_device, as_float64, check, examples, expect_close,
+from grader.judge.api import (_, N_, Failure, advise_device, as_float64, check, examples, expect_close,
     expect_no_builtin, expect_raises, expect_shape, expect_tensor, fill_by_shape, scenario,
     shapes, tensors, values)
 
@@ -36,21 +36,22 @@ assert hoeffding_bound(N_STAT, HOEFFDING_T) < 1e-12
 
 
 # the hint of this failure, whichever check observed it (a hint belongs to the failure)
-_SCALING_HINT = ("inverted dropout divides every kept element by 1 - drop_prob (the keep "
+_SCALING_HINT = N_("inverted dropout divides every kept element by 1 - drop_prob (the keep "
                  "probability): Y = mask * X / (1 - drop_prob), so that the expected value of "
                  "each element stays X.")
 
 
-def _only_zeros_or_scaled(Y, X, p, what="the result"):
-    """Every element of Y is 0 or X / (1 - p)."""
+def _only_zeros_or_scaled(Y, X, p, what=None):
+    """Every element of Y is 0 or X / (1 - p); ``what``: the result by default."""
     Y, scaled = as_float64(Y, X.float() / (1 - p))
     ok = (Y == 0) | torch.isclose(Y, scaled, rtol=1e-5, atol=1e-6)
     if not bool(ok.all()):
         index = tuple(int(i) for i in (~ok).nonzero()[0])
-        raise Failure(f"{what} has an element that is neither dropped (0) nor scaled by "
-                      f"1 / (1 - drop_prob)",
-                      expected=f"0 or {float(scaled[index]):.6g} at index {index}",
-                      actual=f"{float(Y[index]):.6g}", help=_SCALING_HINT)
+        raise Failure(_("{what} has an element that is neither dropped (0) nor scaled by "
+                        "1 / (1 - drop_prob)", what=what or _("the result")),
+                      expected=_("0 or {value} at index {index}",
+                                 value=f"{float(scaled[index]):.6g}", index=index),
+                      actual=f"{float(Y[index]):.6g}", help=_(_SCALING_HINT))
 
 
 @check("dropout", hint="dropout only zeroes elements: the output has exactly X's shape.")
@@ -71,8 +72,8 @@ def test_converts_to_float(student):
     for p in (0.0, 0.5, 1.0):
         Y = expect_tensor(student.dropout(X, p))
         if not Y.is_floating_point():
-            raise Failure(f"with an int64 input and drop_prob={p}, the result is not float",
-                          expected="a floating-point dtype", actual=str(Y.dtype))
+            raise Failure(_("with an int64 input and drop_prob={p}, the result is not float",
+                            p=p), expected=_("a floating-point dtype"), actual=str(Y.dtype))
     expect_close(student.dropout(X, 0.0), X.float(), rtol=0, atol=0)
 
 
@@ -83,7 +84,7 @@ def test_converts_to_float(student):
 def test_p0_is_identity(student, X):
     """drop_prob = 0 returns the input unchanged"""
     expect_close(student.dropout(X, 0.0), X, rtol=0, atol=0,
-                 rationale="dropout(X, 0) must equal X")
+                 rationale=_("dropout(X, 0) must equal X"))
 
 
 @check("dropout", hint="with drop_prob = 1 nothing is kept; 1 - drop_prob is 0, so return "
@@ -93,7 +94,7 @@ def test_p0_is_identity(student, X):
 def test_p1_gives_zeros(student, X, p):
     """drop_prob = 1 returns all zeros (no division by zero)"""
     expect_close(student.dropout(X, p), torch.zeros(X.shape), rtol=0, atol=0,
-                 rationale="dropout(X, 1) must be all zeros")
+                 rationale=_("dropout(X, 1) must be all zeros"))
 
 
 @check("dropout", hint="check 0 <= drop_prob <= 1 first: assert it, or raise ValueError.")
@@ -127,8 +128,10 @@ def test_kept_fraction_matches_probability(student):
         _only_zeros_or_scaled(Y, X, p)
         kept = float((Y != 0).float().mean())
         if abs(kept - (1 - p)) >= HOEFFDING_T:
-            raise Failure(f"with drop_prob={p}, the fraction of kept elements is far from "
-                          f"1 - drop_prob", expected=f"about {1 - p:.3f} (within {HOEFFDING_T})",
+            raise Failure(_("with drop_prob={p}, the fraction of kept elements is far from "
+                            "1 - drop_prob", p=p),
+                          expected=_("about {fraction} (within {tolerance})",
+                                     fraction=f"{1 - p:.3f}", tolerance=HOEFFDING_T),
                           actual=f"{kept:.4f}")
 
 
@@ -142,11 +145,13 @@ def test_masks_are_independent(student):
     # disjoint pairs of rows (and of columns) are independent: they agree half of the time
     rows = float((kept[0::2] == kept[1::2]).float().mean())       # 200 x 500 = 100,000 pairs
     cols = float((kept[:, 0::2] == kept[:, 1::2]).float().mean())  # 400 x 250 = 100,000 pairs
-    for name, agree in (("rows", rows), ("columns", cols)):
+    for message, agree in ((N_("neighbouring rows have almost the same mask: elements are not "
+                               "dropped independently"), rows),
+                           (N_("neighbouring columns have almost the same mask: elements are "
+                               "not dropped independently"), cols)):
         if abs(agree - 0.5) >= HOEFFDING_T:
-            raise Failure(f"neighbouring {name} have almost the same mask: elements are not "
-                          f"dropped independently", expected="masks agree on about 50% of "
-                          "positions", actual=f"they agree on {agree:.1%}")
+            raise Failure(_(message), expected=_("masks agree on about 50% of positions"),
+                          actual=_("they agree on {share}", share=f"{agree:.1%}"))
 
 
 @check("dropout", hint="write the mask yourself with torch.rand; F.dropout does the whole "
@@ -164,8 +169,8 @@ def test_does_not_modify_input(student):
     X = torch.arange(1.0, 13.0).reshape(3, 4)
     reply = student.dropout.reply(X, 0.5, check_mutation=True)
     if reply.mutated:
-        raise Failure("dropout changes its argument X in place (X.float() does not copy a "
-                      "float tensor): compute a new tensor instead of writing into X")
+        raise Failure(_("dropout changes its argument X in place (X.float() does not copy a "
+                        "float tensor): compute a new tensor instead of writing into X"))
 
 
 @check("dropout", advisory=True)
@@ -306,10 +311,12 @@ def _layer_input(inputs, sizes, layer: int, what: str):
     shape = [(h1, num_inputs), (h2, h1), (num_outputs, h2)][layer]
     recorded = inputs.get("x".join(str(n) for n in shape)) if isinstance(inputs, dict) else None
     if not recorded:
-        raise Failure(f"the layer {MLP_LAYER_NAMES[layer]} (weight shape {shape}) was never "
-                      f"called during forward", expected=f"{what} passed through it",
-                      actual="no call of that nn.Linear module",
-                      help="keep the three layers as nn.Linear modules and call them in forward")
+        raise Failure(_("the layer {layer} (weight shape {shape}) was never called during "
+                        "forward", layer=MLP_LAYER_NAMES[layer], shape=shape),
+                      expected=_("{what} passed through it", what=what),
+                      actual=_("no call of that nn.Linear module"),
+                      help=_("keep the three layers as nn.Linear modules and call them in "
+                             "forward"))
     return recorded
 
 
@@ -335,9 +342,11 @@ def _zero_or_scaled(actual, kept, p, what: str):
         torch.isclose(actual, scaled, rtol=1e-4, atol=1e-5)
     if not bool(ok.all()):
         index = tuple(int(i) for i in (~ok).nonzero()[0])
-        raise Failure(f"{what}: an element is neither dropped (0) nor the ReLU output scaled by "
-                      f"1 / (1 - {p})", expected=f"0 or {float(scaled[index]):.6g} at index "
-                      f"{index} (the value before dropout is {float(kept[index]):.6g})",
+        raise Failure(_("{what}: an element is neither dropped (0) nor the ReLU output "
+                        "scaled by 1 / (1 - {p})", what=what, p=p),
+                      expected=_("0 or {value} at index {index} (the value before dropout is "
+                                 "{before})", value=f"{float(scaled[index]):.6g}", index=index,
+                                 before=f"{float(kept[index]):.6g}"),
                       actual=f"{float(actual[index]):.6g}")
 
 
@@ -350,31 +359,37 @@ def test_structure(student):
     sizes = (12, 3, 9, 7)
     found = student.run(mlp_layers, sizes)
     if not isinstance(found, dict):
-        raise Failure("the network could not be inspected", actual=values.format_value(found))
+        raise Failure(_("the network could not be inspected"),
+                      actual=values.format_value(found))
     want = [[9, 12], [7, 9], [3, 7]]
     linear = found.get("linear") or []
     shapes_found = [layer[0] for layer in linear]
     if len(linear) != 3:
-        raise Failure(f"the network has {len(linear)} nn.Linear layers, expected 3",
-                      expected="weight shapes " + ", ".join(str(tuple(s)) for s in want),
-                      actual="weight shapes " + (", ".join(str(tuple(s)) for s in shapes_found)
-                                                 or "none"))
+        raise Failure(_("the network has {count} nn.Linear layers, expected 3",
+                        count=len(linear)),
+                      expected=_("weight shapes {shapes}",
+                                 shapes=", ".join(str(tuple(s)) for s in want)),
+                      actual=_("weight shapes {shapes}", shapes=(
+                          ", ".join(str(tuple(s)) for s in shapes_found) or _("none"))))
     if sorted(shapes_found) != sorted(want):
         for index, (got, expected) in enumerate(zip(shapes_found, want)):
             if got != expected:
-                raise Failure(f"layer {index + 1} differs: {MLP_LAYER_NAMES[index]} is "
-                              f"nn.Linear({expected[1]}, {expected[0]}) for sizes "
-                              f"num_inputs=12, num_outputs=3, num_hiddens1=9, num_hiddens2=7",
-                              expected=f"weight shape {tuple(expected)}",
-                              actual=f"weight shape {tuple(got)} (nn.Linear({got[1]}, {got[0]}))")
+                raise Failure(_("layer {number} differs: {layer} is {linear} for sizes "
+                                "num_inputs=12, num_outputs=3, num_hiddens1=9, num_hiddens2=7",
+                                number=index + 1, layer=MLP_LAYER_NAMES[index],
+                                linear=f"nn.Linear({expected[1]}, {expected[0]})"),
+                              expected=_("weight shape {shape}", shape=tuple(expected)),
+                              actual=_("weight shape {shape} ({linear})", shape=tuple(got),
+                                       linear=f"nn.Linear({got[1]}, {got[0]})"))
     if not all(layer[1] for layer in linear):
-        raise Failure("a linear layer has no bias", expected="nn.Linear(..., bias=True)",
+        raise Failure(_("a linear layer has no bias"), expected="nn.Linear(..., bias=True)",
                       actual="bias=None")
     params = sorted(tuple(s) for s in found.get("params") or [])
     expected_params = sorted([(9, 12), (9,), (7, 9), (7,), (3, 7), (3,)])
     if params != expected_params:
-        raise Failure("the network has parameters besides its three linear layers",
-                      expected=f"parameter shapes {expected_params}", actual=f"{params}")
+        raise Failure(_("the network has parameters besides its three linear layers"),
+                      expected=_("parameter shapes {shapes}", shapes=expected_params),
+                      actual=f"{params}")
 
 
 @check("DropoutMLP", hint="in evaluation mode (net.eval() sets self.training to False) skip "
@@ -387,12 +402,13 @@ def test_eval_matches_plain_mlp(student, data, seed):
     sizes, X = data
     outputs = student.run(mlp_eval_outputs, sizes, seed, X)
     if not isinstance(outputs, list) or len(outputs) != 2:
-        raise Failure("the network's output could not be read", actual=values.describe_type(outputs))
+        raise Failure(_("the network's output could not be read"),
+                      actual=values.describe_type(outputs))
     expected = _plain_forward(sizes, seed, X)
-    first = expect_close(outputs[0], expected, atol=1e-5, what="net(X) after net.eval()")
-    expect_close(outputs[1], first, rtol=0, atol=0, what="a second net(X) after net.eval()",
-                 rationale="in evaluation mode two calls on the same X give different outputs: "
-                           "something is still random (dropout must be off)")
+    first = expect_close(outputs[0], expected, atol=1e-5, what=_("net(X) after net.eval()"))
+    expect_close(outputs[1], first, rtol=0, atol=0, what=_("a second net(X) after net.eval()"),
+                 rationale=_("in evaluation mode two calls on the same X give different "
+                             "outputs: something is still random (dropout must be off)"))
 
 
 @check("DropoutMLP", hint="in training mode drop H1 = relu(lin1(X)) with dropout1 = 0.2 and "
@@ -408,31 +424,39 @@ def test_train_mode_drops_hidden_units(student):
     found = student.run(mlp_train_layer_inputs, sizes, 0, weights, X)
     inputs = found.get("inputs") if isinstance(found, dict) else None
     for layer, p, units in ((1, MLP_DROP1, 40), (2, MLP_DROP2, 30)):
-        name = "H1 (the input of lin2)" if layer == 1 else "H2 (the input of lin3)"
+        name = _("H1 (the input of lin2)") if layer == 1 else _("H2 (the input of lin3)")
         recorded = _layer_input(inputs, sizes, layer, name)
         if len(recorded) != 2:
-            raise Failure(f"{name} was recorded {len(recorded)} times for 2 calls of net(X)")
+            raise Failure(_("{name} was recorded {count} times for 2 calls of net(X)",
+                            name=name, count=len(recorded)))
         masks = []
         for call, H in enumerate(recorded, 1):
-            H = as_float64(expect_shape(H, (50, units), what=f"{name}, call {call}"))
+            H = as_float64(expect_shape(H, (50, units),
+                                        what=_("{name}, call {call}", name=name, call=call)))
             scale = 1 / (1 - p)
             ok = (H == 0) | torch.isclose(H, torch.full_like(H, scale))
             if not bool(ok.all()):
                 index = tuple(int(i) for i in (~ok).nonzero()[0])
-                raise Failure(f"{name} is wrong in training mode: every unit is 1 before dropout "
-                              f"in this test, so after dropout(., {p}) it must be 0 or "
-                              f"1 / (1 - {p}) = {scale:g}",
-                              expected=f"0 or {scale:g}", actual=f"{float(H[index]):.6g} at index {index}")
+                raise Failure(_("{name} is wrong in training mode: every unit is 1 before "
+                                "dropout in this test, so after dropout(., {p}) it must be 0 or "
+                                "1 / (1 - {p}) = {scale}", name=name, p=p, scale=f"{scale:g}"),
+                              expected=_("0 or {value}", value=f"{scale:g}"),
+                              actual=_("{value} at index {index}",
+                                       value=f"{float(H[index]):.6g}", index=index))
             kept = float((H != 0).float().mean())
             if abs(kept - (1 - p)) >= 0.1:
-                raise Failure(f"{name}: the fraction of kept units is far from 1 - {p} (the "
-                              f"book's dropout{layer} = {p})", expected=f"about {1 - p:.2f} "
-                              f"(within 0.1)", actual=f"{kept:.3f}")
+                raise Failure(_("{name}: the fraction of kept units is far from 1 - {p} (the "
+                                "book's {constant} = {p})", name=name, p=p,
+                                constant=f"dropout{layer}"),
+                              expected=_("about {fraction} (within {tolerance})",
+                                         fraction=f"{1 - p:.2f}", tolerance=0.1),
+                              actual=f"{kept:.3f}")
             masks.append(H != 0)
         if bool((masks[0] == masks[1]).all()):
-            raise Failure(f"two calls of net(X) in training mode drop exactly the same units of "
-                          f"{name}", expected="a new random mask at every call",
-                          actual="the same mask twice (is a random seed set in forward?)")
+            raise Failure(_("two calls of net(X) in training mode drop exactly the same units "
+                            "of {name}", name=name),
+                          expected=_("a new random mask at every call"),
+                          actual=_("the same mask twice (is a random seed set in forward?)"))
 
 
 @check("DropoutMLP", hint="forward: H1 = relu(lin1(X.reshape(-1, num_inputs))), dropout(H1, "
@@ -451,23 +475,23 @@ def test_train_mode_matches_masked_mlp(student, seed, batch):
     x = X.reshape(-1, 12)
     with torch.no_grad():
         got1 = expect_shape(_layer_input(inputs, sizes, 0, "X")[0], x.shape,
-                            what="the input of lin1")
-        expect_close(got1, x, what="the input of lin1",
-                     rationale="lin1 does not receive X.reshape(-1, num_inputs) (dropout is "
-                               "applied to the hidden layers, not to the input)")
+                            what=_("the input of lin1"))
+        expect_close(got1, x, what=_("the input of lin1"),
+                     rationale=_("lin1 does not receive X.reshape(-1, num_inputs) (dropout is "
+                                 "applied to the hidden layers, not to the input)"))
         H1 = torch.relu(lin1(x))
         got2 = expect_shape(_layer_input(inputs, sizes, 1, "H1")[0], H1.shape,
-                            what="H1 (the input of lin2)")
-        _zero_or_scaled(got2, H1, MLP_DROP1, "H1 (the input of lin2)")
+                            what=_("H1 (the input of lin2)"))
+        _zero_or_scaled(got2, H1, MLP_DROP1, _("H1 (the input of lin2)"))
         H2 = torch.relu(lin2(got2))
         got3 = expect_shape(_layer_input(inputs, sizes, 2, "H2")[0], H2.shape,
-                            what="H2 (the input of lin3)")
-        _zero_or_scaled(got3, H2, MLP_DROP2, "H2 (the input of lin3)")
+                            what=_("H2 (the input of lin3)"))
+        _zero_or_scaled(got3, H2, MLP_DROP2, _("H2 (the input of lin3)"))
         if not isinstance(outputs, list) or not outputs:
-            raise Failure("the network's output could not be read")
-        expect_close(outputs[0], lin3(got3), atol=1e-5, what="net(X) in training mode",
-                     rationale="the output is not lin3(H2): no dropout and no ReLU after the "
-                               "last layer")
+            raise Failure(_("the network's output could not be read"))
+        expect_close(outputs[0], lin3(got3), atol=1e-5, what=_("net(X) in training mode"),
+                     rationale=_("the output is not lin3(H2): no dropout and no ReLU after the "
+                                 "last layer"))
 
 
 @check("DropoutMLP", hint="the book's constructor sets self.training = is_training, so that "
@@ -478,12 +502,14 @@ def test_is_training_false_is_deterministic(student):
     X = torch.randn(4, 1, 3, 4, generator=torch.Generator().manual_seed(11))
     outputs = student.run(mlp_not_training_outputs, sizes, seed, X)
     if not isinstance(outputs, list) or len(outputs) != 2:
-        raise Failure("the network's output could not be read", actual=values.describe_type(outputs))
+        raise Failure(_("the network's output could not be read"),
+                      actual=values.describe_type(outputs))
     expected = _plain_forward(sizes, seed, X)
     for call, out in enumerate(outputs, 1):
-        expect_close(out, expected, atol=1e-5, what=f"net(X), call {call}",
-                     rationale="built with is_training=False, the network still drops units "
-                               "(or computes something else than the plain MLP)")
+        expect_close(out, expected, atol=1e-5, what=_("{name}, call {call}", name="net(X)",
+                                                      call=call),
+                     rationale=_("built with is_training=False, the network still drops units "
+                                 "(or computes something else than the plain MLP)"))
 
 
 @check("DropoutMLP", hint="call your own dropout(H, p) in forward; nn.Dropout and F.dropout "
@@ -504,12 +530,13 @@ def test_honours_drop_probabilities(student, student_source):
     sizes, seed = (12, 3, 9, 7), 4
     X = torch.randn(30, 12, generator=torch.Generator().manual_seed(8))
     inputs = student.run(mlp_custom_probabilities, sizes, seed, X)
-    lin1, _, _ = _plain_mlp(sizes, seed)
+    lin1, __, __ = _plain_mlp(sizes, seed)
     with torch.no_grad():
         H1 = torch.relu(lin1(X))
     got2 = expect_shape(_layer_input(inputs, sizes, 1, "H1")[0], H1.shape, what="H1")
     got3 = expect_shape(_layer_input(inputs, sizes, 2, "H2")[0], (30, 7), what="H2")
     if not torch.allclose(*as_float64(got2, H1), atol=1e-5) or bool((got3 != 0).any()):
-        raise Failure("DropoutMLP takes dropout1 and dropout2 but ignores them: with "
-                      "dropout1=0.0 nothing of H1 should be dropped, with dropout2=1.0 all of H2 "
-                      "should be; store them (self.dropout1 = dropout1) and use them in forward")
+        raise Failure(_("DropoutMLP takes dropout1 and dropout2 but ignores them: with "
+                        "dropout1=0.0 nothing of H1 should be dropped, with dropout2=1.0 all of "
+                        "H2 should be; store them (self.dropout1 = dropout1) and use them in "
+                        "forward"))

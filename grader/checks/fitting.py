@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, check, describe_type, examples, expect_close, expect_dtype,
+from grader.judge.api import (_, Failure, check, describe_type, examples, expect_close, expect_dtype,
     expect_no_builtin, expect_number, expect_shape, format_number, scenario, tensors)
 
 # --------------------------------------------------------------------------- polynomial_features
@@ -81,8 +81,9 @@ def test_book_example(student):
 def test_output_shape(student, x, max_degree):
     """has shape (n, max_degree) and x's floating dtype, for x of shape (n,) and (n, 1), float32 and float64"""
     result = expect_shape(student.polynomial_features(x, max_degree), (x.shape[0], max_degree))
-    expect_dtype(result, x.dtype, contract="the docstring asks for x's floating dtype (a float32 "
-                                           "x gives a float32 result, a float64 x a float64 one)")
+    expect_dtype(result, x.dtype, contract=_("the docstring asks for x's floating dtype (a "
+                                             "float32 x gives a float32 result, a float64 x a "
+                                             "float64 one)"))
 
 
 @check("polynomial_features", hint=FEATURES_HINT + " i! is math.factorial(i), or "
@@ -164,8 +165,8 @@ def test_mean_over_examples_not_batches(student):
     batches = [(torch.tensor([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]]), torch.zeros(3, 1)),
                (torch.tensor([[4.0, 5.0]]), torch.zeros(1, 1))]
     expect_number(student.run(evaluate_on_batches, weight, bias, batches, "MSELoss"), 7.5,
-                  rel=1e-5, rationale="the mean squared error over the 4 examples is wrong "
-                                      "(the mean of the two batch means would be 10.33)")
+                  rel=1e-5, rationale=_("the mean squared error over the 4 examples is wrong "
+                                        "(the mean of the two batch means would be 10.33)"))
 
 
 @check("evaluate_loss", hint="iterate over data_iter once (for X, y in data_iter) and count "
@@ -245,14 +246,15 @@ def _number(value, what):
         return float(value.item())
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    raise Failure(f"{what} should be a number", expected="a float", actual=describe_type(value))
+    raise Failure(_("{what} should be a number", what=what), expected=_("a float"),
+                  actual=describe_type(value))
 
 
 def _two_losses(value):
     """(train_loss, test_loss): two real numbers (or one-element tensors)."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise Failure("fit_polynomial should return a pair (train_loss, test_loss)",
-                      expected="a tuple of two floats", actual=describe_type(value))
+        raise Failure(_("fit_polynomial should return a pair (train_loss, test_loss)"),
+                      expected=_("a tuple of two floats"), actual=describe_type(value))
     return _number(value[0], "train_loss"), _number(value[1], "test_loss")
 
 
@@ -279,8 +281,9 @@ def test_underfits_with_degree_one(student):
     train, test = _fit(student, "train", 2)
     for name, value in (("train_loss", train), ("test_loss", test)):
         if not value > 1.0:
-            raise Failure(f"a straight line cannot follow the cubic: its {name} should be far "
-                          f"above the noise level 0.01", expected=f"{name} > 1 (about 7 to 12)",
+            raise Failure(_("a straight line cannot follow the cubic: its {name} should be far "
+                            "above the noise level 0.01", name=name),
+                          expected=_("{name} > 1 (about 7 to 12)", name=name),
                           actual=f"{name} = {_fmt(value)}")
 
 
@@ -291,9 +294,9 @@ def test_fits_with_the_right_degree(student):
     train, test = _fit(student, "train", 4)
     for name, value in (("train_loss", train), ("test_loss", test)):
         if not 0.0 <= value < 0.05:
-            raise Failure(f"with the right model (4 columns) the {name} should be close to the "
-                          f"noise variance 0.1^2 = 0.01",
-                          expected=f"0 <= {name} < 0.05 (about 0.01)",
+            raise Failure(_("with the right model (4 columns) the {name} should be close to "
+                            "the noise variance 0.1^2 = 0.01", name=name),
+                          expected=_("0 <= {name} < 0.05 (about 0.01)", name=name),
                           actual=f"{name} = {_fmt(value)}")
 
 
@@ -303,13 +306,13 @@ def test_overfits_with_high_degree_on_few_points(student):
     """overfits with 7 columns on 7 training points: train loss about 0, test loss large (> 1)"""
     train, test = _fit(student, "few", 7)
     if not 0.0 <= train < 1e-3:
-        raise Failure("with as many columns as training points, the least-squares fit passes "
-                      "through every training point: the train_loss should be about 0",
+        raise Failure(_("with as many columns as training points, the least-squares fit "
+                        "passes through every training point: the train_loss should be about 0"),
                       expected="0 <= train_loss < 0.001", actual=f"train_loss = {_fmt(train)}")
     if not test > 1.0:
-        raise Failure("the degree-6 polynomial through 7 noisy points should do badly on the "
-                      "100 test points: the test_loss should be large (overfitting)",
-                      expected="test_loss > 1 (about 600)", actual=f"test_loss = {_fmt(test)}")
+        raise Failure(_("the degree-6 polynomial through 7 noisy points should do badly on "
+                        "the 100 test points: the test_loss should be large (overfitting)"),
+                      expected=_("test_loss > 1 (about 600)"), actual=f"test_loss = {_fmt(test)}")
 
 
 @st.composite
@@ -387,16 +390,18 @@ def _least_squares_oracle(train_features, test_features, train_labels, test_labe
 
 def _expect_loss(value, expected, name):
     if not (math.isfinite(value) and value >= 0):
-        raise Failure(f"{name} should be a mean squared error: a finite number >= 0",
-                      expected="a finite number >= 0", actual=_fmt(value))
+        raise Failure(_("{name} should be a mean squared error: a finite number >= 0",
+                        name=name), expected=_("a finite number >= 0"), actual=_fmt(value))
     if expected is None:
         return
     want, width = expected
     low, high = max(0.0, math.sqrt(want) - width) ** 2, (math.sqrt(want) + width) ** 2
     if not low <= value <= high:
-        raise Failure(f"{name} is not the mean squared error of the least-squares fit",
-                      expected=f"{_fmt(want)} (from {_fmt(low)} to {_fmt(high)}, what the "
-                               f"float32 data determine)", actual=_fmt(value))
+        raise Failure(_("{name} is not the mean squared error of the least-squares fit",
+                        name=name),
+                      expected=_("{want} (from {low} to {high}, what the float32 data "
+                                 "determine)", want=_fmt(want), low=_fmt(low), high=_fmt(high)),
+                      actual=_fmt(value))
 
 
 @check("fit_polynomial", hint=FIT_HINT)

@@ -34,8 +34,8 @@ from itertools import zip_longest
 import torch
 import torch.nn.functional as F
 
-from grader.judge.api import (Failure, as_float64, check, expect_tensor, fill_by_shape, mismatch_details,
-    scenario, scenario_namespace, scenario_source, values)
+from grader.judge.api import (_, N_, Failure, as_float64, check, expect_tensor, fill_by_shape,
+    mismatch_details, scenario, scenario_namespace, scenario_source, template_text, values)
 
 
 # ============================================================================ the scenario
@@ -62,33 +62,42 @@ def run_network(build, args, input_shape, seed, mode):
         return "x".join(str(n) for n in v) if square or len(set(v)) > 1 else str(v[0])
 
     def describe(name, kind, call_args, call_kwargs):
+        # (template, fields): the judge shows the layer in the student's language
         try:
             if kind == "conv":
                 w = option(call_args, call_kwargs, 1, "weight", None)
                 stride = option(call_args, call_kwargs, 3, "stride", 1)
                 padding = option(call_args, call_kwargs, 4, "padding", 0)
-                return (f"{name} {size(tuple(w.shape[2:]), True)} kernel, stride {size(stride)}, "
-                        f"padding {padding if isinstance(padding, str) else size(padding)}, "
-                        f"{w.shape[1]} -> {w.shape[0]} channels")
+                return (N_("{name} {kernel} kernel, stride {stride}, padding {padding}, "
+                           "{inputs} -> {outputs} channels"),
+                        {"name": name, "kernel": size(tuple(w.shape[2:]), True),
+                         "stride": size(stride),
+                         "padding": padding if isinstance(padding, str) else size(padding),
+                         "inputs": w.shape[1], "outputs": w.shape[0]})
             if kind == "pool" and name.startswith("adaptive"):
-                return f"{name} to {option(call_args, call_kwargs, 1, 'output_size', '?')}"
+                return (N_("{name} to {size}"),
+                        {"name": name, "size": option(call_args, call_kwargs, 1, "output_size", "?")})
             if kind == "pool":
                 window = option(call_args, call_kwargs, 1, "kernel_size", 1)
                 stride = option(call_args, call_kwargs, 2, "stride", None)
                 padding = option(call_args, call_kwargs, 3, "padding", 0)
                 stride = window if stride is None or stride == [] or stride == () else stride
-                return (f"{name} {size(window, True)} window, stride {size(stride)}, "
-                        f"padding {size(padding)}")
+                return (N_("{name} {window} window, stride {stride}, padding {padding}"),
+                        {"name": name, "window": size(window, True), "stride": size(stride),
+                         "padding": size(padding)})
             if kind == "linear":
                 w = option(call_args, call_kwargs, 1, "weight", None)
-                return f"linear {w.shape[1]} -> {w.shape[0]}"
+                return N_("linear {inputs} -> {outputs}"), {"inputs": w.shape[1],
+                                                            "outputs": w.shape[0]}
             if kind == "dropout":
-                return f"dropout p={float(option(call_args, call_kwargs, 1, 'p', 0.5)):g}"
+                p = float(option(call_args, call_kwargs, 1, 'p', 0.5))
+                return "dropout p={p}", {"p": f"{p:g}"}
             if kind == "cat":
-                return f"{name} on dim {option(call_args, call_kwargs, 1, 'dim', 0)}"
+                return (N_("{name} on dim {dim}"),
+                        {"name": name, "dim": option(call_args, call_kwargs, 1, "dim", 0)})
         except Exception:  # noqa: BLE001 - a description is only a courtesy
             pass
-        return name
+        return "{name}", {"name": name}
 
     def plain(v):
         return list(v) if isinstance(v, (tuple, list, torch.Size)) else v
@@ -159,8 +168,11 @@ def run_network(build, args, input_shape, seed, mode):
             kind = kinds.get(name) or ("act" if name in activations else None)
             if kind is not None:
                 first = out[0] if isinstance(out, (tuple, list)) and out else out
+                template, fields = describe(name, kind, call_args, call_kwargs)
+                fields = {key: str(value) for key, value in fields.items()}
                 entry = {"kind": kind, "op": name.rstrip("_") or name,
-                         "desc": describe(name, kind, call_args, call_kwargs),
+                         "desc": template.format(**fields), "desc_t": template,
+                         "desc_v": fields,
                          "shape": list(first.shape) if isinstance(first, torch.Tensor) else None}
                 if kind == "dropout":
                     p = option(call_args, call_kwargs, 1, "p", 0.5)
@@ -181,15 +193,16 @@ def run_network(build, args, input_shape, seed, mode):
         with torch.device(device):
             net = factory(*args)
         if not isinstance(net, nn.Module):
-            raise Mismatch(f"{build}(...) returned {type(net).__name__}, not a network: return "
-                           f"an nn.Module (for example an nn.Sequential)")
+            raise Mismatch("{build}(...) returned {kind}, not a network: return an nn.Module "
+                           "(for example an nn.Sequential)", build=build, kind=type(net).__name__)
         if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
             # lazy modules (nn.LazyConv2d, nn.LazyLinear, as in the book's latest edition): a
             # shape-only pass gives their parameters a shape
             error = run(net, torch.zeros(input_shape), True)[1]
             if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
-                raise Mismatch(f"the lazy layers of {build}(...) could not be initialised "
-                               f"with an input of shape {tuple(input_shape)}: {error}")
+                raise Mismatch("the lazy layers of {build}(...) could not be initialised with "
+                               "an input of shape {shape}: {error}", build=build,
+                               shape=str(tuple(input_shape)), error=str(error))
         return net
 
     def make_meta():
@@ -277,8 +290,9 @@ def run_network(build, args, input_shape, seed, mode):
     net = make_meta()
     count = sum(p.numel() for p in net.parameters())
     if count > 200_000_000:
-        raise Mismatch(f"{build}(...) has {count:,} parameters, far too many: fix the layer "
-                       f"sizes first (see the parameter and shape checks)")
+        raise Mismatch("{build}(...) has {count} parameters, far too many: fix the layer "
+                       "sizes first (see the parameter and shape checks)", build=build,
+                       count=f"{count:,}")
     net, fresh = materialize(net)
     while True:
         net.eval()
@@ -296,8 +310,8 @@ def run_network(build, args, input_shape, seed, mode):
 
 # ============================================================================ judge side
 STAGE_KINDS = ("conv", "pool", "linear")
-KIND_NAMES = {"conv": "a convolution", "pool": "a pooling layer", "linear": "a fully connected layer",
-              "cat": "a concatenation"}
+KIND_NAMES = {"conv": N_("a convolution"), "pool": N_("a pooling layer"),
+              "linear": N_("a fully connected layer"), "cat": N_("a concatenation")}
 _REFERENCE_RUNS: dict = {}
 
 
@@ -305,7 +319,7 @@ def on_reference(reference, build, args=(), input_shape=(), seed=0, mode="values
     """The same scenario run on the reference solution, in the judge (cached: deterministic)."""
     key = (getattr(reference, "__file__", None), build, repr(args), tuple(input_shape), seed, mode)
     if key not in _REFERENCE_RUNS:
-        source, name, _ = scenario_source(run_network)
+        source, name, __ = scenario_source(run_network)
         namespace = scenario_namespace(reference)
         exec(compile(source, f"<scenario {name}>", "exec"), namespace)
         if len(_REFERENCE_RUNS) > 200:
@@ -328,9 +342,9 @@ def shape_text(shape) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _bad_result(what="the network"):
-    return Failure(f"{what} could not be traced: the scenario returned an unexpected value "
-                   "(is torch monkeypatched?)")
+def _bad_result(what=None):
+    return Failure(_("{what} could not be traced: the scenario returned an unexpected value "
+                     "(is torch monkeypatched?)", what=what or _("the network")))
 
 
 def _trace(value) -> list[dict]:
@@ -368,11 +382,11 @@ def run_values(student, build, args, input_shape, seed) -> dict:
         raise _bad_result()
     trace = _trace(result.get("trace"))
     if result.get("error"):
-        raise Failure(f"{call_text(build, args)} raised an error on a batch of shape "
-                      f"{shape_text(input_shape)}",
-                      expected="an output tensor", actual=str(result["error"]),
+        raise Failure(_("{call} raised an error on a batch of shape {shape}",
+                        call=call_text(build, args), shape=shape_text(input_shape)),
+                      expected=_("an output tensor"), actual=str(result["error"]),
                       details=_last_stage(stages_of(trace)))
-    expect_tensor(result.get("output"), "the network's output")
+    expect_tensor(result.get("output"), _("the network's output"))
     stages = result.get("stages")
     if not isinstance(stages, list) or not all(isinstance(t, torch.Tensor) for t in stages):
         raise _bad_result()
@@ -394,14 +408,19 @@ def expect_parameters(result: dict, expected_shapes, name: str) -> None:
         extra = sorted((Counter(have) - Counter(want)).elements())
         parts = []
         if missing:
-            parts.append("missing parameter shapes " + ", ".join(shape_text(s) for s in missing))
+            parts.append(_("missing parameter shapes {shapes}",
+                           shapes=", ".join(shape_text(s) for s in missing)))
         if extra:
-            parts.append("unexpected parameter shapes " + ", ".join(shape_text(s) for s in extra))
-        raise Failure(f"{name} does not have the expected parameters",
-                      expected=f"{len(want)} parameter tensors, {count:,} numbers",
-                      actual=f"{len(have)} parameter tensors, {result['count']:,} numbers",
-                      details="; ".join(parts) + " (a convolution's weight is (out_channels, "
-                              "in_channels, kh, kw), a linear layer's (out_features, in_features))")
+            parts.append(_("unexpected parameter shapes {shapes}",
+                           shapes=", ".join(shape_text(s) for s in extra)))
+        raise Failure(_("{name} does not have the expected parameters", name=name),
+                      expected=_("{tensors} parameter tensors, {numbers} numbers",
+                                 tensors=len(want), numbers=f"{count:,}"),
+                      actual=_("{tensors} parameter tensors, {numbers} numbers",
+                               tensors=len(have), numbers=f"{result['count']:,}"),
+                      details=_("{problems} (a convolution's weight is (out_channels, "
+                                "in_channels, kh, kw), a linear layer's (out_features, "
+                                "in_features))", problems="; ".join(parts)))
     if result["count"] != count:
         raise _bad_result(name)
 
@@ -413,9 +432,23 @@ def _numel(shape) -> int:
     return n
 
 
+def layer_text(entry: dict) -> str:
+    """A traced layer in words, in the student's language (the worker sent a template)."""
+    return template_text(entry.get("desc_t"), entry.get("desc_v"), entry["desc"])
+
+
 def _stage_text(entry: dict) -> str:
     shape = entry.get("shape")
-    return f"{entry['desc']}, output shape {shape_text(shape) if shape is not None else '?'}"
+    return _("{layer}, output shape {shape}", layer=layer_text(entry),
+             shape=shape_text(shape) if shape is not None else "?")
+
+
+def _kind(kind: str) -> str:
+    return _(KIND_NAMES[kind])
+
+
+def _expected_stage(want) -> str:
+    return _("{kind}, output shape {shape}", kind=_kind(want[0]), shape=shape_text(want[1]))
 
 
 def expect_stages(phase: dict, expected: list[tuple], name: str, output_shape=None) -> None:
@@ -427,52 +460,62 @@ def expect_stages(phase: dict, expected: list[tuple], name: str, output_shape=No
     error = phase.get("error")
     if not got and not error:                 # nothing recognisable: only the output can be judged
         if output_shape is not None and phase.get("output") != list(output_shape):
-            raise Failure(f"{name} gives an output of the wrong shape",
-                          expected=f"shape {shape_text(output_shape)}",
+            raise Failure(_("{name} gives an output of the wrong shape", name=name),
+                          expected=_("shape {shape}", shape=shape_text(output_shape)),
                           actual=_output_text(phase))
         return
     for index, (want, have) in enumerate(zip_longest(expected, got)):
         number = index + 1
-        before = (f"stages 1-{index} match" if index > 1 else
-                  "stage 1 matches" if index == 1 else None)
+        before = (_("stages 1-{last} match", last=index) if index > 1 else
+                  _("stage 1 matches") if index == 1 else None)
         if have is None:
             if error:
-                raise Failure(f"{name} raised an error at stage {number} (after "
-                              f"{index} matching stage{'s' if index != 1 else ''}), where "
-                              f"{KIND_NAMES[want[0]]} should give shape {shape_text(want[1])}",
-                              expected=f"{KIND_NAMES[want[0]]}, output shape {shape_text(want[1])}",
+                after = (_("after 1 matching stage") if index == 1 else
+                         _("after {count} matching stages", count=index))
+                raise Failure(_("{name} raised an error at stage {number} ({after}), where "
+                                "{kind} should give shape {shape}", name=name, number=number,
+                                after=after, kind=_kind(want[0]), shape=shape_text(want[1])),
+                              expected=_expected_stage(want),
                               actual=str(error), details=_last_stage(got))
-            raise Failure(f"{name} stops too early: stage {number} is missing",
-                          expected=f"{KIND_NAMES[want[0]]}, output shape {shape_text(want[1])}",
-                          actual=f"no further layer; the network returned {_output_text(phase)}",
+            raise Failure(_("{name} stops too early: stage {number} is missing", name=name,
+                            number=number),
+                          expected=_expected_stage(want),
+                          actual=_("no further layer; the network returned {output}",
+                                   output=_output_text(phase)),
                           details=before)
         if want is None:
-            raise Failure(f"{name} has an extra layer at stage {number}",
-                          expected=f"no stage {number}: the output comes after stage {index}",
+            raise Failure(_("{name} has an extra layer at stage {number}", name=name,
+                            number=number),
+                          expected=_("no stage {number}: the output comes after stage {last}",
+                                     number=number, last=index),
                           actual=_stage_text(have), details=before)
         if have["kind"] != want[0] or tuple(have["shape"] or ()) != tuple(want[1]):
-            raise Failure(f"{name}: stage {number} ({KIND_NAMES[want[0]]}) has the wrong output "
-                          f"shape" if have["kind"] == want[0] else
-                          f"{name}: stage {number} should be {KIND_NAMES[want[0]]}",
-                          expected=f"{KIND_NAMES[want[0]]}, output shape {shape_text(want[1])}",
+            raise Failure(_("{name}: stage {number} ({kind}) has the wrong output shape",
+                            name=name, number=number, kind=_kind(want[0]))
+                          if have["kind"] == want[0] else
+                          _("{name}: stage {number} should be {kind}", name=name, number=number,
+                            kind=_kind(want[0])),
+                          expected=_expected_stage(want),
                           actual=_stage_text(have), details=before)
     if error:
-        raise Failure(f"{name} raised an error after its last layer", expected="an output tensor",
-                      actual=str(error))
+        raise Failure(_("{name} raised an error after its last layer", name=name),
+                      expected=_("an output tensor"), actual=str(error))
     if output_shape is not None and phase.get("output") != list(output_shape):
-        raise Failure(f"{name} gives an output of the wrong shape",
-                      expected=f"shape {shape_text(output_shape)}", actual=_output_text(phase))
+        raise Failure(_("{name} gives an output of the wrong shape", name=name),
+                      expected=_("shape {shape}", shape=shape_text(output_shape)),
+                      actual=_output_text(phase))
 
 
 def _last_stage(got: list[dict]) -> str:
-    return f"the last stage that ran: {_stage_text(got[-1])}" if got else "no layer ran"
+    return _("the last stage that ran: {stage}", stage=_stage_text(got[-1])) if got else \
+        _("no layer ran")
 
 
 def _output_text(phase: dict) -> str:
     out = phase.get("output")
     if isinstance(out, list):
-        return f"shape {shape_text(out)}"
-    return f"a {phase.get('returned', 'value')}, not a tensor"
+        return _("shape {shape}", shape=shape_text(out))
+    return _("a {kind}, not a tensor", kind=phase.get("returned", "value"))
 
 
 def _between(trace: list[dict], stage: int) -> list[str]:
@@ -485,7 +528,7 @@ def _between(trace: list[dict], stage: int) -> list[str]:
                 return names
             names = []
         elif entry["kind"] == "act" or (entry["kind"] == "dropout" and entry.get("training")):
-            names.append(entry.get("op") or entry["desc"])
+            names.append(entry.get("op") or layer_text(entry))
     return names
 
 
@@ -507,17 +550,19 @@ def diagnose(got: dict, ref: dict) -> str | None:
                                                           atol=_tolerance(theirs)):
             continue
         number = index + 1
-        where = f"the first stage whose values differ is stage {number} ({_stage_text(have[index])})"
+        where = _("the first stage whose values differ is stage {number} ({stage})",
+                  number=number, stage=_stage_text(have[index]))
         acts_mine, acts_ref = _between(got["trace"], number), _between(ref["trace"], number)
         if acts_mine != acts_ref:
-            shown = {True: "nothing"}
-            return (f"{where}: before it the expected network applies "
-                    f"{', '.join(acts_ref) or shown[True]}, yours applies "
-                    f"{', '.join(acts_mine) or shown[True]}")
+            return _("{where}: before it the expected network applies {theirs}, yours applies "
+                     "{yours}", where=where, theirs=", ".join(acts_ref) or _("nothing"),
+                     yours=", ".join(acts_mine) or _("nothing"))
         if have[index]["desc"] != want[index]["desc"]:
-            return f"{where}: expected {want[index]['desc']}, yours is {have[index]['desc']}"
-        return (f"{where}, although this layer and the activations before it look right: check "
-                f"which inputs and weights it uses (the order of layers, the concatenation)")
+            return _("{where}: expected {theirs}, yours is {yours}", where=where,
+                     theirs=layer_text(want[index]), yours=layer_text(have[index]))
+        return _("{where}, although this layer and the activations before it look right: "
+                 "check which inputs and weights it uses (the order of layers, the "
+                 "concatenation)", where=where)
     return None
 
 
@@ -526,9 +571,9 @@ def expect_same_forward(got: dict, ref: dict, name: str, extra=None) -> None:
     expected = ref["output"]
     output = got["output"]
     if tuple(output.shape) != tuple(expected.shape):
-        raise Failure(f"{name} gives an output of the wrong shape",
-                      expected=f"shape {shape_text(expected.shape)}",
-                      actual=f"shape {shape_text(output.shape)}")
+        raise Failure(_("{name} gives an output of the wrong shape", name=name),
+                      expected=_("shape {shape}", shape=shape_text(expected.shape)),
+                      actual=_("shape {shape}", shape=shape_text(output.shape)))
     tol = _tolerance(expected)
     if torch.allclose(output.double(), expected.double(), rtol=1e-4, atol=tol):
         return
@@ -540,8 +585,8 @@ def expect_same_forward(got: dict, ref: dict, name: str, extra=None) -> None:
         more = extra(got, ref)
         if more:
             details.insert(0, more)
-    raise Failure(f"{name} computes something different from the expected network with the "
-                  f"same weights", expected=values.format_value(expected),
+    raise Failure(_("{name} computes something different from the expected network with the "
+                    "same weights", name=name), expected=values.format_value(expected),
                   actual=values.format_value(output), details="; ".join(details))
 
 
@@ -572,7 +617,7 @@ def test_stage_shapes(student):
     for b in (2, 1):
         result = traced(student, "lenet", (), (b, 1, 28, 28))
         expect_stages(result["eval"], [(kind, (b, *shape)) for kind, shape in LENET_STAGES],
-                      "lenet()" if b > 1 else "lenet() on a batch of one image", (b, 10))
+                      "lenet()" if b > 1 else _("lenet() on a batch of one image"), (b, 10))
 
 
 # The judge's own replay of a traced network (values mode): starting from its own input, each
@@ -664,7 +709,7 @@ def verified_layer_inputs(result: dict, X: torch.Tensor, seed: int, name: str) -
             else:
                 ok = False
                 for source in reversed(sources):            # the previous stage's output first
-                    for _, between in BETWEEN:
+                    for __, between in BETWEEN:
                         x, trial = between(source), dict(used)
                         try:
                             ok = _matches(_replay(entry, x, seed, trial), out)
@@ -676,11 +721,13 @@ def verified_layer_inputs(result: dict, X: torch.Tensor, seed: int, name: str) -
                     if ok:
                         break
             if not ok:
-                raise Failure(f"{name}: stage {number} ({_stage_text(entry)}) is not that layer "
-                              f"applied to what came before it (directly or after a sigmoid, "
-                              f"ReLU or tanh), so what enters each layer cannot be known",
-                              expected="conv / pooling / linear layers with activations between "
-                                       "them", actual=f"stage {number} does not follow")
+                raise Failure(_("{name}: stage {number} ({stage}) is not that layer applied to "
+                                "what came before it (directly or after a sigmoid, ReLU or "
+                                "tanh), so what enters each layer cannot be known", name=name,
+                                number=number, stage=_stage_text(entry)),
+                              expected=_("conv / pooling / linear layers with activations "
+                                         "between them"),
+                              actual=_("stage {number} does not follow", number=number))
             found.append((entry, x))
             sources.append(out)
     return found
@@ -696,18 +743,21 @@ def test_sigmoid_activations(student):
     inputs = [(e, x) for e, x in verified_layer_inputs(result, X, seed, "lenet()")
               if e["kind"] in ("conv", "linear")]
     if len(inputs) < 5:
-        raise Failure("lenet() does not call 2 convolutions and 3 fully connected layers "
-                      "(nn.Conv2d / nn.Linear or F.conv2d / F.linear)",
-                      expected="5 such layers", actual=f"{len(inputs)}")
+        raise Failure(_("lenet() does not call 2 convolutions and 3 fully connected layers "
+                        "(nn.Conv2d / nn.Linear or F.conv2d / F.linear)"),
+                      expected=_("5 such layers"), actual=f"{len(inputs)}")
     for number, (entry, x) in enumerate(inputs[1:], 2):
         low, high = float(x.min()), float(x.max())
         if low < 0 or high > 1:
-            raise Failure(f"the input of layer {number} ({entry['desc']}) is not the output of "
-                          f"a sigmoid (with average pooling, it would stay between 0 and 1)",
-                          expected="values in [0, 1]",
-                          actual=f"values from {low:.4g} to {high:.4g}",
-                          details="activations since the previous layer: " +
-                                  (", ".join(_activations_before(result["trace"], entry)) or "none"))
+            raise Failure(_("the input of layer {number} ({layer}) is not the output of a "
+                            "sigmoid (with average pooling, it would stay between 0 and 1)",
+                            number=number, layer=layer_text(entry)),
+                          expected=_("values in {interval}", interval="[0, 1]"),
+                          actual=_("values from {low} to {high}", low=f"{low:.4g}",
+                                   high=f"{high:.4g}"),
+                          details=_("activations since the previous layer: {names}", names=(
+                              ", ".join(_activations_before(result["trace"], entry))
+                              or _("none"))))
 
 
 def _activations_before(trace: list[dict], target: dict) -> list[str]:
@@ -719,7 +769,7 @@ def _activations_before(trace: list[dict], target: dict) -> list[str]:
         if entry["kind"] in ("conv", "linear"):
             names = []
         elif entry["kind"] == "act":
-            names.append(entry.get("op") or entry["desc"])
+            names.append(entry.get("op") or layer_text(entry))
     return names
 
 

@@ -13,10 +13,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, as_float64, check, examples)
+from grader.judge.api import (_, Failure, as_float64, check, examples)
 from grader.checks.lenet import (BETWEEN, expect_parameters, expect_same_forward, expect_stages,
                                  on_reference, run_values, shape_text, stages_of, traced,
-                                 call_text, verified_layer_inputs)
+                                 call_text, layer_text, verified_layer_inputs)
 
 
 # ============================================================================ shared
@@ -25,7 +25,8 @@ def expect_dropout(result: dict, name: str, after: int = 2) -> None:
     connected layers (before the next one); evaluation mode: no dropout acts."""
     train = result["train"]
     if train.get("error"):
-        raise Failure(f"{name} raised an error in training mode", expected="an output tensor",
+        raise Failure(_("{name} raised an error in training mode", name=name),
+                      expected=_("an output tensor"),
                       actual=str(train["error"]))
     linear_seen, found = 0, {}
     for entry in train["trace"]:
@@ -36,32 +37,37 @@ def expect_dropout(result: dict, name: str, after: int = 2) -> None:
     for layer in range(1, after + 1):
         ps = found.get(layer, [])
         if len(ps) != 1 or ps[0] is None or abs(ps[0] - 0.5) > 1e-9:
-            raise Failure(f"{name} in training mode should apply dropout with p = 0.5 after "
-                          f"fully connected layer {layer} (after its ReLU, before the next "
-                          f"layer)", expected="one dropout with p=0.5",
-                          actual=("no dropout" if not ps else
-                                  ", ".join(f"dropout with p={p}" for p in ps)),
+            raise Failure(_("{name} in training mode should apply dropout with p = 0.5 after "
+                            "fully connected layer {layer} (after its ReLU, before the next "
+                            "layer)", name=name, layer=layer),
+                          expected=_("one dropout with p=0.5"),
+                          actual=(_("no dropout") if not ps else
+                                  ", ".join(_("dropout with p={p}", p=p) for p in ps)),
                           details=_dropout_summary(found))
     extra = {k: v for k, v in found.items() if k not in range(1, after + 1)}
     if extra:
-        raise Failure(f"{name} applies dropout in other places too",
-                      expected=f"dropout only after fully connected layers 1-{after}",
+        raise Failure(_("{name} applies dropout in other places too", name=name),
+                      expected=_("dropout only after fully connected layers 1-{last}",
+                                 last=after),
                       actual=_dropout_summary(found))
     active = [e for e in result["eval"]["trace"] if e["kind"] == "dropout" and e.get("training")]
     if active:
-        raise Failure(f"{name} still drops activations in evaluation mode (net.eval())",
-                      expected="no dropout in evaluation mode",
-                      actual=f"{len(active)} active dropout call(s)",
-                      details="F.dropout(x, p) is always active; use nn.Dropout(p), or "
-                              "F.dropout(x, p, training=self.training)")
+        raise Failure(_("{name} still drops activations in evaluation mode (net.eval())",
+                        name=name),
+                      expected=_("no dropout in evaluation mode"),
+                      actual=_("{count} active dropout call(s)", count=len(active)),
+                      details=_("F.dropout(x, p) is always active; use nn.Dropout(p), or "
+                                "F.dropout(x, p, training=self.training)"))
 
 
 def _dropout_summary(found: dict) -> str:
     if not found:
-        return "no active dropout at all in training mode"
-    return "; ".join(f"after fully connected layer {k}: " + ", ".join(f"p={p}" for p in v)
-                     if k else "before the first fully connected layer: " +
-                     ", ".join(f"p={p}" for p in v) for k, v in sorted(found.items()))
+        return _("no active dropout at all in training mode")
+    return "; ".join(_("after fully connected layer {layer}: {ps}", layer=k,
+                       ps=", ".join(f"p={p}" for p in v))
+                     if k else _("before the first fully connected layer: {ps}",
+                                 ps=", ".join(f"p={p}" for p in v))
+                     for k, v in sorted(found.items()))
 
 
 def expect_nonnegative(result: dict, name: str, shape=None, seed=None) -> None:
@@ -77,13 +83,16 @@ def expect_nonnegative(result: dict, name: str, shape=None, seed=None) -> None:
         if not any(out.shape == between(last).shape and
                    torch.allclose(between(last), out, rtol=1e-4, atol=1e-5)
                    for _, between in BETWEEN):
-            raise Failure(f"{name}: the output is not what its last layer gave (directly or "
-                          f"after a sigmoid, ReLU or tanh)", expected="the last layer's output",
-                          actual="something else")
+            raise Failure(_("{name}: the output is not what its last layer gave (directly or "
+                            "after a sigmoid, ReLU or tanh)", name=name),
+                          expected=_("the last layer's output"), actual=_("something else"))
     if out.numel() and float(out.min()) < 0:
         index = tuple(int(i) for i in (out < 0).nonzero()[0])
-        raise Failure(f"{name} gives negative values: its last operation should be a ReLU",
-                      expected="values >= 0", actual=f"{float(out[index]):.6g} at index {index}")
+        raise Failure(_("{name} gives negative values: its last operation should be a ReLU",
+                        name=name),
+                      expected=_("values >= 0"),
+                      actual=_("{value} at index {index}", value=f"{float(out[index]):.6g}",
+                               index=index))
 
 
 # ============================================================================ AlexNet
@@ -168,7 +177,7 @@ def test_vgg_block_parameter_shapes(student, case):
 @given(case=_vgg_block_case())
 def test_vgg_block_stage_shapes(student, case):
     """its convolutions keep height and width, then one 2 x 2 max pooling halves them"""
-    (num_convs, _, out_channels), (b, _, h, w) = case
+    (num_convs, __, out_channels), (b, __, h, w) = case
     stages = [("conv", (b, out_channels, h, w))] * num_convs + \
              [("pool", (b, out_channels, h // 2, w // 2))]
     expect_stages(traced(student, "vgg_block", case[0], case[1])["eval"], stages,
@@ -279,7 +288,7 @@ def _nin_case(draw):
 
 
 def _nin_out(args, shape):
-    _, out_channels, k, s, p = args
+    __, out_channels, k, s, p = args
     return (shape[0], out_channels, (shape[2] + 2 * p - k) // s + 1, (shape[3] + 2 * p - k) // s + 1)
 
 
@@ -367,23 +376,26 @@ def test_inception_parameter_shapes(student, case):
 @given(case=_inception_case())
 def test_inception_output_shape(student, case):
     """gives (b, c1 + c2[1] + c3[1] + c4, h, w): the paths keep the size and are joined on the channels"""
-    (in_channels, c1, c2, c3, c4), (b, _, h, w) = case
+    (in_channels, c1, c2, c3, c4), (b, __, h, w) = case
     phase = traced(student, "Inception", case[0], case[1])["eval"]
     want = (b, c1 + c2[1] + c3[1] + c4, h, w)
     if phase.get("error"):
         convs = stages_of(phase["trace"], ("conv", "pool"))
-        raise Failure(f"{call_text('Inception', case[0])} raised an error on an input of shape "
-                      f"{shape_text(case[1])}", expected=f"an output of shape {shape_text(want)}",
+        raise Failure(_("{call} raised an error on an input of shape {shape}",
+                        call=call_text('Inception', case[0]), shape=shape_text(case[1])),
+                      expected=_("an output of shape {shape}", shape=shape_text(want)),
                       actual=str(phase["error"]),
-                      details="the paths' outputs before it: " + (
-                          "; ".join(f"{e['desc']} -> {shape_text(e['shape'] or ())}"
-                                    for e in convs) or "none"))
+                      details=_("the paths' outputs before it: {outputs}", outputs=(
+                          "; ".join(f"{layer_text(e)} -> {shape_text(e['shape'] or ())}"
+                                    for e in convs) or _("none"))))
     if phase.get("output") != list(want):
         out = phase.get("output")
-        raise Failure(f"{call_text('Inception', case[0])} gives an output of the wrong shape on "
-                      f"an input of shape {shape_text(case[1])}", expected=f"shape {shape_text(want)}",
-                      actual=f"shape {shape_text(out)}" if isinstance(out, list) else
-                      f"a {phase.get('returned')}")
+        raise Failure(_("{call} gives an output of the wrong shape on an input of shape "
+                        "{shape}", call=call_text('Inception', case[0]),
+                        shape=shape_text(case[1])),
+                      expected=_("shape {shape}", shape=shape_text(want)),
+                      actual=_("shape {shape}", shape=shape_text(out)) if isinstance(out, list)
+                      else _("a {kind}", kind=phase.get('returned')))
 
 
 @check("Inception", hint="every path ends with a ReLU, path 4 (pooling, then 1 x 1 conv) "
@@ -401,8 +413,8 @@ def _path_order(got: dict, ref: dict, sizes) -> str | None:
     mine, theirs = got["output"], ref["output"]
     if mine.shape != theirs.shape:
         return None
-    names = ["path 1 (1x1 conv)", "path 2 (1x1 + 3x3 conv)", "path 3 (1x1 + 5x5 conv)",
-             "path 4 (pooling + 1x1 conv)"]
+    names = [_("path 1 (1x1 conv)"), _("path 2 (1x1 + 3x3 conv)"), _("path 3 (1x1 + 5x5 conv)"),
+             _("path 4 (pooling + 1x1 conv)")]
     start, notes = 0, []
     for name, size in zip(names, sizes):
         block = theirs[:, start:start + size]
@@ -410,13 +422,16 @@ def _path_order(got: dict, ref: dict, sizes) -> str | None:
         found = [o for o in range(mine.shape[1] - size + 1)
                  if torch.allclose(*as_float64(mine[:, o:o + size], block), rtol=1e-4, atol=tol)]
         if start not in found:
-            where = (f"your output has it at channels {found[0]}-{found[0] + size - 1}"
-                     if found else "its values appear nowhere in your output")
-            notes.append(f"channels {start}-{start + size - 1} should hold {name}; {where}")
+            where = (_("your output has it at channels {first}-{last}", first=found[0],
+                       last=found[0] + size - 1)
+                     if found else _("its values appear nowhere in your output"))
+            notes.append(_("channels {first}-{last} should hold {path}; {where}", first=start,
+                           last=start + size - 1, path=name, where=where))
         start += size
     if not notes:
         return None
-    return "; ".join(notes) + " (concatenate p1, p2, p3, p4 in this order on dim 1)"
+    return _("{notes} (concatenate p1, p2, p3, p4 in this order on dim 1)",
+             notes="; ".join(notes))
 
 
 @check("Inception", hint="compare each path with the docstring (kernel sizes, paddings, a ReLU "

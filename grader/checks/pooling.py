@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, advise_device, advise_vectorised, check, examples,
+from grader.judge.api import (_, Failure, advise_device, advise_vectorised, check, examples,
     expect_close, expect_no_builtin, expect_shape, expect_tensor, input_and_window, tensors)
 
 BOOK_X = torch.arange(9.0).reshape(3, 3)
@@ -63,8 +63,8 @@ def test_max_is_at_least_avg(student, data):
     below = high < low - 1e-5
     if bool(below.any()):
         index = tuple(int(i) for i in below.nonzero()[0])
-        raise Failure("pool2d(X, size, 'max') is below pool2d(X, size, 'avg')",
-                      expected=f"max >= avg at index {index}",
+        raise Failure(_("pool2d(X, size, 'max') is below pool2d(X, size, 'avg')"),
+                      expected=_("max >= avg at index {index}", index=index),
                       actual=f"max {float(high[index]):.6g} < avg {float(low[index]):.6g}")
 
 
@@ -85,7 +85,7 @@ def test_does_not_modify_input(student):
     for mode in ("max", "avg"):
         reply = student.pool2d.reply(X, (2, 2), mode, check_mutation=True)
         if reply.mutated:
-            raise Failure("pool2d changes X in place: compute a new tensor instead")
+            raise Failure(_("pool2d changes X in place: compute a new tensor instead"))
 
 
 @check("pool2d", advisory=True)
@@ -128,7 +128,7 @@ def _pool_multi_case(draw, max_side=6, max_window=3, max_stride=3, modes=("max",
 
     padding <= window / 2 (torch's own limit), so no window lies entirely in the padding."""
     window, padding = [], []
-    for _ in range(2):
+    for __ in range(2):
         k = draw(st.integers(1, max_window))
         window.append(k)
         padding.append(draw(st.integers(0, k // 2)))

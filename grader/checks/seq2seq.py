@@ -25,7 +25,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge.api import (Failure, Mismatch, check, examples, expect_close, expect_number,
+from grader.judge.api import (_, N_, Failure, Mismatch, check, examples, expect_close, expect_number,
     expect_shape, expect_tensor, fill_by_shape, load_by_shape, mismatch_details, scenario, values)
 
 # --------------------------------------------------------------------------- sequence_mask
@@ -85,7 +85,7 @@ def test_book_example_with_value(student):
 @given(data=_masking_inputs(), lengths=st.data())
 def test_edge_lengths(student, data, lengths):
     """valid length 0 masks the whole sequence, valid length num_steps masks nothing"""
-    X, _, value = data
+    X, __, value = data
     batch, steps = X.shape[:2]
     valid_len = torch.tensor(lengths.draw(st.lists(st.sampled_from([0, steps]), min_size=batch,
                                                    max_size=batch)))
@@ -192,7 +192,8 @@ def test_padding_is_ignored(student, data):
     other_label = torch.where(pad, (label + 1) % pred.shape[2], label)
     second = student.run(masked_loss, other_pred, other_label, valid_len)
     expect_close(second, first, atol=1e-5, rtol=1e-4,
-                 rationale="the loss changed when only padding positions (j >= valid_len) changed")
+                 rationale=_("the loss changed when only padding positions (j >= valid_len) "
+                             "changed"))
 
 
 @check("MaskedSoftmaxCELoss", hint="as in the book, average over all num_steps steps: "
@@ -209,8 +210,8 @@ def test_averages_over_all_steps(student, data):
     longer_label = torch.cat([label, torch.zeros_like(label)], dim=1)
     doubled = student.run(masked_loss, longer_pred, longer_label, valid_len)
     expect_close(doubled, original / 2, atol=1e-5, rtol=1e-4,
-                 rationale="with twice as many steps (the new ones all padding), the loss should "
-                           "be half as large: divide by num_steps")
+                 rationale=_("with twice as many steps (the new ones all padding), the loss "
+                             "should be half as large: divide by num_steps"))
 
 
 # --------------------------------------------------------------------------- encoder / decoder
@@ -292,11 +293,11 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
             if isinstance(state, (tuple, list)) and len(state) == 2:
                 raise Mismatch("the encoder's state is a pair (h, c), an LSTM's: this exercise "
                                "pins the recurrent cell to the docstring's nn.GRU, whose state "
-                               f"is one tensor ({L}, 12, {H}) (num_layers, batch_size, "
-                               "num_hiddens)")
+                               "is one tensor {shape} (num_layers, batch_size, num_hiddens)",
+                               shape=f"({L}, 12, {H})")
             if not isinstance(state, torch.Tensor) or tuple(state.shape) != (L, 12, H):
-                raise Mismatch(f"the encoder's state should have shape ({L}, 12, {H}) "
-                               f"(num_layers, batch_size, num_hiddens)")
+                raise Mismatch("the encoder's state should have shape {shape} (num_layers, "
+                               "batch_size, num_hiddens)", shape=f"({L}, 12, {H})")
             embedding, rnn, dense = other
             Z = embedding(dec_X).permute(1, 0, 2)
             Z = torch.cat((Z, state[-1].repeat(Z.shape[0], 1, 1)), 2)
@@ -307,8 +308,8 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
             result = mine(dec_X, state)
         logits = result[0] if isinstance(result, (tuple, list)) else None
         if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (12, 5, V):
-            raise Mismatch(f"the decoder's output should have shape (12, 5, {V}) "
-                           f"(batch_size, num_steps, vocab_size)")
+            raise Mismatch("the decoder's output should have shape {shape} (batch_size, "
+                           "num_steps, vocab_size)", shape=f"(12, 5, {V})")
         return logits
 
     # Adam written out: torch.optim imports torch._dynamo on first use (1-2 s)
@@ -333,7 +334,7 @@ def train_half(part, sizes, X, Y, dec_X, steps, lr):
             "logits": logits}
 
 
-PINNED_GRU = ("this exercise pins the recurrent cell: the docstring asks for nn.GRU, whose state "
+PINNED_GRU = N_("this exercise pins the recurrent cell: the docstring asks for nn.GRU, whose state "
               "is one tensor (num_layers, batch_size, num_hiddens).  An nn.LSTM (the course "
               "notebooks' variant) has a state (h, c) and 4 * num_hiddens rows per weight: "
               "build the GRU the docstring describes.")
@@ -342,18 +343,21 @@ PINNED_GRU = ("this exercise pins the recurrent cell: the docstring asks for nn.
 def _pair(value, what):
     """A reply that must be a pair (output, state) of tensors."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise Failure(f"{what} should return a pair (output, state)",
-                      expected="a tuple of two tensors", actual=values.describe_type(value))
+        raise Failure(_("{what} should return a pair (output, state)", what=what),
+                      expected=_("a tuple of two tensors"), actual=values.describe_type(value))
     state = value[1]
     if isinstance(state, (tuple, list)) and len(state) == 2 and all(
             isinstance(t, torch.Tensor) for t in state):
-        raise Failure(f"{what}'s state is a pair of tensors (h, c), an LSTM's state",
-                      expected="one tensor (num_layers, batch_size, num_hiddens): a GRU's state",
-                      actual="a pair of tensors of shapes "
-                             f"{_shape(tuple(state[0].shape))} and {_shape(tuple(state[1].shape))}",
-                      help=PINNED_GRU)
-    output = expect_tensor(value[0], f"{what}'s output")
-    state = expect_tensor(value[1], f"{what}'s state")
+        raise Failure(_("{what}'s state is a pair of tensors (h, c), an LSTM's state",
+                        what=what),
+                      expected=_("one tensor (num_layers, batch_size, num_hiddens): a GRU's "
+                                 "state"),
+                      actual=_("a pair of tensors of shapes {first} and {second}",
+                               first=_shape(tuple(state[0].shape)),
+                               second=_shape(tuple(state[1].shape))),
+                      help=_(PINNED_GRU))
+    output = expect_tensor(value[0], _("{what}'s output", what=what))
+    state = expect_tensor(value[1], _("{what}'s state", what=what))
     return output, state
 
 
@@ -385,7 +389,8 @@ def _expect_layers(params, kind, sizes):
     unmatched_want, unmatched_have = list(want), list(have)
     for name, shape in want:   # same name, other shape: say so directly
         if name in have_by_name and have_by_name[name] != shape:
-            wrong.append(f"{name} has shape {_shape(have_by_name[name])}, expected {_shape(shape)}")
+            wrong.append(_("{name} has shape {shape}, expected {expected}", name=name,
+                           shape=_shape(have_by_name[name]), expected=_shape(shape)))
             unmatched_want.remove((name, shape))
             unmatched_have.remove((name, have_by_name[name]))
     for item in list(unmatched_want):
@@ -394,16 +399,25 @@ def _expect_layers(params, kind, sizes):
             unmatched_want.remove(item)
             unmatched_have.remove(match)
     if unmatched_want:
-        wrong.append("missing " + ", ".join(f"{n} {_shape(s)}" for n, s in unmatched_want))
+        wrong.append(_("missing {parameters}", parameters=", ".join(
+            f"{n} {_shape(s)}" for n, s in unmatched_want)))
     if unmatched_have:
-        wrong.append("unexpected " + ", ".join(f"{n} {_shape(s)}" for n, s in unmatched_have))
+        wrong.append(_("unexpected {parameters}", parameters=", ".join(
+            f"{n} {_shape(s)}" for n, s in unmatched_have)))
     book = ", ".join(f"{n} {_shape(s)}" for n, s in want)
     lstm = any(len(s) >= 1 and s[0] == 4 * H and ("weight_hh" in n or "weight_ih" in n)
                for n, s in have)
-    raise Failure(f"the {kind}'s parameters are not the book's layers for "
-                  f"(vocab_size, embed_size, num_hiddens, num_layers) = {tuple(sizes)}"
-                  + (": these are an LSTM's (4 * num_hiddens rows per weight)" if lstm else ""),
-                  expected=book, actual="; ".join(wrong), help=PINNED_GRU if lstm else None)
+    part = _("the encoder") if kind == "encoder" else _("the decoder")
+    if lstm:
+        message = _("{part}'s parameters are not the book's layers for (vocab_size, "
+                    "embed_size, num_hiddens, num_layers) = {sizes}: these are an LSTM's (4 * "
+                    "num_hiddens rows per weight)", part=part, sizes=tuple(sizes))
+    else:
+        message = _("{part}'s parameters are not the book's layers for (vocab_size, "
+                    "embed_size, num_hiddens, num_layers) = {sizes}", part=part,
+                    sizes=tuple(sizes))
+    raise Failure(message, expected=book, actual="; ".join(wrong),
+                  help=_(PINNED_GRU) if lstm else None)
 
 
 # sizes (vocab_size, embed_size, num_hiddens, num_layers) where embed_size != num_hiddens and
@@ -445,10 +459,10 @@ ENCODER_SHAPES = ("embed X (batch_size, num_steps) and permute it to time-major 
 
 def _encoder_shapes(student, sizes, X):
     params, result = student.run(run_encoder, sizes, X, 0)
-    output, state = _pair(result, "the encoder")
+    output, state = _pair(result, _("the encoder"))
     batch, steps = X.shape
-    expect_shape(output, (steps, batch, sizes[2]), "the encoder's output")
-    expect_shape(state, (sizes[3], batch, sizes[2]), "the encoder's state")
+    expect_shape(output, (steps, batch, sizes[2]), _("{what}'s output", what=_("the encoder")))
+    expect_shape(state, (sizes[3], batch, sizes[2]), _("{what}'s state", what=_("the encoder")))
     return params
 
 
@@ -473,7 +487,7 @@ def test_encoder_output_shapes(student, data):
 def test_encoder_has_the_book_layers(student):
     """has the book's layers: Embedding(vocab_size, embed_size) and GRU(embed_size, num_hiddens, num_layers)"""
     for sizes in ((11, 5, 4, 1), (7, 3, 6, 2)):
-        params, _ = student.run(run_encoder, sizes, torch.zeros((2, 3), dtype=torch.long), 0)
+        params, __ = student.run(run_encoder, sizes, torch.zeros((2, 3), dtype=torch.long), 0)
         _expect_layers(params, "encoder", sizes)
 
 
@@ -482,13 +496,13 @@ def test_encoder_has_the_book_layers(student):
 def test_accepts_extra_arguments(student):
     """accepts (and ignores) extra arguments such as the valid lengths: forward(X, *args)"""
     sizes, X = (11, 5, 4, 1), torch.tensor([[3, 4, 5], [6, 7, 0]])
-    _, plain = student.run(run_encoder, sizes, X, 0)
-    _, result = student.run(run_encoder, sizes, X, 0, (torch.tensor([3, 2]),))
-    output, state = _pair(result, "the encoder")
-    expected_output, expected_state = _pair(plain, "the encoder")
-    expect_close(output, expected_output, what="the output with valid lengths given",
-                 rationale="encoder(X, valid_len) should give the same output as encoder(X)")
-    expect_close(state, expected_state, what="the state with valid lengths given")
+    __, plain = student.run(run_encoder, sizes, X, 0)
+    __, result = student.run(run_encoder, sizes, X, 0, (torch.tensor([3, 2]),))
+    output, state = _pair(result, _("the encoder"))
+    expected_output, expected_state = _pair(plain, _("the encoder"))
+    expect_close(output, expected_output, what=_("the output with valid lengths given"),
+                 rationale=_("encoder(X, valid_len) should give the same output as encoder(X)"))
+    expect_close(state, expected_state, what=_("the state with valid lengths given"))
 
 
 @check("Seq2SeqEncoder", hint=TIME_MAJOR + "  Start the GRU from its default zero state and "
@@ -498,17 +512,19 @@ def test_accepts_extra_arguments(student):
 @given(data=_network_inputs())
 def test_encoder_matches_reference(student, reference, data):
     """gives the reference's output and state with the same weights (eval mode)"""
-    sizes, X, _ = data
+    sizes, X, __ = data
     params, result = student.run(run_encoder, sizes, X, 0)
     _expect_layers(params, "encoder", sizes)
-    output, state = _pair(result, "the encoder")
+    output, state = _pair(result, _("the encoder"))
     net = reference.Seq2SeqEncoder(*sizes)
     fill_by_shape(net, 0)
     net.eval()
     with torch.no_grad():
         expected_output, expected_state = net(X)
-    expect_close(output, expected_output, what="the encoder's output", atol=1e-5, rtol=1e-4)
-    expect_close(state, expected_state, what="the encoder's state", atol=1e-5, rtol=1e-4)
+    expect_close(output, expected_output, what=_("{what}'s output", what=_("the encoder")),
+                 atol=1e-5, rtol=1e-4)
+    expect_close(state, expected_state, what=_("{what}'s state", what=_("the encoder")),
+                 atol=1e-5, rtol=1e-4)
 
 
 def _dropout_check(student, reference, kind):
@@ -518,7 +534,8 @@ def _dropout_check(student, reference, kind):
         torch.randn(2, 4, 16, generator=torch.Generator().manual_seed(1))
     runs = student.run(dropout_runs, kind, sizes, X, state, 0)
     if not isinstance(runs, list) or len(runs) != 4:
-        raise Failure(f"the four runs of {kind} could not be read", actual=values.describe_type(runs))
+        raise Failure(_("the four runs of {kind} could not be read", kind=kind),
+                      actual=values.describe_type(runs))
     train_1, train_2, eval_1, eval_2 = (_pair(run, kind)[0] for run in runs)
     # The judge only credits outputs it can check: in eval mode the network is deterministic,
     # so its output must be the book's network's with the same weights (computed here).
@@ -528,19 +545,20 @@ def _dropout_check(student, reference, kind):
     with torch.no_grad():
         expected = net(X) if state is None else net(X, state)
     expected = expected[0]
-    expect_shape(train_1, expected.shape, f"{kind}'s output in training mode")
-    expect_shape(train_2, expected.shape, f"{kind}'s output in training mode")
-    expect_close(eval_1, expected, atol=1e-5, rtol=1e-4, what=f"{kind}'s output in eval mode",
-                 rationale="in eval mode (no dropout) the output is not the book's network's "
-                           "with the same weights (see the matches_reference check)")
+    expect_shape(train_1, expected.shape, _("{kind}'s output in training mode", kind=kind))
+    expect_shape(train_2, expected.shape, _("{kind}'s output in training mode", kind=kind))
+    expect_close(eval_1, expected, atol=1e-5, rtol=1e-4,
+                 what=_("{kind}'s output in eval mode", kind=kind),
+                 rationale=_("in eval mode (no dropout) the output is not the book's network's "
+                             "with the same weights (see the matches_reference check)"))
     if train_1.shape == train_2.shape and torch.equal(train_1, train_2):
-        raise Failure(f"with dropout=0.5 and 2 layers, two training-mode runs of {kind} gave "
-                      f"the same output: the dropout argument is not used",
-                      expected="different outputs (dropout between the GRU's layers)",
-                      actual="identical outputs")
-    expect_close(eval_2, eval_1, rtol=0, atol=0, what="the second output in eval mode",
-                 rationale="in eval mode dropout must do nothing: two runs should give the same "
-                           "output")
+        raise Failure(_("with dropout=0.5 and 2 layers, two training-mode runs of {kind} gave "
+                        "the same output: the dropout argument is not used", kind=kind),
+                      expected=_("different outputs (dropout between the GRU's layers)"),
+                      actual=_("identical outputs"))
+    expect_close(eval_2, eval_1, rtol=0, atol=0, what=_("the second output in eval mode"),
+                 rationale=_("in eval mode dropout must do nothing: two runs should give the "
+                             "same output"))
 
 
 DROPOUT_HINT = ("pass dropout to the GRU: nn.GRU(..., num_layers, dropout=dropout) drops the "
@@ -583,8 +601,8 @@ def _judge_logits(reference, part, mine_tensors, other_tensors, X, dec_X):
         load_by_shape(net, mine_tensors)
         load_by_shape(other, other_tensors)
     except Exception:  # noqa: BLE001 - shapes came from the worker: a wrong answer, not a crash
-        raise Failure("the trained parameters could not be read back",
-                      expected="the parameters of the book's layers") from None
+        raise Failure(_("the trained parameters could not be read back"),
+                      expected=_("the parameters of the book's layers")) from None
     with torch.no_grad():
         if part == "encoder":
             state = net(X)[1]
@@ -600,6 +618,7 @@ def _judge_logits(reference, part, mine_tensors, other_tensors, X, dec_X):
 def _expect_learns(student, reference, part):
     V, E, H, L = TRAIN_SIZES
     X, Y, dec_X = _reversal_data()
+    noun = _("encoder") if part == "encoder" else _("decoder")
     found = student.run(train_half, part, TRAIN_SIZES, X, Y, dec_X, TRAIN_STEPS, TRAIN_LR)
     mine = found.get("mine") if isinstance(found, dict) else None
     other = found.get("other") if isinstance(found, dict) else None
@@ -608,47 +627,53 @@ def _expect_learns(student, reference, part):
             and all(isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
                     and isinstance(item[1], torch.Tensor) for item in mine)
             and all(isinstance(t, torch.Tensor) for t in other)):
-        raise Failure("the training run did not return the trained parameters",
+        raise Failure(_("the training run did not return the trained parameters"),
                       actual=values.describe_type(found))
     _expect_layers([(name, tuple(t.shape)) for name, t in mine], part, TRAIN_SIZES)
-    logits = expect_shape(logits, (12, 5, V), what="the network's output after training")
+    logits = expect_shape(logits, (12, 5, V), what=_("the network's output after training"))
     mine_tensors = [t.detach().float() for _, t in mine]
     start = [torch.empty(t.shape) for t in mine_tensors]
     fill_by_shape(start, 0)                      # the scenario's start, known to the judge
     frozen = [name for (name, _), before, after in zip(mine, start, mine_tensors)
               if torch.equal(before, after)]
     if frozen:
-        raise Failure(f"after {TRAIN_STEPS} Adam steps these {part} parameters never changed: "
-                      f"they get no gradient: {', '.join(frozen)}",
-                      expected="a gradient for every parameter",
-                      actual="no gradient (None, or all zeros) for those")
+        raise Failure(_("after {steps} Adam steps these {part} parameters never changed: "
+                        "they get no gradient: {names}", steps=TRAIN_STEPS, part=noun,
+                        names=", ".join(frozen)),
+                      expected=_("a gradient for every parameter"),
+                      actual=_("no gradient (None, or all zeros) for those"))
     other_start = [p.detach().clone() for p in _other_half(part, V, E, H, L).parameters()]
     fill_by_shape(other_start, 1)
     first = _judge_logits(reference, part, start, other_start, X, dec_X)
     judged = _judge_logits(reference, part, mine_tensors, [t.detach().float() for t in other],
                            X, dec_X)
     if not torch.allclose(logits.float(), judged, rtol=TRAIN_OUTPUT_TOL, atol=TRAIN_OUTPUT_TOL):
-        raise Failure(f"after training, the network's output is not the book's {part}'s output "
-                      f"with the same (trained) parameters, so the grader cannot credit what it "
-                      f"learnt (see the check comparing it with the book's {part})",
+        raise Failure(_("after training, the network's output is not the book's {part}'s "
+                        "output with the same (trained) parameters, so the grader cannot credit "
+                        "what it learnt (see the check comparing it with the book's {part})",
+                        part=noun),
                       expected=values.format_value(judged), actual=values.format_value(logits),
                       details=mismatch_details(logits.double(), judged.double(),
                                                TRAIN_OUTPUT_TOL, TRAIN_OUTPUT_TOL),
                       # the forward pass is wrong, not the gradient: the check's hint (about
                       # detach) would not fit what was observed
-                      help=f"the {part}'s forward pass itself differs from the book's: fix what "
-                           "the check that compares it with the book's on the same weights "
-                           "reports (the permutes to and from time-major, the order of the "
-                           "layers) and this one follows")
+                      help=_("the {part}'s forward pass itself differs from the book's: fix "
+                             "what the check that compares it with the book's on the same "
+                             "weights reports (the permutes to and from time-major, the order "
+                             "of the layers) and this one follows", part=noun))
     loss_before = float(F.cross_entropy(first.reshape(-1, V), Y.reshape(-1)))
     loss = float(F.cross_entropy(judged.reshape(-1, V), Y.reshape(-1)))
     if not math.isfinite(loss):
-        raise Failure("the training loss is not a finite number", expected="finite losses",
+        raise Failure(_("the training loss is not a finite number"),
+                      expected=_("finite losses"),
                       actual=values.format_number(loss))
     if loss >= TRAIN_BAR:
-        raise Failure(f"after {TRAIN_STEPS} Adam steps (lr={TRAIN_LR}) the loss is still high",
-                      expected=f"a loss below {TRAIN_BAR} (the reference reaches about 0.5)",
-                      actual=f"{loss_before:.3f} at the start, {loss:.3f} at the end")
+        raise Failure(_("after {steps} Adam steps (lr={lr}) the loss is still high",
+                        steps=TRAIN_STEPS, lr=TRAIN_LR),
+                      expected=_("a loss below {bar} (the reference reaches about 0.5)",
+                                 bar=TRAIN_BAR),
+                      actual=_("{before} at the start, {after} at the end",
+                               before=f"{loss_before:.3f}", after=f"{loss:.3f}"))
 
 
 @check("Seq2SeqEncoder", hint="the gradient must reach every layer: do not detach the state "
@@ -667,10 +692,11 @@ DECODER_SHAPES = ("embed X and permute it to time-major, concatenate the context
 
 def _decoder_shapes(student, sizes, X, state):
     params, result = student.run(run_decoder, sizes, X, state, 0)
-    output, new_state = _pair(result, "the decoder")
+    output, new_state = _pair(result, _("the decoder"))
     batch, steps = X.shape
-    expect_shape(output, (batch, steps, sizes[0]), "the decoder's output")
-    expect_shape(new_state, (sizes[3], batch, sizes[2]), "the decoder's state")
+    expect_shape(output, (batch, steps, sizes[0]), _("{what}'s output", what=_("the decoder")))
+    expect_shape(new_state, (sizes[3], batch, sizes[2]),
+                 _("{what}'s state", what=_("the decoder")))
     return params
 
 
@@ -682,7 +708,7 @@ def test_init_state_returns_encoder_state(student):
     enc_outputs = (torch.randn(7, 4, 16, generator=g), torch.randn(2, 4, 16, generator=g))
     state = student.run(decoder_init_state, (10, 8, 16, 2), enc_outputs, torch.tensor([7, 5, 3, 1]))
     expect_close(state, enc_outputs[1], rtol=0, atol=0,
-                 rationale="init_state should return the encoder's state, enc_outputs[1]")
+                 rationale=_("init_state should return the encoder's state, enc_outputs[1]"))
 
 
 @check("Seq2SeqDecoder", hint=DECODER_SHAPES)
@@ -710,7 +736,7 @@ def test_decoder_has_the_book_layers(student):
     """has the book's layers: Embedding, GRU(embed_size + num_hiddens, num_hiddens, num_layers), Linear(num_hiddens, vocab_size)"""
     for sizes in ((11, 5, 4, 1), (7, 3, 6, 2)):
         state = torch.zeros(sizes[3], 2, sizes[2])
-        params, _ = student.run(run_decoder, sizes, torch.zeros((2, 3), dtype=torch.long), state, 0)
+        params, __ = student.run(run_decoder, sizes, torch.zeros((2, 3), dtype=torch.long), state, 0)
         _expect_layers(params, "decoder", sizes)
 
 
@@ -727,14 +753,16 @@ def test_decoder_matches_reference(student, reference, data):
     sizes, X, state = data
     params, result = student.run(run_decoder, sizes, X, state, 0)
     _expect_layers(params, "decoder", sizes)
-    output, new_state = _pair(result, "the decoder")
+    output, new_state = _pair(result, _("the decoder"))
     net = reference.Seq2SeqDecoder(*sizes)
     fill_by_shape(net, 0)
     net.eval()
     with torch.no_grad():
         expected_output, expected_state = net(X, state)
-    expect_close(output, expected_output, what="the decoder's output", atol=1e-5, rtol=1e-4)
-    expect_close(new_state, expected_state, what="the decoder's state", atol=1e-5, rtol=1e-4)
+    expect_close(output, expected_output, what=_("{what}'s output", what=_("the decoder")),
+                 atol=1e-5, rtol=1e-4)
+    expect_close(new_state, expected_state, what=_("{what}'s state", what=_("the decoder")),
+                 atol=1e-5, rtol=1e-4)
 
 
 @check("Seq2SeqDecoder", hint=DROPOUT_HINT)
@@ -765,7 +793,7 @@ def _score(value) -> float:
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise Failure("the score should be a number", expected="a float",
+        raise Failure(_("the score should be a number"), expected=_("a float"),
                       actual=values.format_value(value))
     return float(value)
 
@@ -839,7 +867,7 @@ def test_bounded_in_unit_interval(student, pred, label, k):
     """is between 0 and 1"""
     score = _score(student.bleu(pred, label, k))
     if not 0.0 <= score <= 1.0 + 1e-12:
-        raise Failure("the score is outside [0, 1]", expected="a number between 0 and 1",
+        raise Failure(_("the score is outside [0, 1]"), expected=_("a number between 0 and 1"),
                       actual=values.format_number(score))
 
 
@@ -854,11 +882,13 @@ def test_word_order_matters(student, data, k):
     shuffled = data.draw(st.permutations(words).filter(lambda p: p != words))
     label, pred = " ".join(words), " ".join(shuffled)
     expect_number(student.bleu(pred, label, 1), 1.0, rel=1e-9,
-                  rationale="with k=1 only the words count, not their order: the score should be 1")
+                  rationale=_("with k=1 only the words count, not their order: the score "
+                              "should be 1"))
     score = _score(student.bleu(pred, label, k))
     if not score < 1 - 1e-9:
-        raise Failure(f"with k={k} the reordered sentence scores as high as the correct one",
-                      expected="a score below 1 (some bigrams no longer match)",
+        raise Failure(_("with k={k} the reordered sentence scores as high as the correct one",
+                        k=k),
+                      expected=_("a score below 1 (some bigrams no longer match)"),
                       actual=values.format_number(score))
 
 

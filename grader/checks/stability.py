@@ -26,7 +26,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.judge.api import (N_, Failure, _, check, examples, expect_close, expect_no_builtin,
+from grader.judge.api import (_, N_, Failure, check, examples, expect_close, expect_no_builtin,
     expect_shape, expect_tensor, scenario, values)
 
 NEAR_EDGE = 0.9            # the largest |value| must reach 0.9 a (see the bound above)
@@ -62,35 +62,41 @@ def _bound(shape, gain=1.0) -> tuple[float, int, int]:
 
 def _explain(shape, gain=1.0) -> str:
     a, fan_in, fan_out = _bound(shape, gain)
-    return (f"for a tensor of shape {tuple(shape)}: fan_in = {fan_in}, fan_out = {fan_out}, "
-            f"a = {gain:.4g} * sqrt(6 / ({fan_in} + {fan_out})) = {a:.6g}")
+    return _("for a tensor of shape {shape}: {formula}", shape=tuple(shape),
+             formula=f"fan_in = {fan_in}, fan_out = {fan_out}, "
+                     f"a = {gain:.4g} * sqrt(6 / ({fan_in} + {fan_out})) = {a:.6g}")
 
 
 def _filled_values(found, shape):
     """The tensor to judge: the returned one if it is a tensor, else the one passed in."""
     if not isinstance(found, dict):
-        raise Failure("the result could not be read", actual=values.describe_type(found))
+        raise Failure(_("the result could not be read"), actual=values.describe_type(found))
     tensor = found.get("returned") if isinstance(found.get("returned"), torch.Tensor) \
         else found.get("filled")
-    return expect_shape(tensor, shape, what="the filled tensor")
+    return expect_shape(tensor, shape, what=_("the filled tensor"))
 
 
-def _expect_uniform_bound(tensor, shape, gain=1.0, what="the filled tensor"):
-    """All values within [-a, a]; the largest near a and the smallest near -a."""
-    a, _, _ = _bound(shape, gain)
+def _expect_uniform_bound(tensor, shape, gain=1.0, what=None):
+    """All values within [-a, a]; the largest near a and the smallest near -a.  ``what``: the
+    filled tensor by default."""
+    what = what or _("the filled tensor")
+    a, __, __ = _bound(shape, gain)
     tensor = expect_tensor(tensor, what).double()
     if not bool(torch.isfinite(tensor).all()):
-        raise Failure(f"{what} contains nan or inf", expected=f"values in [-{a:.6g}, {a:.6g}]")
+        raise Failure(_("{what} contains nan or inf", what=what),
+                      expected=_("values in {interval}", interval=f"[-{a:.6g}, {a:.6g}]"))
     largest, low, high = float(tensor.abs().max()), float(tensor.min()), float(tensor.max())
     if largest > a * (1 + 1e-5) + 1e-7:
-        raise Failure(f"{what} has values outside [-a, a]: the bound is too large (or the "
-                      f"values are not uniform)", expected=f"|values| <= {a:.6g} ({_explain(shape, gain)})",
-                      actual=f"a value of size {largest:.6g}")
+        raise Failure(_("{what} has values outside [-a, a]: the bound is too large (or the "
+                        "values are not uniform)", what=what),
+                      expected=f"|values| <= {a:.6g} ({_explain(shape, gain)})",
+                      actual=_("a value of size {size}", size=f"{largest:.6g}"))
     if high < NEAR_EDGE * a or low > -NEAR_EDGE * a:
-        raise Failure(f"{what} stays far inside [-a, a]: the bound is too small, or the values "
-                      f"do not cover both signs", expected=f"values spread over "
-                      f"[-{a:.6g}, {a:.6g}] ({_explain(shape, gain)})",
-                      actual=f"values in [{low:.6g}, {high:.6g}]")
+        raise Failure(_("{what} stays far inside [-a, a]: the bound is too small, or the "
+                        "values do not cover both signs", what=what),
+                      expected=_("values spread over {interval} ({explain})",
+                                 interval=f"[-{a:.6g}, {a:.6g}]", explain=_explain(shape, gain)),
+                      actual=_("values in {interval}", interval=f"[{low:.6g}, {high:.6g}]"))
     return tensor
 
 
@@ -137,18 +143,20 @@ def test_in_place(student):
     shape = (20, 50)
     found = student.run(xavier_fill, shape, None, 7.0)
     if not isinstance(found, dict):
-        raise Failure("the result could not be read", actual=values.describe_type(found))
-    filled = expect_shape(found.get("filled"), shape, what="the tensor passed in")
+        raise Failure(_("the result could not be read"), actual=values.describe_type(found))
+    filled = expect_shape(found.get("filled"), shape, what=_("the tensor passed in"))
     if bool((filled == 7.0).all()):
-        raise Failure("the tensor passed in was not changed (it was full of 7.0 before the call "
-                      "and still is): fill it in place instead of making a new tensor",
-                      expected="t filled with Xavier values", actual="t unchanged")
-    _expect_uniform_bound(filled, shape, what="the tensor passed in")
+        raise Failure(_("the tensor passed in was not changed (it was full of 7.0 before the "
+                        "call and still is): fill it in place instead of making a new tensor"),
+                      expected=_("t filled with Xavier values"), actual=_("t unchanged"))
+    _expect_uniform_bound(filled, shape, what=_("the tensor passed in"))
     if not found.get("same"):
         returned = found.get("returned_type")
-        raise Failure("xavier_uniform_(t) does not return t itself",
-                      expected="the same tensor object t (so that w = xavier_uniform_(w) works)",
-                      actual="None" if returned == "NoneType" else f"another {returned}")
+        raise Failure(_("xavier_uniform_(t) does not return t itself"),
+                      expected=_("the same tensor object t (so that w = xavier_uniform_(w) "
+                                 "works)"),
+                      actual="None" if returned == "NoneType" else _("another {kind}",
+                                                                   kind=returned))
 
 
 @check("xavier_uniform_", hint="draw uniformly on the symmetric interval [-a, a] (mean 0, "
@@ -159,17 +167,20 @@ def test_variance_matches_xavier(student):
     for shape in ((250, 400), (64, 25, 8, 8)):
         found = student.run(xavier_fill, shape, None, 0.0)
         tensor = _filled_values(found, shape).double()
-        a, _, _ = _bound(shape)
+        a, __, __ = _bound(shape)
         mean = float((tensor / a).mean())
         ratio = float(((tensor / a) ** 2).mean())
         if abs(mean) >= 0.03:
-            raise Failure(f"the values are not centred on 0 ({_explain(shape)})",
-                          expected="mean about 0 (within 0.03 a)", actual=f"mean {mean:.4f} a")
+            raise Failure(_("the values are not centred on 0 ({explain})",
+                            explain=_explain(shape)),
+                          expected=_("mean about 0 (within 0.03 a)"),
+                          actual=_("mean {mean} a", mean=f"{mean:.4f}"))
         if abs(ratio - 1 / 3) >= 0.013:
-            raise Failure(f"the variance is not a^2 / 3 = 2 / (fan_in + fan_out) "
-                          f"({_explain(shape)})", expected=f"mean of values^2 about "
-                          f"{a * a / 3:.6g} (a^2 / 3)", actual=f"{ratio * a * a:.6g} "
-                          f"({ratio:.4f} a^2)")
+            raise Failure(_("the variance is not a^2 / 3 = 2 / (fan_in + fan_out) ({explain})",
+                            explain=_explain(shape)),
+                          expected=_("mean of values^2 about {value} (a^2 / 3)",
+                                     value=f"{a * a / 3:.6g}"),
+                          actual=f"{ratio * a * a:.6g} ({ratio:.4f} a^2)")
 
 
 @check("xavier_uniform_", hint="the gain multiplies the bound: a = gain * sqrt(6 / (fan_in + "
@@ -193,11 +204,12 @@ def test_layer_weight(student):
     for kind, sizes, gain, shape in cases:
         found = student.run(xavier_layer, kind, sizes, gain)
         if not isinstance(found, dict):
-            raise Failure("the result could not be read", actual=values.describe_type(found))
+            raise Failure(_("the result could not be read"), actual=values.describe_type(found))
         if not found.get("is_parameter") or not found.get("requires_grad"):
-            raise Failure("after xavier_uniform_(layer.weight) the weight is no longer the same "
-                          "trainable nn.Parameter", expected="the same Parameter, requires_grad "
-                          "True", actual=f"requires_grad {found.get('requires_grad')}")
+            raise Failure(_("after xavier_uniform_(layer.weight) the weight is no longer the "
+                            "same trainable nn.Parameter"),
+                          expected=_("the same Parameter, requires_grad True"),
+                          actual=f"requires_grad {found.get('requires_grad')}")
         _expect_uniform_bound(found.get("values"), shape, gain, what="layer.weight")
 
 
@@ -362,21 +374,24 @@ def _expect_clipped(got, grads, theta, names=GRAD_NAMES, own_fits: str = "values
     """``got`` must be the gradients ``grads`` clipped to global norm ``theta``; a wrong clipping
     gets the hint that fits what happened (see :func:`_fitting_hint`)."""
     if not isinstance(got, list) or len(got) != len(grads):
-        raise Failure("the gradients could not be read", actual=values.describe_type(got))
+        raise Failure(_("the gradients could not be read"), actual=values.describe_type(got))
     norm = _global_norm(grads)
     if norm > theta:
-        why = (f"the global norm of all gradients is {norm:.6g} > theta = {theta:g}, so every "
-               f"gradient must be multiplied by theta / norm = {theta / norm:.6g}")
+        why = _("the global norm of all gradients is {norm} > theta = {theta}, so every "
+                "gradient must be multiplied by theta / norm = {factor}", norm=f"{norm:.6g}",
+                theta=f"{theta:g}", factor=f"{theta / norm:.6g}")
     else:
-        why = (f"the global norm of all gradients is {norm:.6g} <= theta = {theta:g}, so the "
-               f"gradients must not change")
+        why = _("the global norm of all gradients is {norm} <= theta = {theta}, so the "
+                "gradients must not change", norm=f"{norm:.6g}", theta=f"{theta:g}")
     for name, g, expected in zip(names, got, _oracle(grads, theta)):
         if g is None:
-            raise Failure(f"the gradient of {name} is None after grad_clipping",
-                          expected="its clipped gradient", actual="None")
+            raise Failure(_("the gradient of {name} is None after grad_clipping", name=name),
+                          expected=_("its clipped gradient"), actual="None")
         try:
-            expect_close(g, expected, rtol=1e-4, atol=1e-6, what=f"the gradient of {name}",
-                         rationale=f"the gradient of {name} is wrong after clipping: {why}")
+            expect_close(g, expected, rtol=1e-4, atol=1e-6,
+                         what=_("the gradient of {name}", name=name),
+                         rationale=_("the gradient of {name} is wrong after clipping: {why}",
+                                     name=name, why=why))
         except Failure as failure:
             if failure.kind == "value" and not failure.help:
                 failure.help = _fitting_hint(got, grads, theta, own_fits)
@@ -459,12 +474,12 @@ def test_skips_frozen_parameters(student):
     theta = 2.5
     found = student.run(clip_partly_frozen, grads, theta)
     if not isinstance(found, dict):
-        raise Failure("the gradients could not be read", actual=values.describe_type(found))
+        raise Failure(_("the gradients could not be read"), actual=values.describe_type(found))
     frozen = found.get("frozen")
     if not (isinstance(frozen, list) and len(frozen) == 2 and all(g is None for g in frozen)):
-        raise Failure("grad_clipping gave the frozen layer net[0] a gradient",
-                      expected="net[0].weight.grad and net[0].bias.grad still None",
-                      actual="a gradient tensor")
+        raise Failure(_("grad_clipping gave the frozen layer net[0] a gradient"),
+                      expected=_("net[0].weight.grad and net[0].bias.grad still None"),
+                      actual=_("a gradient tensor"))
     _expect_clipped(found.get("grads"), grads, theta, ("net[2].weight", "net[2].bias"),
                     own_fits="never")
 
@@ -487,8 +502,9 @@ def test_scales_in_place(student):
     same = student.run(clip_module_identity, grads, 2.0)
     if not (isinstance(same, list) and len(same) == len(grads)
             and all(isinstance(s, bool) for s in same)):
-        raise Failure("the gradients could not be read", actual=values.describe_type(same))
+        raise Failure(_("the gradients could not be read"), actual=values.describe_type(same))
     if not all(same):
-        raise Failure("grad_clipping replaces p.grad with a new tensor (p.grad = p.grad * c), "
-                      "but the docstring asks to multiply every gradient in place (p.grad.mul_(c) "
-                      "or p.grad[:] *= c), which keeps any reference to the gradient valid")
+        raise Failure(_("grad_clipping replaces p.grad with a new tensor (p.grad = p.grad * c), "
+                        "but the docstring asks to multiply every gradient in place "
+                        "(p.grad.mul_(c) or p.grad[:] *= c), which keeps any reference to the "
+                        "gradient valid"))

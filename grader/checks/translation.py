@@ -11,7 +11,7 @@ from collections import Counter
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, StudentError, check, examples, expect_equal, scenario,
+from grader.judge.api import (_, Failure, StudentError, check, examples, expect_equal, scenario,
     values)
 
 # --------------------------------------------------------------------------- tokenize
@@ -28,24 +28,28 @@ UNKNOWN_TYPE_ERRORS = ("ValueError", "AssertionError", "KeyError", "Exception")
 def _expect_token_lines(got, expected, lines, token):
     """One list of tokens per line; say which line differs and where."""
     if not isinstance(got, list):
-        raise Failure("tokenize should return a list with one list of tokens per line",
+        raise Failure(_("tokenize should return a list with one list of tokens per line"),
                       expected=values.format_value(expected), actual=values.describe_type(got))
     if len(got) != len(expected):
-        raise Failure(f"the result has {len(got)} items for {len(lines)} lines: return one "
-                      f"list of tokens per line (empty lines give [])",
+        raise Failure(_("the result has {items} items for {lines} lines: return one list of "
+                        "tokens per line (empty lines give [])", items=len(got),
+                        lines=len(lines)),
                       expected=values.format_value(expected), actual=values.format_value(got))
     for i, (g, e) in enumerate(zip(got, expected)):
         if type(g) is not list:
-            raise Failure(f"line {i} ({lines[i]!r}) should give a list of tokens",
+            raise Failure(_("line {i} ({line}) should give a list of tokens", i=i,
+                            line=repr(lines[i])),
                           expected=values.format_value(e), actual=values.describe_type(g) +
                           f": {values.format_value(g)}")
         if g != e:
             first = next((j for j, (a, b) in enumerate(zip(g, e)) if a != b), min(len(g), len(e)))
-            details = (f"first difference at token {first}: expected "
-                       f"{values.format_value(e[first])}, got {values.format_value(g[first])}"
+            details = (_("first difference at token {first}: expected {expected}, got {got}",
+                         first=first, expected=values.format_value(e[first]),
+                         got=values.format_value(g[first]))
                        if first < min(len(g), len(e)) else
-                       f"expected {len(e)} tokens, got {len(g)}")
-            raise Failure(f"line {i} ({lines[i]!r}) is split wrongly into {token} tokens",
+                       _("expected {expected} tokens, got {got}", expected=len(e), got=len(g)))
+            raise Failure(_("line {i} ({line}) is split wrongly into {token} tokens", i=i,
+                            line=repr(lines[i]), token=token),
                           expected=values.format_value(e), actual=values.format_value(g),
                           details=details)
 
@@ -75,17 +79,17 @@ def test_unknown_token_type_is_an_error(student):
     except StudentError as exc:
         if exc.type_name in UNKNOWN_TYPE_ERRORS:
             return
-        raise Failure("tokenize(lines, 'sentence') raised an unexpected kind of error",
-                      expected="ValueError", actual=exc.type_name or "an error") from None
+        raise Failure(_("tokenize(lines, 'sentence') raised an unexpected kind of error"),
+                      expected="ValueError", actual=exc.type_name or _("an error")) from None
     if reply.value is None and reply.stdout.strip():
         return           # the book's behaviour: print an error message, return None
     if reply.value is None:
-        raise Failure("tokenize(lines, 'sentence') returns None without saying why",
-                      expected="a ValueError (or an error message printed, like the book)",
-                      actual="None, and nothing printed")
-    raise Failure("tokenize(lines, 'sentence') should be an error: 'sentence' is not a token "
-                  "type", expected="a ValueError",
-                  actual=f"it returned {values.format_value(reply.value)}")
+        raise Failure(_("tokenize(lines, 'sentence') returns None without saying why"),
+                      expected=_("a ValueError (or an error message printed, like the book)"),
+                      actual=_("None, and nothing printed"))
+    raise Failure(_("tokenize(lines, 'sentence') should be an error: 'sentence' is not a token "
+                    "type"), expected=_("a ValueError"),
+                  actual=_("it returned {value}", value=values.format_value(reply.value)))
 
 
 # every whitespace the docstring names: spaces, tabs and newlines (a line read with readlines()
@@ -203,51 +207,58 @@ def _flat(tokens):
 
 
 def _times(n):
-    return f"{n} time" + ("" if n == 1 else "s")
+    return _("{n} time", n=n) if n == 1 else _("{n} times", n=n)
 
 
 def _listing_problem(got, expected, counts, min_freq, head):
     """The first thing wrong in a list of tokens in index order, in words."""
     if not got:
-        return "the vocabulary is empty: index 0 should hold '<unk>'"
+        return _("the vocabulary is empty: index 0 should hold '<unk>'")
     if got[0] != "<unk>":
-        return f"index 0 holds {got[0]!r}: it should be '<unk>', the unknown token"
+        return _("index 0 holds {token}: it should be '<unk>', the unknown token",
+                 token=repr(got[0]))
     if len(head) > 1 and got[:len(head)] != head:
-        return (f"the reserved tokens {head[1:]} should come right after '<unk>', in the given "
-                f"order (indices 1 to {len(head) - 1}), before the tokens of the corpus")
+        return _("the reserved tokens {reserved} should come right after '<unk>', in the given "
+                 "order (indices 1 to {last}), before the tokens of the corpus",
+                 reserved=head[1:], last=len(head) - 1)
     seen = Counter(got)
     twice = next((t for t in got if seen[t] > 1), None)
     if twice is not None:
-        return (f"{twice!r} appears {seen[twice]} times in the vocabulary: each token gets one "
-                f"index (a reserved token, or '<unk>', found in the corpus is not added again)")
+        return _("{token} appears {count} times in the vocabulary: each token gets one index "
+                 "(a reserved token, or '<unk>', found in the corpus is not added again)",
+                 token=repr(twice), count=seen[twice])
     wanted = set(expected)
     extra = next((t for t in got if t not in wanted), None)
     if extra is not None:
         if counts.get(extra, 0) > 0:
-            return (f"{extra!r} occurs {_times(counts[extra])}, fewer than min_freq={min_freq}: "
-                    f"it should be left out")
-        return (f"{extra!r} is not a token of the corpus (a 1-D list of tokens is used as it "
-                f"is; only a list of lists is flattened)")
+            return _("{token} occurs {times}, fewer than min_freq={min_freq}: it should be "
+                     "left out", token=repr(extra), times=_times(counts[extra]),
+                     min_freq=min_freq)
+        return _("{token} is not a token of the corpus (a 1-D list of tokens is used as it is; "
+                 "only a list of lists is flattened)", token=repr(extra))
     have = set(got)
     missing = next((t for t in expected if t not in have), None)
     if missing is not None:
-        why = (" (a token occurring exactly min_freq times is kept)"
-               if counts.get(missing, 0) == min_freq else "")
-        return (f"{missing!r} (it occurs {_times(counts.get(missing, 0))}, min_freq={min_freq}) "
-                f"is missing{why}")
+        if counts.get(missing, 0) == min_freq:
+            return _("{token} (it occurs {times}, min_freq={min_freq}) is missing (a token "
+                     "occurring exactly min_freq times is kept)", token=repr(missing),
+                     times=_times(counts.get(missing, 0)), min_freq=min_freq)
+        return _("{token} (it occurs {times}, min_freq={min_freq}) is missing",
+                 token=repr(missing), times=_times(counts.get(missing, 0)), min_freq=min_freq)
     for i in range(len(head), len(got) - 1):
         a, b = got[i], got[i + 1]
         if counts.get(a, 0) < counts.get(b, 0):
-            return (f"{a!r} (index {i}, occurs {_times(counts[a])}) comes before {b!r} "
-                    f"(occurs {_times(counts[b])}): sort the tokens by decreasing frequency")
-    return "the tokens are in the wrong order"
+            return _("{a} (index {i}, occurs {times_a}) comes before {b} (occurs {times_b}): "
+                     "sort the tokens by decreasing frequency", a=repr(a), i=i,
+                     times_a=_times(counts[a]), b=repr(b), times_b=_times(counts[b]))
+    return _("the tokens are in the wrong order")
 
 
 def _expect_strings(got, what="vocab.to_tokens(list_of_indices)"):
     """The student's tokens in index order must be a list of strings before anything else."""
     if not isinstance(got, list) or not all(isinstance(t, str) for t in got):
-        raise Failure(f"{what} should give a list of tokens (strings)",
-                      expected="a list of str",
+        raise Failure(_("{what} should give a list of tokens (strings)", what=what),
+                      expected=_("a list of str"),
                       actual=values.describe_type(got) + f": {values.format_value(got)}")
     return got
 
@@ -265,25 +276,31 @@ def _expect_listing(got, expected, tokens, min_freq=0, reserved=None):
         return           # the same vocabulary, with tokens of equal frequency in another order
     raise Failure(_listing_problem(got, expected, counts, min_freq, head),
                   expected=values.format_value(expected), actual=values.format_value(got),
-                  details="tokens are listed in index order; tokens of equal frequency may "
-                          "come in any order")
+                  details=_("tokens are listed in index order; tokens of equal frequency may "
+                            "come in any order"))
 
 
 def _expect_indices(got, expected, queries, what):
     """Looked-up indices: a list of ints, one per query."""
     if not isinstance(got, list) or not all(type(i) is int for i in got):
-        raise Failure(f"{what} should give a list of int indices",
+        raise Failure(_("{what} should give a list of int indices", what=what),
                       expected=values.format_value(expected),
                       actual=values.describe_type(got) + f": {values.format_value(got)}")
     if got == expected:
         return
     if len(got) != len(expected):
-        raise Failure(f"{what} gave {len(got)} indices for {len(queries)} tokens",
+        raise Failure(_("{what} gave {count} indices for {tokens} tokens", what=what,
+                        count=len(got), tokens=len(queries)),
                       expected=values.format_value(expected), actual=values.format_value(got))
     i = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
-    unknown = " (a token not in the vocabulary maps to 0, the index of '<unk>')" \
-        if expected[i] == 0 else ""
-    raise Failure(f"the index of {queries[i]!r} is {got[i]}, expected {expected[i]}{unknown}",
+    if expected[i] == 0:
+        wrong = _("the index of {token} is {got}, expected {expected} (a token not in the "
+                  "vocabulary maps to 0, the index of '<unk>')", token=repr(queries[i]),
+                  got=got[i], expected=expected[i])
+    else:
+        wrong = _("the index of {token} is {got}, expected {expected}", token=repr(queries[i]),
+                  got=got[i], expected=expected[i])
+    raise Failure(wrong,
                   expected=values.format_value(expected), actual=values.format_value(got))
 
 
@@ -312,7 +329,7 @@ def test_lookup_tokens(student):
     for as_list in (False, True):
         got = student.run(vocab_lookup, NO_TIES, ["<pad>"], queries, as_list)
         _expect_indices(got, expected, queries,
-                        "vocab[queries]" if as_list else "vocab[q] for each q")
+                        "vocab[queries]" if as_list else _("vocab[q] for each q"))
 
 
 @check("Vocab", hint="to_tokens is the inverse of __getitem__: idx_to_token[index] for one "
@@ -323,7 +340,7 @@ def test_to_tokens_example(student):
     expected = ["the", "<unk>", "machine", "<pad>"]
     for as_list in (False, True):
         got = student.run(vocab_to_tokens, NO_TIES, ["<pad>"], indices, as_list)
-        what = "vocab.to_tokens(indices)" if as_list else "vocab.to_tokens(i) for each i"
+        what = "vocab.to_tokens(indices)" if as_list else _("vocab.to_tokens(i) for each i")
         expect_equal(got, expected, what=what)
 
 
@@ -422,7 +439,7 @@ def test_min_freq_filtering(student, tokens, min_freq):
     kept = sorted((t for t in counts if counts[t] >= min_freq),
                   key=lambda t: (-counts[t], rank.get(t, 0)))
     _expect_listing(listed, ["<unk>"] + kept, tokens, min_freq)
-    _expect_indices(got["each"], [0] * len(dropped), dropped, "vocab[q] for each dropped q")
+    _expect_indices(got["each"], [0] * len(dropped), dropped, _("vocab[q] for each dropped q"))
 
 
 @check("Vocab", hint="idx_to_token starts as ['<unk>'] + reserved_tokens, so reserved_tokens[i] "
@@ -437,10 +454,11 @@ def test_reserved_tokens_property(student, tokens, reserved):
     head = ["<unk>"] + list(reserved)
     if listed[:len(head)] != head:
         raise Failure(_listing_problem(listed, head, Counter(_flat(tokens)), 0, head),
-                      expected=values.format_value(head) + " followed by the corpus's tokens",
+                      expected=_("{head} followed by the corpus's tokens",
+                                 head=values.format_value(head)),
                       actual=values.format_value(listed))
     _expect_indices(got["each"], list(range(1, len(head))), reserved,
-                    "vocab[r] for each reserved token r")
+                    _("vocab[r] for each reserved token r"))
 
 
 @check("Vocab", hint="__getitem__ returns 0, the index of '<unk>', for any token it does not "
@@ -451,7 +469,7 @@ def test_unknown_maps_to_zero(student, tokens, queries):
     """maps every token that is not in the vocabulary to 0, alone or in a list"""
     got = student.run(vocab_probe, tokens, 0, None, queries, True)
     zeros = [0] * len(queries)
-    _expect_indices(got["each"], zeros, queries, "vocab[q] for each unknown q")
+    _expect_indices(got["each"], zeros, queries, _("vocab[q] for each unknown q"))
     _expect_indices(got["list"], zeros, queries, "vocab[queries]")
 
 
@@ -465,7 +483,8 @@ def test_round_trip(student, data):
     tokens, sequence = data
     expect_equal(student.run(vocab_round_trip, tokens, sequence), list(sequence),
                  what="vocab.to_tokens(vocab[sequence])",
-                 rationale="vocab.to_tokens(vocab[sequence]) does not give back the sequence")
+                 rationale=_("vocab.to_tokens(vocab[sequence]) does not give back the "
+                             "sequence"))
 
 
 @check("Vocab", hint="append each new token to idx_to_token and record token_to_idx[token] = "
@@ -475,15 +494,15 @@ def test_round_trip(student, data):
 def test_indices_are_a_bijection(student, tokens, min_freq, reserved):
     """indices are exactly 0 .. len(vocab) - 1, each one a different token"""
     got = student.run(vocab_index_of_each_token, tokens, min_freq, reserved)
-    listed = _expect_strings(got["tokens"], "vocab.to_tokens(i) for i in range(len(vocab))")
+    listed = _expect_strings(got["tokens"], _("vocab.to_tokens(i) for i in range(len(vocab))"))
     indices = got["indices"]
     if len(set(listed)) != len(listed):
         token = next(t for t in listed if listed.count(t) > 1)
-        raise Failure(f"two indices hold the same token {token!r}",
-                      expected="a different token at each index",
+        raise Failure(_("two indices hold the same token {token}", token=repr(token)),
+                      expected=_("a different token at each index"),
                       actual=values.format_value(listed))
     _expect_indices(indices, list(range(len(listed))), listed,
-                    "vocab[vocab.to_tokens(i)] for i in range(len(vocab))")
+                    _("vocab[vocab.to_tokens(i)] for i in range(len(vocab))"))
 
 
 @check("Vocab", hint="add a corpus token only if it is not already in token_to_idx: "
@@ -512,20 +531,22 @@ def test_instances_are_independent(student):
     before = got["before"]
     if not isinstance(before, list) or sorted(map(str, before)) != ["<unk>", "tick", "tock"] \
             or not all(isinstance(t, str) for t in before):
-        raise Failure("the first Vocab(tokens_a) does not hold exactly '<unk>' and the tokens of "
-                      "tokens_a: it holds tokens of vocabularies built before it (shared state)",
-                      expected="'<unk>', 'tick' and 'tock'", actual=values.format_value(before))
+        raise Failure(_("the first Vocab(tokens_a) does not hold exactly '<unk>' and the "
+                        "tokens of tokens_a: it holds tokens of vocabularies built before it "
+                        "(shared state)"),
+                      expected=_("'<unk>', 'tick' and 'tock'"), actual=values.format_value(before))
     if got["first_after"] != before:
-        raise Failure("building other vocabularies changed the tokens of the first one: the "
-                      "vocabularies share their lists", expected=values.format_value(got["before"]),
+        raise Failure(_("building other vocabularies changed the tokens of the first one: the "
+                        "vocabularies share their lists"), expected=values.format_value(got["before"]),
                       actual=values.format_value(got["first_after"]))
     if got["again"] != got["before"]:
-        raise Failure("Vocab(tokens_a) built again, after other vocabularies, differs from the "
-                      "first Vocab(tokens_a): some state is left over from earlier vocabularies",
+        raise Failure(_("Vocab(tokens_a) built again, after other vocabularies, differs from "
+                        "the first Vocab(tokens_a): some state is left over from earlier "
+                        "vocabularies"),
                       expected=values.format_value(got["before"]),
                       actual=values.format_value(got["again"]))
-    expect_equal(got["reserved_after"], ["<pad>"], what="reserved_tokens after building",
-                 rationale="Vocab changed the reserved_tokens list it was given")
+    expect_equal(got["reserved_after"], ["<pad>"], what=_("reserved_tokens after building"),
+                 rationale=_("Vocab changed the reserved_tokens list it was given"))
 
 
 # --------------------------------------------------------------------------- truncate_pad
@@ -562,12 +583,14 @@ def test_length_is_num_steps(student, line, num_steps, padding_token):
     """always returns a list of exactly num_steps elements"""
     got = student.truncate_pad(list(line), num_steps, padding_token)
     if not isinstance(got, list):
-        raise Failure("truncate_pad should return a list", expected=f"a list of {num_steps} ids",
+        raise Failure(_("truncate_pad should return a list"),
+                      expected=_("a list of {count} ids", count=num_steps),
                       actual=values.describe_type(got))
     if len(got) != num_steps:
-        raise Failure("the result does not have num_steps elements",
-                      expected=f"{num_steps} element(s)", actual=f"{len(got)} element(s): "
-                      f"{values.format_value(got)}")
+        raise Failure(_("the result does not have num_steps elements"),
+                      expected=_("{count} element(s)", count=num_steps),
+                      actual=_("{count} element(s): {value}", count=len(got),
+                               value=values.format_value(got)))
 
 
 @check("truncate_pad", hint="keep the beginning of the sentence (line[:num_steps]) and put the "
@@ -579,7 +602,7 @@ def test_keeps_prefix_pads_at_end(student, reference, line, num_steps, padding_t
     """keeps the line's first elements and pads at the end (as the reference does)"""
     got = student.truncate_pad(list(line), num_steps, padding_token)
     expect_equal(got, reference.truncate_pad(list(line), num_steps, padding_token),
-                 rationale="the result is not line[:num_steps] followed by padding_token")
+                 rationale=_("the result is not line[:num_steps] followed by padding_token"))
 
 
 @check("truncate_pad", hint="the docstring says line itself is left unchanged: build a new "
@@ -588,7 +611,7 @@ def test_does_not_modify_line(student):
     """leaves its argument line unchanged"""
     got = student.run(pad_and_look_at_line, [47, 4], 5, 1)
     if isinstance(got, dict) and got.get("line_after") != [47, 4]:
-        raise Failure("truncate_pad changes the list it is given (line.append / line += ...): "
-                      "return a new list, the caller may still need line",
-                      expected="line == [47, 4] after the call",
+        raise Failure(_("truncate_pad changes the list it is given (line.append / line += "
+                        "...): return a new list, the caller may still need line"),
+                      expected=_("line == [47, 4] after the call"),
                       actual=f"line == {values.format_value(got.get('line_after'))}")

@@ -24,7 +24,7 @@ from torch import nn
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.judge.api import (Failure, check, describe_type, examples, expect_close,
+from grader.judge.api import (_, Failure, check, describe_type, examples, expect_close,
     expect_no_builtin, expect_number, expect_shape, expect_tensor, fill_by_shape, format_number,
     scenario, shapes, tensors)
 
@@ -38,9 +38,9 @@ def penalty_gradient(w):
     w = w.clone().requires_grad_(True)
     penalty = student.l2_penalty(w)
     if not isinstance(penalty, torch.Tensor):
-        raise Mismatch(f"l2_penalty returned a {type(penalty).__name__}, not a tensor: "
-                       f"backward() cannot be called on it, so the penalty would not change "
-                       f"the gradients")
+        raise Mismatch("l2_penalty returned a {kind}, not a tensor: backward() cannot be "
+                       "called on it, so the penalty would not change the gradients",
+                       kind=type(penalty).__name__)
     if not penalty.requires_grad:
         raise Mismatch("l2_penalty(w) does not depend on w for autograd (it was detached or "
                        "rebuilt from plain numbers): the penalty would not change the gradients")
@@ -62,9 +62,9 @@ def test_gradient_is_w(student):
     w = torch.tensor([[0.5], [-1.0], [2.0], [3.0]])
     grad = student.run(penalty_gradient, w)
     if grad is None:
-        raise Failure("after l2_penalty(w).backward(), w.grad is None: the result does not "
-                      "depend on w", expected="w.grad equal to w", actual="None")
-    expect_close(grad, w, rationale="the gradient of l2_penalty(w) should be w itself")
+        raise Failure(_("after l2_penalty(w).backward(), w.grad is None: the result does "
+                        "not depend on w"), expected=_("w.grad equal to w"), actual="None")
+    expect_close(grad, w, rationale=_("the gradient of l2_penalty(w) should be w itself"))
 
 
 @check("l2_penalty", hint=PENALTY_HINT + " Sum over every element (all rows and columns), "
@@ -140,7 +140,7 @@ def _sgd_oracle(values, grads, lr, batch_size):
 def _sgd_result(result, count):
     if not isinstance(result, dict) or not isinstance(result.get("values"), list) or \
             len(result["values"]) != count:
-        raise Failure("the scenario could not read the parameters back",
+        raise Failure(_("the scenario could not read the parameters back"),
                       actual=describe_type(result))
     return result
 
@@ -150,19 +150,22 @@ def _expect_updated(result, values, grads, lr, batch_size):
     result = _sgd_result(result, len(values))
     expected = _sgd_oracle(values, grads, lr, batch_size)
     for index, (after, before, want) in enumerate(zip(result["values"], values, expected)):
-        what = f"params[{index}] after sgd"
+        what = _("{name} after sgd", name=f"params[{index}]")
         expect_shape(after, before.shape, what=what)
         if torch.equal(after, before) and not torch.equal(want.to(before.dtype), before):
             if not result["same_objects"][index]:
-                why = ("the list now holds a new tensor, but the model still uses the old one: "
-                       "change the tensor itself, in place")
+                why = _("the list now holds a new tensor, but the model still uses the old "
+                        "one: change the tensor itself, in place")
             else:
-                why = ("update every tensor of the list, in place (param -= ... under "
-                       "torch.no_grad(), or param.data -= ...); param = param - ... only "
-                       "rebinds a local name, and a return inside the loop stops it early")
-            raise Failure(f"sgd did not change params[{index}]: {why}",
-                          expected=f"{format_number(float(want.reshape(-1)[0]))} at index 0",
-                          actual=f"{format_number(float(after.reshape(-1)[0]))} (unchanged)")
+                why = _("update every tensor of the list, in place (param -= ... under "
+                        "torch.no_grad(), or param.data -= ...); param = param - ... only "
+                        "rebinds a local name, and a return inside the loop stops it early")
+            raise Failure(_("sgd did not change {name}: {why}", name=f"params[{index}]",
+                            why=why),
+                          expected=_("{value} at index 0",
+                                     value=format_number(float(want.reshape(-1)[0]))),
+                          actual=_("{value} (unchanged)",
+                                   value=format_number(float(after.reshape(-1)[0]))))
         expect_close(after, want, rtol=1e-5, atol=1e-6, what=what)
 
 
@@ -172,8 +175,9 @@ def test_sgd_book_example(student):
     values = [torch.tensor([1.0, -2.0]), torch.tensor([0.5])]
     grads = [torch.tensor([2.0, 4.0]), torch.tensor([1.0])]
     result = _sgd_result(student.run(sgd_step, values, grads, 0.5, 2), 2)
-    expect_close(result["values"][0], torch.tensor([0.5, -3.0]), what="w after sgd")
-    expect_close(result["values"][1], torch.tensor([0.25]), what="b after sgd")
+    expect_close(result["values"][0], torch.tensor([0.5, -3.0]),
+                 what=_("{name} after sgd", name="w"))
+    expect_close(result["values"][1], torch.tensor([0.25]), what=_("{name} after sgd", name="b"))
 
 
 @check("sgd", hint="the model keeps using the same tensor objects, so sgd must change them: "
@@ -186,10 +190,10 @@ def test_updates_in_place(student):
     result = _sgd_result(student.run(sgd_step, values, grads, 0.1, 1), 2)
     for index, same in enumerate(result["same_objects"]):
         if same is not True:
-            raise Failure(f"sgd replaced params[{index}] with a new tensor: the model still "
-                          f"holds the old one, which was not trained",
-                          expected="the same tensor object, changed in place",
-                          actual="a different object in the list")
+            raise Failure(_("sgd replaced {name} with a new tensor: the model still holds the "
+                            "old one, which was not trained", name=f"params[{index}]"),
+                          expected=_("the same tensor object, changed in place"),
+                          actual=_("a different object in the list"))
     _expect_updated(result, values, grads, 0.1, 1)
 
 
@@ -223,18 +227,19 @@ def test_updates_every_parameter(student):
     result = student.run(sgd_step_on_module, 0, lr, batch_size)
     if not isinstance(result, dict) or not (isinstance(result.get("after"), list)
                                             and len(result["after"]) == 4):
-        raise Failure("the scenario could not read the parameters back",
+        raise Failure(_("the scenario could not read the parameters back"),
                       actual=describe_type(result))
     names = ["net[0].weight", "net[0].bias", "net[2].weight", "net[2].bias"]
     befores, grads = _module_before_and_grads(0)     # the judge's own, not the worker's
     for name, before, grad, after in zip(names, befores, grads, result["after"]):
-        after = expect_shape(after, before.shape, what=f"{name} after sgd")
+        after = expect_shape(after, before.shape, what=_("{name} after sgd", name=name))
         if torch.equal(after, before):
-            raise Failure(f"sgd did not change {name}: update every parameter of the list in "
-                          f"place", expected=f"{name} - lr * {name}.grad / batch_size",
-                          actual=f"{name} unchanged")
+            raise Failure(_("sgd did not change {name}: {why}", name=name,
+                            why=_("update every parameter of the list in place")),
+                          expected=f"{name} - lr * {name}.grad / batch_size",
+                          actual=_("{name} unchanged", name=name))
         expect_close(after, before - lr * grad / batch_size, rtol=1e-5, atol=1e-6,
-                     what=f"{name} after sgd")
+                     what=_("{name} after sgd", name=name))
 
 
 @check("sgd", advisory=True)
@@ -248,9 +253,10 @@ def test_leaves_gradient_or_zeroes_it(student):
             continue
         if not isinstance(grad, torch.Tensor) or grad.shape != original.shape or not (
                 torch.equal(grad, original) or not bool(grad.any())):
-            raise Failure(f"sgd changed params[{index}].grad into something else than the "
-                          f"gradient or zeros: scale a copy (lr * param.grad / batch_size), "
-                          f"not param.grad itself, so the gradient stays meaningful")
+            raise Failure(_("sgd changed {name} into something else than the gradient or "
+                            "zeros: scale a copy (lr * param.grad / batch_size), not param.grad "
+                            "itself, so the gradient stays meaningful",
+                            name=f"params[{index}].grad"))
 
 
 @check("sgd", hint="write the update yourself; torch.optim.SGD does the whole exercise for you.")
@@ -302,7 +308,7 @@ def _train_oracle(lambd, w0, b0, X, y, num_epochs, lr, batch_size):
     w = w0.clone().requires_grad_(True)
     b = b0.clone().requires_grad_(True)
     trainer = torch.optim.SGD([{"params": [w], "weight_decay": lambd}, {"params": [b]}], lr=lr)
-    for _ in range(num_epochs):
+    for __ in range(num_epochs):
         for features, labels in batches:
             trainer.zero_grad()
             (F.mse_loss(features @ w + b, labels) / 2).backward()
@@ -322,13 +328,14 @@ def _book_problem(seed=0, n_train=20, num_inputs=200, batch_size=5):
 
 def _trained(result, w0, b0, should_change=True):
     if not isinstance(result, dict) or not all(k in result for k in ("norm", "w", "b")):
-        raise Failure("the scenario could not read w and b back", actual=describe_type(result))
-    w = expect_shape(result["w"], w0.shape, what="w after training")
-    b = expect_shape(result["b"], b0.shape, what="b after training")
+        raise Failure(_("the scenario could not read w and b back"),
+                      actual=describe_type(result))
+    w = expect_shape(result["w"], w0.shape, what=_("{name} after training", name="w"))
+    b = expect_shape(result["b"], b0.shape, what=_("{name} after training", name="b"))
     if should_change and torch.equal(w, w0) and torch.equal(b, b0):
-        raise Failure("train_weight_decay did not change w and b: update the tensors it is "
-                      "given in place (through sgd), do not create new ones",
-                      expected="trained w and b", actual="w and b as they were passed in")
+        raise Failure(_("train_weight_decay did not change w and b: update the tensors it is "
+                        "given in place (through sgd), do not create new ones"),
+                      expected=_("trained w and b"), actual=_("w and b as they were passed in"))
     return w, b
 
 
@@ -340,12 +347,12 @@ def _expect_matches_oracle(student, lambd, w0, b0, X, y, num_epochs, lr, batch_s
     result = student.run(train_from_loader if loader else train_from, lambd, w0, b0, X, y,
                          num_epochs, lr, batch_size)
     w, b = _trained(result, w0, b0, not (torch.equal(want_w, w0) and torch.equal(want_b, b0)))
-    expect_close(w, want_w, rtol=1e-4, atol=1e-5, what="w after training",
-                 rationale=f"w after training with lambd={lambd} differs from torch.optim.SGD "
-                           f"with weight_decay={lambd}")
-    expect_close(b, want_b, rtol=1e-4, atol=1e-5, what="b after training",
-                 rationale=f"b after training with lambd={lambd} differs from torch.optim.SGD "
-                           f"(b is not decayed)")
+    expect_close(w, want_w, rtol=1e-4, atol=1e-5, what=_("{name} after training", name="w"),
+                 rationale=_("w after training with lambd={lambd} differs from "
+                             "torch.optim.SGD with weight_decay={lambd}", lambd=lambd))
+    expect_close(b, want_b, rtol=1e-4, atol=1e-5, what=_("{name} after training", name="b"),
+                 rationale=_("b after training with lambd={lambd} differs from "
+                             "torch.optim.SGD (b is not decayed)", lambd=lambd))
     return result
 
 
@@ -369,14 +376,17 @@ def test_weight_decay_shrinks_weights(student):
     norms = {}
     for lambd in (0.0, 3.0):
         result = student.run(train_from, lambd, w0, b0, X, y, 10, 0.01, 5)
-        w, _ = _trained(result, w0, b0)
+        w, __ = _trained(result, w0, b0)
         norms[lambd] = torch.linalg.vector_norm(w.double()).item()
     if not norms[3.0] < 0.5 * norms[0.0]:
-        raise Failure("weight decay should shrink the weights: ||w|| after training with "
-                      "lambd = 3 is not under half of ||w|| with lambd = 0 (10 epochs, lr 0.01)",
-                      expected=f"||w|| < {format_number(0.5 * norms[0.0])} (about 4.0)",
-                      actual=f"||w|| = {format_number(norms[3.0])} with lambd = 3, "
-                             f"{format_number(norms[0.0])} with lambd = 0")
+        raise Failure(_("weight decay should shrink the weights: ||w|| after training with "
+                        "lambd = 3 is not under half of ||w|| with lambd = 0 (10 epochs, lr "
+                        "0.01)"),
+                      expected=_("||w|| < {bound} (about 4.0)",
+                                 bound=format_number(0.5 * norms[0.0])),
+                      actual=_("||w|| = {decayed} with lambd = 3, {plain} with lambd = 0",
+                               decayed=format_number(norms[3.0]),
+                               plain=format_number(norms[0.0])))
 
 
 @check("train_weight_decay", hint="return torch.norm(w).item() for the trained w: the L2 norm "
@@ -385,10 +395,10 @@ def test_returns_norm_of_w(student):
     """returns the L2 norm of the trained w, as a number"""
     w0, b0, X, y = BOOK_PROBLEM
     result = student.run(train_from, 3.0, w0, b0, X, y, 1, 0.003, 5)
-    w, _ = _trained(result, w0, b0)
+    w, __ = _trained(result, w0, b0)
     expect_number(result["norm"], torch.linalg.vector_norm(w.double()).item(), rel=1e-4,
-                  what="the returned value",
-                  rationale="the returned value is not ||w|| of the trained w")
+                  what=_("the returned value"),
+                  rationale=_("the returned value is not ||w|| of the trained w"))
 
 
 @st.composite

@@ -10,7 +10,8 @@ msgid exactly as the student sees it in English (the judge translates it where i
 - a scenario's description: the first line of its docstring, as
   ``grader.judge.student.scenario`` takes it (``inspect.getdoc(fn).splitlines()[0]``);
 - the messages the checks build at run time: the literal first argument of ``_()`` and
-  ``N_()`` (keywords of :mod:`grader.judge.api`), placeholders ``{name}`` left in.
+  ``N_()`` (keywords of :mod:`grader.judge.api`) and of a scenario's ``Mismatch()``,
+  placeholders ``{name}`` left in.
 
 Registered as the ``babel.extractors`` entry point ``grader_checks`` (pyproject.toml) and named
 in grader/checks/babel.cfg:
@@ -32,7 +33,9 @@ import ast
 import inspect
 from dataclasses import dataclass, field
 
-KEYWORDS = ("_", "N_")
+# _() and N_() (grader.judge.api), and a scenario's Mismatch("... {name} ...", name=value),
+# which the worker sends as a template for the judge to translate
+KEYWORDS = ("_", "N_", "Mismatch")
 
 
 @dataclass
@@ -130,8 +133,9 @@ def messages(source: str) -> tuple[list[Message], list[str]]:
                 continue
             text = constants.value(node.args[0]) if isinstance(node.args[0], (
                 ast.Constant, ast.BinOp)) else None
-            if isinstance(node.args[0], ast.Name) and node.func.id == "_":
-                # _(CONSTANT): the constant is extracted where it is marked (N_ or hint=)
+            if isinstance(node.args[0], (ast.Name, ast.Subscript, ast.Attribute)) \
+                    and node.func.id != "N_":
+                # _(CONSTANT), _(TABLE[key]): extracted where the constant is marked (N_, hint=)
                 continue
             if text is None:
                 problems.append(f"line {node.lineno}: {node.func.id}() of something other "
@@ -139,8 +143,36 @@ def messages(source: str) -> tuple[list[Message], list[str]]:
                                 f"f-string)")
             elif text:
                 found.append(Message(text, node.lineno, "message"))
+    problems += _misuses(tree)
     found.sort(key=lambda m: m.lineno)
     return found, problems
+
+
+def _misuses(tree: ast.Module) -> list[str]:
+    """What would break ``_()`` at run time: a scenario body calling it (a scenario runs in
+    the worker, which has no ``_``: it raises ``Mismatch(template, **values)``, or returns an
+    ``N_`` template and its values for the judge's ``template_text``, instead), and
+    a name ``_`` bound in the file (``w, _ = ...``), which hides the function in its scope."""
+    problems = []
+    in_comprehension = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            for generator in node.generators:
+                in_comprehension.update(id(sub) for sub in ast.walk(generator.target))
+        if isinstance(node, ast.FunctionDef) and any(
+                _decorator_name(d) == "scenario" for d in node.decorator_list):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
+                        and sub.func.id == "_":
+                    problems.append(f"line {sub.lineno}: {sub.func.id}() in the scenario "
+                                    f"{node.name} (it runs in the worker: raise "
+                                    f"Mismatch(template, **values))")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store) \
+                and id(node) not in in_comprehension:
+            problems.append(f"line {node.lineno}: the name _ is assigned, which hides _() "
+                            f"(use __ for a value that is not used)")
+    return problems
 
 
 def extract(fileobj, keywords, comment_tags, options):

@@ -12,6 +12,8 @@
   Gradescope ``setup.sh`` and ``run_autograder`` at its root (so that the zip is the
   Gradescope upload) and a GitHub Actions workflow that grades a whole Classroom assignment
   with every check (``grade batch`` into the gradebook and its exports).
+- Both carry the translations of the checks they ship (grader/checks/locale, compiled, cut
+  down to those checks' messages: :func:`ship_check_catalogs`).
 - ``student.zip`` and ``autograder.zip``: byte-identical for the same inputs (sorted
   entries, fixed timestamps and permissions).
 """
@@ -72,6 +74,7 @@ def build_student(assignment, folder: Path) -> None:
                for topic in check_topics(assignment)}
     for topic, text in strip_checks(sources, public).items():
         (checks / f"{topic}.py").write_text(text)
+    ship_check_catalogs(checks_dir(assignment) / "locale", checks, public_only=True)
     _copy_topics(assignment.stubs_dir, folder / "exercises", assignment.topics)
     from grader.course.notebook_build import translated_stub, write_notebooks
     for stub in sorted((folder / "exercises").glob("*.py")):    # docstrings in the language
@@ -217,6 +220,8 @@ def build_autograder(assignment, folder: Path) -> None:
     folder.mkdir(parents=True)
     _copy_framework(folder / "grader")
     _copy_topics(checks_dir(assignment), folder / "grader" / "checks", check_topics(assignment))
+    ship_check_catalogs(checks_dir(assignment) / "locale", folder / "grader" / "checks",
+                        public_only=False)
     _copy_topics(assignment.solutions_dir, folder / "solutions", assignment.topics)
     _copy_topics(assignment.stubs_dir, folder / "exercises", assignment.topics)
     if assignment.mistakes_dir is not None and assignment.mistakes_dir.is_dir():
@@ -255,6 +260,52 @@ def _copy_framework(dest: Path) -> None:
     shutil.copytree(FRAMEWORK, dest, ignore=ignore)
     shutil.copytree(TEMPLATES, dest / "templates",
                     ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def ship_check_catalogs(locale: Path, checks: Path, public_only: bool) -> None:
+    """The translations of the check files in ``checks`` (domain ``checks``, grader/i18n.py):
+    each compiled catalog of ``locale`` cut down to the messages those files hold (extracted
+    as ``pybabel extract`` does), so that a student release carries no word of a hidden check
+    and a release of some topics none of the others.  Without Babel (the ``test`` extra) the
+    autograder gets the whole catalogs and the student release none (its checks then speak
+    English), with a warning."""
+    import gettext
+    import sys
+    from grader.course.extract_checks import messages
+    compiled = sorted(locale.glob("*/LC_MESSAGES/checks.mo")) if locale.is_dir() else []
+    if not compiled:
+        return
+    wanted = set()
+    for path in sorted(checks.glob("*.py")):
+        wanted.update(m.msgid for m in messages(path.read_text(encoding="utf-8"))[0])
+    try:
+        from babel.messages.catalog import Catalog
+        from babel.messages.mofile import write_mo
+    except ImportError:
+        print("warning: Babel is not installed (pip install -e '.[test]'): "
+              + ("the student release ships no translations of its checks" if public_only else
+                 "the autograder ships the whole catalogs of the checks"), file=sys.stderr)
+        if not public_only:
+            for mo in compiled:
+                target = checks / "locale" / mo.relative_to(locale)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(mo, target)
+        return
+    import datetime
+    fixed = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)   # reproducible zips
+    for mo in compiled:
+        lang = mo.relative_to(locale).parts[0]
+        with mo.open("rb") as f:
+            source = gettext.GNUTranslations(f)._catalog
+        catalog = Catalog(locale=lang, domain="checks", project="dl-grader", version="",
+                          creation_date=fixed, revision_date=fixed, fuzzy=False)
+        for msgid, msgstr in sorted((k, v) for k, v in source.items()
+                                    if isinstance(k, str) and k in wanted):
+            catalog.add(msgid, msgstr)
+        target = checks / "locale" / mo.relative_to(locale)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            write_mo(out, catalog)
 
 
 def _copy_topics(source: Path, dest: Path, topics) -> None:
@@ -297,7 +348,8 @@ def _pyproject(assignment, public_only: bool) -> str:
         "[tool.setuptools.packages.find]", 'include = ["grader*"]', "",
         "[tool.setuptools.package-data]",
         'grader = ["templates/*", "locale/*/LC_MESSAGES/*.mo"]',
-        '"grader.reports" = ["templates/*.html", "templates/*.css"]', "",
+        '"grader.reports" = ["templates/*.html", "templates/*.css"]',
+        '"grader.checks" = ["locale/*/LC_MESSAGES/*.mo"]', "",
         "[tool.grader]", f"title = {_toml(assignment.title)}",
     ]
     if assignment.due:

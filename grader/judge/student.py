@@ -275,7 +275,7 @@ class CheckContext:
         if "missing" in reply:
             raise Unavailable(_missing(str(reply["missing"])), call, stdout)
         if "mismatch" in reply:
-            raise Mismatch(str(reply["mismatch"]))
+            raise Mismatch(mismatch_text(reply))
         if "bad_value" in reply:
             raise StudentError(_("{name} returned a value that cannot be graded: {why}",
                                  name=call.name or _("the code"), why=reply["bad_value"]),
@@ -298,6 +298,28 @@ def _missing(text: str) -> str:
     if where == "your submission":
         where = _("your submission")
     return _("{name} is not defined in {where}", name=found["name"], where=where)
+
+
+def template_text(template, filled, plain: str) -> str:
+    """Words a scenario made in the worker, in the student's language: ``template`` (a msgid of
+    the ``checks`` domain, marked with ``N_`` or given to ``Mismatch``) translated and filled
+    with ``filled`` (its values, as text).  Only a template the catalog knows is used (what
+    comes from the worker is untrusted); otherwise ``plain``, the English the worker made."""
+    if not isinstance(template, str) or not isinstance(filled, dict) or \
+            not all(isinstance(k, str) and isinstance(v, str) for k, v in filled.items()):
+        return plain
+    translated = check_text(template)
+    if translated == template:
+        return plain
+    try:
+        return translated.format(**filled)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return plain
+
+
+def mismatch_text(reply: dict) -> str:
+    """A scenario's ``Mismatch`` message in the student's language (see template_text)."""
+    return template_text(reply.get("template"), reply.get("values"), str(reply["mismatch"]))
 
 
 def describe_error(error: dict, where, call: Call | None = None,

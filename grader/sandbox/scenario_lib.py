@@ -25,7 +25,14 @@ class Mismatch(Exception):
     """Raised by a scenario when the student's object does not have the expected structure.
 
     The judge reports it as a failed check (with this message), not as a crash of student code.
+    ``Mismatch("... {name} ...", name=value)``: the message is a template with named
+    placeholders (a msgid of the ``checks`` domain), so that the judge can show it in the
+    student's language; the worker sends the template and the values (as text) along.
     """
+
+    def __init__(self, message: str = "", **values):
+        self.template, self.values = message, values
+        super().__init__(message.format(**values) if values else message)
 
 
 def parameters_of(module) -> list:
@@ -173,7 +180,7 @@ def namespace(student) -> dict:
     return {
         "__name__": "grader_scenario", "__builtins__": __builtins__,
         "torch": torch, "nn": nn, "F": F, "math": math, "student": student,
-        "scenario": lambda fn: fn, "Mismatch": Mismatch,
+        "scenario": lambda fn: fn, "Mismatch": Mismatch, "N_": lambda message: message,
         "parameters_of": parameters_of, "load_by_shape": load_by_shape,
         "fill_by_shape": fill_by_shape, "materialise": materialise,
         "stage_outputs": stage_outputs, "gru_state_contract": gru_state_contract,

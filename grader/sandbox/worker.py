@@ -209,7 +209,7 @@ class Worker:
             reply = {"not_implemented": self.describe(exc)}
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             if request["op"] == "scenario" and type(exc).__name__ == "Mismatch":
-                reply = {"mismatch": _safe_str(exc)[:2000]}
+                reply = {"mismatch": _safe_str(exc)[:2000], **_mismatch_template(exc)}
             else:
                 reply = {"error": self.describe(exc)}
         finally:
@@ -376,6 +376,18 @@ def _is_plain_python_function(obj) -> bool:
     import types
     return isinstance(obj, types.FunctionType) and not hasattr(obj, "__torch_function__") \
         and "has_torch_function" not in getattr(obj.__code__, "co_names", ())
+
+
+def _mismatch_template(exc: BaseException) -> dict:
+    """A scenario's ``Mismatch`` template and values, as text, for the judge to translate."""
+    try:
+        template, values = getattr(exc, "template", None), getattr(exc, "values", None)
+        if not isinstance(template, str) or not isinstance(values, dict):
+            return {}
+        return {"template": template[:2000],
+                "values": {str(k)[:100]: str(v)[:500] for k, v in list(values.items())[:20]}}
+    except Exception:  # noqa: BLE001 - student code may have replaced Mismatch
+        return {}
 
 
 def _safe_str(exc: BaseException) -> str:
