@@ -139,8 +139,8 @@ def evaluate_on_dataloader(weight, bias, X, y, batch_size):
 
 def _mean_loss(weight, bias, batches, loss_name="MSELoss"):
     """The judge's oracle: the per-example loss of every example, averaged over all of them."""
-    X = torch.cat([x for x, _ in batches]).double()
-    y = torch.cat([t.reshape(-1, 1) for _, t in batches]).double()
+    X = torch.cat([x for x, __ in batches]).double()
+    y = torch.cat([t.reshape(-1, 1) for __, t in batches]).double()
     out = X @ weight.double().T + bias.double()
     if loss_name == "L1Loss":
         return F.l1_loss(out, y).item()

@@ -637,7 +637,7 @@ def _judge_weight(shape, seed, used: dict) -> torch.Tensor:
     if math.prod(shape) > 1 << 20:
         raise ValueError("big tensors get another filling; not replayed")
     nth = used[shape] = used.get(shape, -1) + 1
-    tensors = [torch.empty(shape) for _ in range(nth + 1)]
+    tensors = [torch.empty(shape) for __ in range(nth + 1)]
     fill_by_shape(tensors, seed)
     return tensors[-1]
 
@@ -681,7 +681,7 @@ def _replay_cat(out: torch.Tensor, sources: list) -> bool:
                     or source.shape[2:] != out.shape[2:] or offset + width > out.shape[1]:
                 continue
             piece = out[:, offset:offset + width]
-            if any(_matches(between(source), piece) for _, between in BETWEEN) \
+            if any(_matches(between(source), piece) for __, between in BETWEEN) \
                     and fits(offset + width):
                 return True
         dead.add(offset)

@@ -82,7 +82,7 @@ def expect_nonnegative(result: dict, name: str, shape=None, seed=None) -> None:
         last = result["stages"][-1] if result["stages"] else X
         if not any(out.shape == between(last).shape and
                    torch.allclose(between(last), out, rtol=1e-4, atol=1e-5)
-                   for _, between in BETWEEN):
+                   for __, between in BETWEEN):
             raise Failure(_("{name}: the output is not what its last layer gave (directly or "
                             "after a sigmoid, ReLU or tanh)", name=name),
                           expected=_("the last layer's output"), actual=_("something else"))
@@ -241,7 +241,7 @@ def test_vgg_parameter_shapes(student):
 @st.composite
 def _vgg_arch(draw):
     blocks = draw(st.integers(1, 5))
-    arch = tuple((draw(st.integers(1, 2)), draw(st.integers(1, 8))) for _ in range(blocks))
+    arch = tuple((draw(st.integers(1, 2)), draw(st.integers(1, 8))) for __ in range(blocks))
     return arch, 7 * 2 ** blocks
 
 

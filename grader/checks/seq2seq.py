@@ -382,7 +382,7 @@ def _expect_layers(params, kind, sizes):
     V, E, H, L = sizes
     want = _book_layers(kind, V, E, H, L)
     have = [(str(name), tuple(int(n) for n in shape)) for name, shape in params]
-    if sorted(s for _, s in want) == sorted(s for _, s in have):
+    if sorted(s for __, s in want) == sorted(s for __, s in have):
         return
     wrong = []
     have_by_name = dict(have)
@@ -631,10 +631,10 @@ def _expect_learns(student, reference, part):
                       actual=values.describe_type(found))
     _expect_layers([(name, tuple(t.shape)) for name, t in mine], part, TRAIN_SIZES)
     logits = expect_shape(logits, (12, 5, V), what=_("the network's output after training"))
-    mine_tensors = [t.detach().float() for _, t in mine]
+    mine_tensors = [t.detach().float() for __, t in mine]
     start = [torch.empty(t.shape) for t in mine_tensors]
     fill_by_shape(start, 0)                      # the scenario's start, known to the judge
-    frozen = [name for (name, _), before, after in zip(mine, start, mine_tensors)
+    frozen = [name for (name, __), before, after in zip(mine, start, mine_tensors)
               if torch.equal(before, after)]
     if frozen:
         raise Failure(_("after {steps} Adam steps these {part} parameters never changed: "

@@ -200,7 +200,7 @@ def test_updates_in_place(student):
 @st.composite
 def _params_and_grads(draw):
     count = draw(st.integers(1, 3))
-    shapes_ = [draw(st.integers(1, 2).flatmap(lambda d: shapes(d, 1, 4))) for _ in range(count)]
+    shapes_ = [draw(st.integers(1, 2).flatmap(lambda d: shapes(d, 1, 4))) for __ in range(count)]
     values = [draw(tensors(s, integer_valued=False, low=-3, high=3)) for s in shapes_]
     grads = [draw(tensors(s, integer_valued=False, low=-3, high=3)) for s in shapes_]
     lr = draw(st.sampled_from([0.001, 0.03, 0.1, 0.5, 1.0, 2.0]))
