@@ -220,7 +220,7 @@ def test_release_ships_only_the_assignments_exercises(tmp_path, course):
         mutants = {n.split("/")[2] for n in names if n.startswith("tests/mutants/")}
         assert mutants <= {"corr2d", "pool2d", "vgg_block", "locale"}, mutants  # + translations
     student_checks = {Path(n).stem for n in zipfile.ZipFile(paths["student_zip"]).namelist()
-                      if n.startswith("grader/checks/")}
+                      if n.startswith("grader/checks/") and n.endswith(".py")}   # + locale/
     assert student_checks == topics | {"lenet", "__init__"}   # lenet: imported by modern_cnns
     done = subprocess.run([sys.executable, "-c", "import grader.checks.modern_cnns"],
                           cwd=paths["student"], env=dict(os.environ, PYTHONPATH=str(
