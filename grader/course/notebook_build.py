@@ -236,11 +236,10 @@ _SIGNATURE = re.compile(r"[A-Za-z_][\w.]*\([^()]*\)")      # a paragraph that is
 
 def statement_parts(doc: str) -> list[tuple[str, bool]]:
     """A teaching docstring cut into what is translated and what stays as written:
-    ``(text, translated)`` in order.  Each paragraph of prose (consecutive non-blank lines,
-    with at least one not indented; its indented lines included) is translated as a whole,
-    its line layout kept by the translation; blank lines, doctest examples (``>>>`` and the
-    output under them), wholly indented blocks (tables, formulas) and a paragraph that is only
-    a signature are kept."""
+    ``(text, translated)`` in order.  Each paragraph (consecutive non-blank lines: prose, a
+    field list, an indented table of layers) is translated as a whole, its line layout kept by
+    the translation; blank lines, doctest examples (``>>>`` and the output under them) and a
+    paragraph that is only a signature are kept."""
     parts: list[tuple[str, bool]] = []
     paragraph: list[str] = []
     example = None                       # the indentation of the doctest being read
@@ -248,8 +247,7 @@ def statement_parts(doc: str) -> list[tuple[str, bool]]:
     def flush():
         if paragraph:
             text = "\n".join(paragraph)
-            parts.append((text, any(line and not line[0].isspace() for line in paragraph)
-                          and not _SIGNATURE.fullmatch(text)))
+            parts.append((text, not _SIGNATURE.fullmatch(text)))
             paragraph.clear()
 
     for line in doc.splitlines():
