@@ -8,7 +8,7 @@ replaced by ``while True: pass`` (default: corr2d, pool2d and dropout), grades t
 with the course's own time limits (`grade -s DIR EXERCISE... --format json`), and prints the
 wall time and the CPU time of grading (the load average is printed: on a shared machine the
 CPU time is the steadier figure), the statuses, and how many checks waited for a call
-deadline against how many failed at once.  A hanging call is cut after 2 s of its own CPU
+deadline against how many failed at once.  A hanging call is cut after 5 s of its own CPU
 time (grader/judge/deadlines.py), so each hanging function costs about that once.  Target
 (shared/TARGETS.md): at most 60 s in all, however many hang.
 """

@@ -312,6 +312,9 @@ def warm_up(forbidden: list[str]) -> None:
     F.max_pool2d(X, 2), F.avg_pool2d(X, 2), F.dropout(X, 0.5), torch.softmax(X, -1)
     model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
     model(torch.randn(4, 3)).sum().backward()
+    # the first optimizer step initialises torch._dynamo's machinery (~3 s of CPU): once here,
+    # not in every worker's first call of a training function
+    torch.optim.SGD(model.parameters(), lr=0.0).step()
     nn.GRU(3, 2)(nn.Embedding(5, 3)(torch.tensor([[1, 2]])))
     torch.bmm(torch.randn(1, 2, 3), torch.randn(1, 3, 2)), torch.rand(3) < 0.5
     torch.ones(2).numpy()
