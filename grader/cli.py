@@ -12,8 +12,11 @@ from pathlib import Path
 
 import click
 
+from grader import cli_help
 from grader.errors import EXIT_BELOW_THRESHOLD, EXIT_INTERNAL, EXIT_OK, GraderError, UsageError
 from grader.i18n import N_, _
+
+cli_help.install()          # click's own words (Usage:, Options...) in the chosen language
 
 EPILOG = """\b
 Exit codes:
@@ -25,10 +28,12 @@ Exit codes:
 """
 
 
-class GradeGroup(click.Group):
+class GradeGroup(cli_help.TranslatedGroup):
     """``grade [EXERCISES]...`` grades; ``grade COMMAND`` runs an instructor command."""
 
     def parse_args(self, ctx, args):
+        if ctx.parent is None:
+            cli_help.early_language(args)     # before --help renders anything
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h",
                                                                            "--version")):
             args = ["run", *args]
@@ -672,6 +677,12 @@ class _Progress:
     def clear(self):
         sys.stderr.write("\r" + " " * self.width + "\r")
         sys.stderr.flush()
+
+
+def extract_help(fileobj, keywords, comment_tags, options):
+    """Babel extraction method (babel.cfg ``clickhelp``): the help of every command and option
+    and click's own words (grader/cli_help.py)."""
+    return cli_help.extract(cli)
 
 
 def main() -> None:

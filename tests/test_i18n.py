@@ -526,3 +526,51 @@ def test_grade_batch_records_chinese_prose(tmp_path, half_wrong, monkeypatch):
         [row] = gradebook.current()
     assert row["status"] == "graded" and row["score"] < row["max_score"]
     _assert_chinese(row["result"], diagnosed=False)
+
+
+# ----------------------------------------------------------------------------- grade --help
+def _help(args: list[str]) -> str:
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+    try:
+        outcome = CliRunner().invoke(cli, args)
+    finally:
+        i18n.set_language("en")
+    assert outcome.exit_code == 0, outcome.output
+    return outcome.output
+
+
+def test_grade_help_in_chinese(monkeypatch):
+    """`grade --lang zh_CN --help`: click's words (Usage, Options, --help's own help), the
+    command's description, its options' help and the exit codes, all in Chinese; the same
+    in a Chinese locale without --lang (the language is known before --help is acted on)."""
+    monkeypatch.chdir(ROOT)
+    english = _help(["--help"])
+    assert "Usage:" in english and "Show this message and exit." in english
+    shown = _help(["--lang", "zh_CN", "--help"])
+    for chinese in ("用法:", "选项:", "显示此帮助信息并退出。", "为一份提交评分",
+                    "也列出通过的检查。", "退出状态："):
+        assert chinese in shown, (chinese, shown)
+    for english_text in ("Usage:", "Options:", "List passing checks too.", "Exit codes:"):
+        assert english_text not in shown, (english_text, shown)
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    group = _help(["--help"])
+    assert "为深度学习练习评分。" in group and "命令:" in group, group
+    assert "读取成绩册：导出当前结果。" in group, group          # a subcommand's short help
+    assert "用法:" in _help(["batch", "--lang=zh_CN", "--help"])
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert "Usage:" in _help(["--help"])
+
+
+def test_every_help_text_is_extracted():
+    """The help of every command and option is a msgid of the catalog (the Babel extractor
+    walks the command tree), so that a new option without a translation fails
+    test_every_framework_message_has_a_translation."""
+    from grader import cli_help
+    from grader.cli import cli
+    texts = cli_help.help_texts(cli)
+    assert len(texts) > 40
+    assert set(texts) | set(cli_help.CLICK_WORDS) <= extracted_messages()
