@@ -139,7 +139,7 @@ def load(path: Path | None = None) -> Assignment:
     except FileNotFoundError:
         raise UsageError(_("assignment file not found: {path}", path=source)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        raise ConfigError(_("{source}: not valid TOML: {error}", source=source, error=exc)) from None
     table = data.get("tool", {}).get("grader", data)
     return parse(table, source.resolve())
 
@@ -151,33 +151,34 @@ def parse(table: dict, source: Path) -> Assignment:
     default_check = _number(table.get("check_timeout", 60), f"{where} check_timeout")
     exercises_table = table.get("exercises")
     if not isinstance(exercises_table, dict) or not exercises_table:
-        raise ConfigError(f"{where}: no [tool.grader.exercises.<name>] tables")
+        raise ConfigError(_("{where}: no [tool.grader.exercises.<name>] tables", where=where))
     exercises = []
     for name, spec in exercises_table.items():
         here = f"{where} exercises.{name}"
         if not isinstance(spec, dict) or "topic" not in spec:
-            raise ConfigError(f"{here}: needs a topic (the file name in solutions/)")
+            raise ConfigError(_("{here}: needs a topic (the file name in solutions/)", here=here))
         checks = []
         for check_name, entry in (spec.get("checks") or {}).items():
             if not isinstance(entry, dict):
-                raise ConfigError(f"{here}.checks.{check_name}: write {{ points = 1, "
-                                  f"visibility = \"public\" }}")
+                raise ConfigError(_("{check}: write {table}", check=f"{here}.checks.{check_name}",
+                                    table='{ points = 1, visibility = "public" }'))
             visibility = entry.get("visibility", "hidden")
             if visibility not in VISIBILITIES:
-                raise ConfigError(f"{here}.checks.{check_name}: visibility must be one of "
-                                  f"{', '.join(VISIBILITIES)}")
+                raise ConfigError(_("{check}: visibility must be one of {choices}",
+                                    check=f"{here}.checks.{check_name}",
+                                    choices=", ".join(VISIBILITIES)))
             points = _number(entry.get("points", 0), f"{here}.checks.{check_name}.points")
             if points < 0:
-                raise ConfigError(f"{here}.checks.{check_name}: negative points")
+                raise ConfigError(_("{check}: negative points", check=f"{here}.checks.{check_name}"))
             unknown = set(entry) - {"points", "visibility", "call_timeout", "check_timeout"}
             if unknown:
-                raise ConfigError(f"{here}.checks.{check_name}: unknown keys "
-                                  f"{', '.join(sorted(unknown))}")
+                raise ConfigError(_("{where}: unknown keys {keys}", where=f"{here}.checks.{check_name}",
+                                    keys=", ".join(sorted(unknown))))
             timeouts = {k: _number(entry[k], f"{here}.checks.{check_name}.{k}")
                         for k in ("call_timeout", "check_timeout") if k in entry}
             checks.append(CheckSpec(check_name, points, visibility, **timeouts))
         if not checks:
-            raise ConfigError(f"{here}: no checks listed")
+            raise ConfigError(_("{here}: no checks listed", here=here))
         exercises.append(ExerciseSpec(
             name=name, topic=str(spec["topic"]), checks=tuple(checks),
             call_timeout=_number(spec.get("call_timeout", default_call), f"{here}.call_timeout"),
@@ -189,13 +190,15 @@ def parse(table: dict, source: Path) -> Assignment:
             if isinstance(spec.get("hidden"), dict) else ()))
     feedback = table.get("hidden_feedback", "full")
     if feedback not in HIDDEN_FEEDBACK:
-        raise ConfigError(f"{where} hidden_feedback must be one of {', '.join(HIDDEN_FEEDBACK)}")
+        raise ConfigError(_("{where} hidden_feedback must be one of {choices}", where=where,
+                              choices=", ".join(HIDDEN_FEEDBACK)))
     language = table.get("language")
     if language is not None:
         from grader import i18n
         if not isinstance(language, str) or i18n.normalize(language) is None:
-            raise ConfigError(f"{where} language must be one of {', '.join(i18n.LANGUAGES)}, "
-                              f"got {language!r}")
+            raise ConfigError(_("{where} language must be one of {choices}, got {value}",
+                                where=where, choices=", ".join(i18n.LANGUAGES),
+                                value=repr(language)))
         language = i18n.normalize(language)
     paths = table.get("paths", {})
     due = table.get("due")
@@ -216,13 +219,14 @@ def parse(table: dict, source: Path) -> Assignment:
 def _titles(table, where: str) -> dict:
     from grader import i18n
     if not isinstance(table, dict):
-        raise ConfigError(f"{where} titles: write [tool.grader.titles] zh_CN = \"...\"")
+        raise ConfigError(_("{where} titles: write {table}", where=where,
+                              table='[tool.grader.titles] zh_CN = "..."'))
     titles = {}
     for name, text in table.items():
         lang = i18n.normalize(name)
         if lang is None or not isinstance(text, str):
-            raise ConfigError(f"{where} titles.{name}: a language ({', '.join(i18n.LANGUAGES)}) "
-                              "and a string")
+            raise ConfigError(_("{where} titles.{name}: a language ({choices}) and a string",
+                                where=where, name=name, choices=", ".join(i18n.LANGUAGES)))
         titles[lang] = text
     return titles
 
@@ -231,11 +235,13 @@ def _limits(table: dict, where: str) -> Limits:
     known = {f.name: f.type for f in fields(Limits)}
     unknown = set(table) - set(known)
     if unknown:
-        raise ConfigError(f"{where} limits: unknown keys {', '.join(sorted(unknown))}")
+        raise ConfigError(_("{where}: unknown keys {keys}", where=f"{where} limits",
+                              keys=", ".join(sorted(unknown))))
     return Limits(**{k: _number(v, f"{where} limits.{k}") for k, v in table.items()})
 
 
 def _number(value, where: str):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where}: expected a number, got {value!r}")
+        raise ConfigError(_("{where}: expected a number, got {value}", where=where,
+                              value=repr(value)))
     return value

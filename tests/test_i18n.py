@@ -574,3 +574,24 @@ def test_every_help_text_is_extracted():
     texts = cli_help.help_texts(cli)
     assert len(texts) > 40
     assert set(texts) | set(cli_help.CLICK_WORDS) <= extracted_messages()
+
+
+def test_assignment_table_problems_in_chinese(tmp_path):
+    """An instructor whose --lang (or locale) is Chinese reads the assignment table's problems
+    in Chinese; the table's own names (keys, values, paths) stay as written."""
+    from grader import assignment as assignment_mod
+    source = tmp_path / "pyproject.toml"
+    cases = {
+        "[tool.grader]\ntitle = 'x'\n": "没有 [tool.grader.exercises.<name>] 表",
+        "[tool.grader.exercises.a]\ntopic = 't'\n[tool.grader.exercises.a.checks]\n"
+        "c = { points = 1, visibility = 'open' }\n": "visibility 必须是 public, hidden 之一",
+        "[tool.grader]\nlanguage = 'fr'\n[tool.grader.exercises.a]\ntopic = 't'\n"
+        "[tool.grader.exercises.a.checks]\nc = { points = 1 }\n": "language 必须是 en, zh_CN 之一",
+        "[tool.grader]\ncall_timeout = 'soon'\n": "call_timeout：应当是一个数，得到的是 'soon'",
+        "[tool.grader\n": "不是有效的 TOML",
+    }
+    for text, chinese in cases.items():
+        source.write_text(text)
+        with i18n.language("zh_CN"), pytest.raises(ConfigError) as problem:
+            assignment_mod.load(source)
+        assert chinese in str(problem.value), (text, str(problem.value))
