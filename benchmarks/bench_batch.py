@@ -80,13 +80,17 @@ def local_cluster(folder: Path, assignment: Path, sandbox: str, workers: int = 2
         time.sleep(0.1)
     processes.append(subprocess.Popen(
         [dask, "worker", "--scheduler-file", str(address_file), "--nworkers", str(workers),
-         "--nthreads", "1", "--preload", "grader.classroom.dask_worker",
-         "--assignment", str(assignment), "--sandbox", sandbox],
+         "--nthreads", "1", "--preload", "grader.classroom.dask_worker"],
+        env=dict(os.environ, GRADER_ASSIGNMENT=str(assignment), GRADER_WORKER_SANDBOX=sandbox),
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     time.sleep(0.5)
     address = json.loads(address_file.read_text())["address"]
-    with Client(address, set_as_default=False) as client:
-        client.wait_for_workers(workers, timeout=300)
+    try:
+        with Client(address, set_as_default=False) as client:
+            client.wait_for_workers(workers, timeout=300)
+    except BaseException:
+        stop(processes)
+        raise
     return processes, address, time.perf_counter() - start
 
 

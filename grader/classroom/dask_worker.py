@@ -3,11 +3,13 @@
 Start each worker of the course's cluster with the grader installed (the same checkout of the
 course as the coordinator: same assignment table, checks and references) and this preload::
 
-    dask worker tcp://HOST:8786 --nthreads 1 --preload grader.classroom.dask_worker \\
-        [--assignment PATH/pyproject.toml] [--sandbox auto|bwrap|process]
+    [GRADER_ASSIGNMENT=PATH/pyproject.toml] [GRADER_WORKER_SANDBOX=auto|bwrap|process] \\
+    dask worker tcp://HOST:8786 --nthreads 1 --preload grader.classroom.dask_worker
 
-``--assignment`` (or ``GRADER_ASSIGNMENT``) is the worker's own course table (default: the
-course around the worker's working directory); ``--sandbox`` the mode of the slot warmed at
+``GRADER_ASSIGNMENT`` (or the preload option ``--assignment``, as ``preload_argv`` of a
+``LocalCluster``) is the worker's own course table (default: the
+course around the worker's working directory); ``GRADER_WORKER_SANDBOX`` (``--sandbox``) the
+mode of the slot warmed at
 start (each task names the mode the coordinator requires).  One thread per worker process:
 each thread grades one submission at a time in its own slot, and bubblewrap is the isolation.
 
@@ -231,7 +233,8 @@ def installed_checks(limits: dict, dask_worker=None) -> str | None:
 @click.option("--assignment", envvar="GRADER_ASSIGNMENT", default=None,
               help="The course's assignment table on this worker [default: the course around "
                    "the working directory].")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
+@click.option("--sandbox", envvar="GRADER_WORKER_SANDBOX",
+              type=click.Choice(["auto", "bwrap", "process"]), default="auto",
               show_default=True, help="The mode of the slot warmed at start.")
 async def dask_setup(worker, assignment, sandbox):
     """``dask worker --preload grader.classroom.dask_worker``: install the grader's plugin."""
