@@ -595,3 +595,15 @@ def test_assignment_table_problems_in_chinese(tmp_path):
         with i18n.language("zh_CN"), pytest.raises(ConfigError) as problem:
             assignment_mod.load(source)
         assert chinese in str(problem.value), (text, str(problem.value))
+
+
+def test_generate_and_publish_problems_in_chinese():
+    """grade generate / publish: broken solution markers are reported in Chinese, with the
+    file and line as they are."""
+    from grader.course import generate
+    broken = "def f():\n    # BEGIN SOLUTION\n    return 1\n"
+    with i18n.language("zh_CN"), pytest.raises(ConfigError) as problem:
+        generate.stub_source(broken, "t", "solutions/t.py")
+    assert str(problem.value) == "solutions/t.py:2：BEGIN SOLUTION 没有结束", str(problem.value)
+    with pytest.raises(ConfigError, match="BEGIN SOLUTION is never closed"):
+        generate.stub_source(broken, "t", "solutions/t.py")

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from grader.errors import ConfigError
+from grader.i18n import _
 
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?P<noprompt> NO PROMPT)?\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -32,13 +33,15 @@ def stub_source(solution: str, topic: str, where: str = "") -> str:
         begin = BEGIN.match(line)
         if begin:
             if inside is not None:
-                raise ConfigError(f"{where}:{number}: BEGIN SOLUTION inside another block")
+                raise ConfigError(_("{where}: BEGIN SOLUTION inside another block",
+                                    where=f"{where}:{number}"))
             inside = (number, begin.group("indent"), bool(begin.group("noprompt")))
             continue
         if END.match(line):
             if inside is None:
-                raise ConfigError(f"{where}:{number}: END SOLUTION without BEGIN SOLUTION")
-            _, indent, noprompt = inside
+                raise ConfigError(_("{where}: END SOLUTION without BEGIN SOLUTION",
+                                    where=f"{where}:{number}"))
+            _line, indent, noprompt = inside
             if not noprompt:
                 out += [indent + text for text in STUB_BODY]
             inside = None
@@ -46,13 +49,13 @@ def stub_source(solution: str, topic: str, where: str = "") -> str:
         if inside is None:
             out.append(line)
     if inside is not None:
-        raise ConfigError(f"{where}:{inside[0]}: BEGIN SOLUTION is never closed")
+        raise ConfigError(_("{where}: BEGIN SOLUTION is never closed", where=f"{where}:{inside[0]}"))
     text = header(topic) + "\n".join(out).rstrip("\n") + "\n"
     try:
         ast.parse(text)
     except SyntaxError as exc:
-        raise ConfigError(f"{where}: the generated stub is not valid Python "
-                          f"(line {exc.lineno}: {exc.msg})") from None
+        raise ConfigError(_("{where}: the generated stub is not valid Python (line {line}: "
+                            "{error})", where=where, line=exc.lineno, error=exc.msg)) from None
     return text
 
 
@@ -62,7 +65,8 @@ def planned(solutions_dir: Path, stubs_dir: Path, topics: list[str]) -> dict[Pat
     for topic in topics:
         source = solutions_dir / f"{topic}.py"
         if not source.is_file():
-            raise ConfigError(f"no reference solution for topic {topic!r}: expected {source}")
+            raise ConfigError(_("no reference solution for topic {topic}: expected {path}",
+                                topic=repr(topic), path=source))
         result[stubs_dir / f"{topic}.py"] = stub_source(source.read_text(), topic, str(source))
     return result
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ConfigError
+from grader.i18n import _
 
 _KILLS = re.compile(r"^\s*kills:\s*(?P<names>.+)$", re.MULTILINE)
 _DIAGNOSIS = re.compile(r"^\s*diagnosis:\s*(?P<text>.+)$", re.MULTILINE)
@@ -43,7 +44,8 @@ def discover(folder: Path) -> list[Mutant]:
         doc = ast.get_docstring(ast.parse(source)) or ""
         match = _KILLS.search(doc)
         if not match:
-            raise ConfigError(f"{path}: the docstring needs a line 'kills: check, ...'")
+            raise ConfigError(_("{path}: the docstring needs a line {line}", path=path,
+                                line="'kills: check, ...'"))
         kills = tuple(n.strip() for n in match.group("names").split(",") if n.strip())
         found.append(Mutant(path.parent.name, path.stem, path, doc.splitlines()[0], kills))
     return found
@@ -114,7 +116,8 @@ def submission_files(mutant: Mutant, solutions_dir: Path, topic: str) -> dict[st
     files = {p.name: p.read_text() for p in Path(solutions_dir).glob("*.py")}
     reference = files.get(f"{topic}.py")
     if reference is None:
-        raise ConfigError(f"mutant {mutant.id}: no reference {topic}.py in {solutions_dir}")
+        raise ConfigError(_("mutant {mutant}: no reference {file} in {folder}", mutant=mutant.id,
+                            file=f"{topic}.py", folder=solutions_dir))
     files[f"{topic}.py"] = with_mistake(reference, mutant.path.read_text(), mutant.id)
     return files
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from grader.course import generate
 from grader.errors import ConfigError
+from grader.i18n import _
 from grader.judge.run import checks_dir
 
 FRAMEWORK = Path(__file__).resolve().parent.parent
@@ -45,8 +46,9 @@ def publish(assignment, out: Path, language: str | None = None) -> dict[str, Pat
     lang = i18n.resolve_language(language, getattr(assignment, "language", None))
     stale = generate.stale(assignment.solutions_dir, assignment.stubs_dir, assignment.topics)
     if stale:
-        raise ConfigError(f"exercises/ is out of date ({', '.join(map(str, stale))}): run "
-                          "`grade generate` (and `grade validate`) before publishing")
+        raise ConfigError(_("exercises/ is out of date ({files}): run `grade generate` (and "
+                            "`grade validate`) before publishing",
+                            files=", ".join(map(str, stale))))
     if out.exists():
         shutil.rmtree(out)
     student, autograder = out / "student", out / "autograder"
@@ -54,7 +56,7 @@ def publish(assignment, out: Path, language: str | None = None) -> dict[str, Pat
         build_student(assignment, student)
     found = leaks(student, assignment)
     if found:
-        raise ConfigError("the student release would leak:\n" + "\n".join(found))
+        raise ConfigError(_("the student release would leak:\n{leaks}", leaks="\n".join(found)))
     build_autograder(assignment, autograder)
     return {"student": student, "autograder": autograder,
             "student_zip": make_zip(student, out / "student.zip"),
