@@ -607,3 +607,16 @@ def test_generate_and_publish_problems_in_chinese():
     assert str(problem.value) == "solutions/t.py:2：BEGIN SOLUTION 没有结束", str(problem.value)
     with pytest.raises(ConfigError, match="BEGIN SOLUTION is never closed"):
         generate.stub_source(broken, "t", "solutions/t.py")
+
+
+def test_batch_entry_problems_in_chinese(tmp_path):
+    """grade batch: entries that cannot be told apart, or named outside the roster, are
+    refused in the instructor's language, the entries' names as they are."""
+    from grader.classroom import identity
+    from grader.errors import UsageError
+    with i18n.language("zh_CN"), pytest.raises(UsageError) as problem:
+        identity.name_entries(["hw2-alice", "bob"], prefix="hw2-")
+    assert str(problem.value).startswith("无法判断这些提交属于谁：\n  'bob' 不以前缀 'hw2-' 开头")
+    (tmp_path / "roster.csv").write_text("name\nalice\n")
+    with i18n.language("zh_CN"), pytest.raises(UsageError, match="不是 GitHub Classroom 的名册"):
+        identity.read_roster(tmp_path / "roster.csv")

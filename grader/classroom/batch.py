@@ -27,6 +27,7 @@ from pathlib import Path
 
 from grader.submission import archive, discover, reader
 from grader.errors import UsageError
+from grader.i18n import _
 from grader.classroom import identity
 from grader.classroom.gradebook import Gradebook, Record
 from grader.sandbox import leftovers
@@ -81,7 +82,7 @@ def find_entries(folder: Path, workdir: Path, prefix: str | None = None,
     Raises UsageError when an entry cannot be named or two entries name one student."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder of submissions")
+        raise UsageError(_("{folder} is not a folder of submissions", folder=folder))
     metadata = folder / "submission_metadata.yml"
     groups = _gradescope_names(metadata) if _is_regular(metadata) else {}
     raw = []
@@ -103,7 +104,7 @@ def find_entries(folder: Path, workdir: Path, prefix: str | None = None,
     named = identity.name_entries([s for s in stems if s not in groups], prefix, roster)
     entries = [Entry(student=(groups.get(stem) or [named.get(stem)])[0], name=path.name,
                      members=list(groups.get(stem, [])))
-               for stem, (path, _, _) in zip(stems, raw)]
+               for stem, (path, _is_dir, _special) in zip(stems, raw)]
     identity.refuse_clashes(entries)
     for index, (entry, (path, is_dir, special)) in enumerate(zip(entries, raw)):
         if special:
@@ -359,7 +360,7 @@ def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
 def _run_slots(assignment, todo, gradebook, checks, summary, jobs, sandbox, timeout, progress):
     context = multiprocessing.get_context("spawn")
     queue = list(reversed(todo))
-    slots = [Slot(context, assignment, sandbox) for _ in range(max(1, min(jobs, len(todo))))]
+    slots = [Slot(context, assignment, sandbox) for _slot in range(max(1, min(jobs, len(todo))))]
     retried: set[str] = set()
 
     def finish(entry: Entry, record: Record) -> None:

@@ -21,6 +21,7 @@ import csv
 from pathlib import Path
 
 from grader.errors import UsageError
+from grader.i18n import _
 
 
 def read_roster(path: Path) -> dict[str, str]:
@@ -33,10 +34,10 @@ def read_roster(path: Path) -> dict[str, str]:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"cannot read the roster {path}: {exc}") from None
+        raise UsageError(_("cannot read the roster {path}: {error}", path=path, error=exc)) from None
     if not rows or "github_username" not in rows[0]:
-        raise UsageError(f"{path} is not a GitHub Classroom roster: it needs the columns "
-                         "identifier and github_username")
+        raise UsageError(_("{path} is not a GitHub Classroom roster: it needs the columns "
+                           "identifier and github_username", path=path))
     roster: dict[str, str] = {}
     for row in rows:
         username = (row.get("github_username") or "").strip()
@@ -56,19 +57,21 @@ def name_entries(names: list[str], prefix: str | None = None,
         name = stem
         if prefix:
             if not stem.startswith(prefix) or stem == prefix:
-                problems.append(f"{stem!r} does not start with the prefix {prefix!r}")
+                problems.append(_("{entry} does not start with the prefix {prefix}",
+                                   entry=repr(stem), prefix=repr(prefix)))
                 continue
             name = stem[len(prefix):]
         if roster is not None:
             if name.lower() not in roster:
-                problems.append(f"{stem!r}: GitHub user {name!r} is not in the roster")
+                problems.append(_("{entry}: GitHub user {user} is not in the roster",
+                                   entry=repr(stem), user=repr(name)))
                 continue
             name = roster[name.lower()]
         students[stem] = name
     if problems:
-        raise UsageError("cannot tell who these submissions belong to:\n  "
-                         + "\n  ".join(problems)
-                         + "\n(move them out of the folder, or fix --prefix / --roster)")
+        raise UsageError(_("cannot tell who these submissions belong to:\n  {problems}\n(move "
+                           "them out of the folder, or fix --prefix / --roster)",
+                           problems="\n  ".join(problems)))
     return students
 
 
@@ -81,7 +84,7 @@ def refuse_clashes(entries) -> None:
             owners.setdefault(student, []).append(entry.name)
     clashes = {s: names for s, names in owners.items() if len(names) > 1}
     if clashes:
-        raise UsageError("more than one submission for the same student:\n  "
-                         + "\n  ".join(f"{s}: {', '.join(sorted(n))}"
-                                       for s, n in sorted(clashes.items()))
-                         + "\n(keep one entry per student in the folder)")
+        raise UsageError(_("more than one submission for the same student:\n  {clashes}\n(keep "
+                           "one entry per student in the folder)",
+                           clashes="\n  ".join(f"{s}: {', '.join(sorted(n))}"
+                                                for s, n in sorted(clashes.items()))))
