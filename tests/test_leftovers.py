@@ -19,7 +19,10 @@ from grader.sandbox import leftovers
 
 from conftest import ROOT, write_assignment
 
-HANG = "def corr2d(X, K):\n    while True:\n        pass\n"
+# the submission hangs while it is imported: a hanging *call* is cut after a few seconds of its
+# own time (grader/judge/deadlines.py), but an import's deadline is the assignment's
+# call_timeout, which these tests set beyond the batch's --timeout
+HANG = "import time\nwhile True:\n    time.sleep(1)\n\ndef corr2d(X, K):\n    return X\n"
 
 
 # --------------------------------------------------------------------------- the pieces
@@ -104,8 +107,8 @@ def small_assignment(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hanging_assignment(tmp_path_factory):
-    """One check whose call deadline outlasts the batch's --timeout: a hanging submission is
-    still running when its slot is killed (a short call deadline would end it first)."""
+    """An import deadline (call_timeout) that outlasts the batch's --timeout: a submission
+    hanging at import is still running when its slot is killed."""
     folder = tmp_path_factory.mktemp("assignment")
     return write_assignment(folder / "assignment.toml", {"corr2d": ["book_example"]},
                             call_timeout=600)
