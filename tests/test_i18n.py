@@ -54,15 +54,22 @@ def placeholders(text: str) -> set[str]:
 @pytest.mark.parametrize("po", _catalogs(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_mo_is_compiled_from_the_current_po(po):
     """A .po edited without `pybabel compile` would ship old translations: the .mo must hold
-    exactly the .po's translated, non-fuzzy messages."""
+    exactly the .po's translated, non-fuzzy messages, plural forms included (a compiled
+    plural is keyed (singular, n))."""
     mo = po.with_suffix(".mo")
     assert mo.is_file(), f"{mo.relative_to(ROOT)} is missing: run pybabel compile (README)"
     catalog = _read_po(po)
-    want = {m.id: m.string for m in catalog
-            if m.id and m.string and "fuzzy" not in m.flags and isinstance(m.id, str)}
+    want = {}
+    for m in catalog:
+        if not m.id or not m.string or "fuzzy" in m.flags:
+            continue
+        if isinstance(m.id, str):
+            want[m.id] = m.string
+        else:
+            want.update({(m.id[0], n): text for n, text in enumerate(m.string)})
     with open(mo, "rb") as handle:
         compiled = gettext.GNUTranslations(handle)._catalog
-    have = {k: v for k, v in compiled.items() if k and isinstance(k, str)}
+    have = {k: v for k, v in compiled.items() if k}
     stale = sorted(set(want.items()) ^ set(have.items()))
     assert not stale, (f"{mo.relative_to(ROOT)} is out of date with its .po (run pybabel "
                        f"compile, README \"Translations\"); first differences: {stale[:3]}")
