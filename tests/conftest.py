@@ -67,13 +67,16 @@ def grade(course, tmp_path, forkserver):
 
 
 def write_assignment(path: Path, checks: dict[str, list[str]], call_timeout: float = 10,
-                     title: str = "Test assignment") -> Path:
-    """A small assignment TOML over the real course: only these exercises and checks."""
+                     title: str = "Test assignment", import_seconds: float | None = None) -> Path:
+    """A small assignment TOML over the real course: only these exercises and checks;
+    ``import_seconds``: one module's import deadline (the sandbox's default where None)."""
     from grader import assignment as assignment_mod
     course = assignment_mod.load(ROOT / "pyproject.toml")
     lines = ["[tool.grader]", f'title = "{title}"', f"call_timeout = {call_timeout}",
              "[tool.grader.paths]", f'solutions = "{ROOT}/solutions"',
              f'stubs = "{ROOT}/exercises"']
+    if import_seconds is not None:
+        lines += ["[tool.grader.limits]", f"import_seconds = {import_seconds}"]
     for name, names in checks.items():
         spec = course.exercise(name)
         lines += [f"[tool.grader.exercises.{name}]", f'topic = "{spec.topic}"',

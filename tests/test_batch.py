@@ -112,7 +112,11 @@ def test_hanging_submission_times_out_and_others_finish(tmp_path, small):
     hang = reference_folder(tmp_path / "class" / "zed")
     (hang / "dropout.py").write_text("import time\ntime.sleep(1000)\n\ndef dropout(X, p):\n"
                                      "    return X\n")
-    spec = assignment_mod.load(small)
+    # one module's import deadline (20 s by default, which would end zed's import before the
+    # batch's --timeout) outlasts --timeout here: what stops zed is the slot's clock, the thing
+    # under test
+    slow = write_assignment(tmp_path / "slow.toml", CHECKS, import_seconds=600)
+    spec = assignment_mod.load(slow)
     with Gradebook(tmp_path / "book.db") as book:
         # 40 s: room for alice's six checks on a busy machine (her slot's start-up does not
         # count); zed's import sleeps far longer

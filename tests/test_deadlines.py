@@ -75,6 +75,14 @@ def test_time_blocked_does_not_spend_the_floor_but_counts_against_the_limit():
     assert wait_for(limit, 1.5)
 
 
+def test_a_call_that_answers_before_the_first_poll_is_counted_whole():
+    # a check's budget is the sum of its calls: one answering before the client's first
+    # look (CallLimit.POLL) still counts what it took
+    limit = CallLimit(usage.Stopwatch(FakeKernel(waiting=0.0, cpu=1.0)), 5.0)
+    time.sleep(0.1)
+    assert 0.1 <= limit.spent() < CallLimit.POLL
+
+
 def test_unmeasurable_usage_keeps_the_whole_limit_in_wall_seconds():
     limit = CallLimit(usage.Stopwatch(lambda: None), 0.6, floor=0.1, extend=lambda: 0.1)
     assert not wait_for(limit, 0.4)
@@ -91,8 +99,7 @@ def test_a_real_process_sharing_its_cpu_is_measured_by_its_own_time():
     procs = [subprocess.Popen([sys.executable, "-c", BUSY], preexec_fn=pin) for _ in range(4)]
     try:
         time.sleep(0.3)
-        watch = usage.Stopwatch(lambda: usage.read(procs[0].pid))
-        assert watch.seconds() == (0.0, 0.0)           # the count starts here
+        watch = usage.Stopwatch(usage.Probe(procs[0].pid))      # the count starts here
         time.sleep(2.0)
         active, cpu = watch.seconds()
         assert cpu <= active < 0.6 * 2.0, (active, cpu)
@@ -157,6 +164,24 @@ def test_a_check_out_of_time_while_shrinking_says_so_not_flaky(grade, course):
     slow = replace(course, exercises=exercises)
     files = {"convolution.py": "import time\n\ndef corr2d(X, K):\n"
                                "    end = time.process_time() + 0.3\n"
+                               "    while time.process_time() < end:\n        pass\n"
+                               "    return X\n"}
+    result = grade(files=files, exercises=("corr2d",), assignment=slow,
+                   only_checks={"matches_conv2d"})
+    check = exercise_of(result, "corr2d").checks[0]
+    assert check.status == "timeout", check.to_dict()
+    assert "ran out of its total time" in check.message
+
+
+def test_calls_quicker_than_a_poll_still_spend_the_checks_budget(grade, course):
+    """Each call answers before the client first looks at its time (0.2 s of CPU, under
+    CallLimit.POLL); the check's budget counts them whole and runs out (they once counted 0,
+    and such a check ran as long as hypothesis cared to)."""
+    from dataclasses import replace
+    exercises = tuple(replace(e, check_timeout=1.0) for e in course.exercises)
+    slow = replace(course, exercises=exercises)
+    files = {"convolution.py": "import time\n\ndef corr2d(X, K):\n"
+                               "    end = time.process_time() + 0.2\n"
                                "    while time.process_time() < end:\n        pass\n"
                                "    return X\n"}
     result = grade(files=files, exercises=("corr2d",), assignment=slow,

@@ -20,8 +20,8 @@ from grader.sandbox import leftovers
 from conftest import ROOT, write_assignment
 
 # the submission hangs while it is imported: a hanging *call* is cut after a few seconds of its
-# own time (grader/judge/deadlines.py), but an import's deadline is the assignment's
-# call_timeout, which these tests set beyond the batch's --timeout
+# own time (grader/judge/deadlines.py), an import after the assignment's limits.import_seconds,
+# which these tests set beyond the batch's --timeout
 HANG = "import time\nwhile True:\n    time.sleep(1)\n\ndef corr2d(X, K):\n    return X\n"
 
 
@@ -107,11 +107,11 @@ def small_assignment(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hanging_assignment(tmp_path_factory):
-    """An import deadline (call_timeout) that outlasts the batch's --timeout: a submission
-    hanging at import is still running when its slot is killed."""
+    """An import deadline (limits.import_seconds) that outlasts the batch's --timeout: a
+    submission hanging at import is still running when its slot is killed."""
     folder = tmp_path_factory.mktemp("assignment")
     return write_assignment(folder / "assignment.toml", {"corr2d": ["book_example"]},
-                            call_timeout=600)
+                            call_timeout=600, import_seconds=600)
 
 
 def _live_owners(tmpdir: Path) -> list[str]:

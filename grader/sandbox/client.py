@@ -175,7 +175,7 @@ class WorkerSession:
         try:
             reply = self._receive(limit, timeout_text=f"{timeout:g} s", budget=wire.Budget())
         except WorkerFault:
-            self.last_seconds = limit.used
+            self.last_seconds = limit.spent()
             self._kill()
             raise
         self.last_seconds = limit.spent()
@@ -289,10 +289,9 @@ class CallLimit:
         self.used = 0.0
 
     def spent(self) -> float:
-        """What the call took: active seconds counted while it was polled (a call that
-        answered before the first poll counts 0), else wall seconds."""
-        if not self.measured:
-            self.used = self.watch.wall()
+        """What the call took, read when it answered: active seconds, else wall seconds."""
+        sample = self.watch.seconds() if self.measured else None
+        self.used = sample[0] if sample is not None else self.watch.wall()
         return self.used
 
     def left(self) -> float:
@@ -302,7 +301,7 @@ class CallLimit:
             return max(0.0, self.limit - self.used)
         if self.watch.wall() >= self.BACKSTOP * self.limit:
             return 0.0
-        if self.watch.first is None and self.watch.wall() < self.POLL:
+        if self.watch.wall() < self.POLL:
             return self.POLL - self.watch.wall()       # most calls answer before this
         sample = self.watch.seconds()
         if sample is None:

@@ -77,6 +77,7 @@ class _Server:
         self.live: set[int] = set()
         self.statuses: dict[int, int] = {}
         self.isolated: dict[int, bool] = {}     # pid -> a keeper whose child is the worker
+        self.probes: dict[int, object] = {}     # pid -> usage.Probe of its worker
 
     def reap(self) -> None:
         while True:
@@ -88,6 +89,12 @@ class _Server:
                 return
             self.statuses[pid] = os.waitstatus_to_exitcode(status)
             self.live.discard(pid)
+            self._forget_probe(pid)
+
+    def _forget_probe(self, pid: int) -> None:
+        probe = self.probes.pop(pid, None)
+        if probe is not None:
+            probe.close()
 
     def serve(self) -> None:
         """Answer requests until the first connection closes.  Judges in other processes
@@ -138,6 +145,8 @@ class _Server:
             _send(self.sock, {"code": self.statuses.get(pid), "alive": pid in self.live})
         elif op == "usage":
             _send(self.sock, self.usage(int(message["pid"])))
+        elif op == "probe":
+            self.send_probe(int(message["pid"]))
         elif op == "stop":
             _send(self.sock, {"code": self.stop(int(message["pid"]))})
         else:
@@ -150,11 +159,35 @@ class _Server:
             from grader.sandbox import usage
             if pid not in self.live:
                 return {}
-            worker = usage.only_child(pid) if self.isolated.get(pid) else pid
-            found = usage.read(worker) if worker is not None else None
+            probe = self.probes.get(pid)
+            if probe is None:
+                worker = usage.only_child(pid) if self.isolated.get(pid) else pid
+                if worker is None:
+                    return {}
+                probe = self.probes[pid] = usage.Probe(worker)
+            found = probe()
         except Exception:  # noqa: BLE001 - unknown usage: the judge falls back to wall time
             return {}
         return {"waited": found.waited_ns, "cpu": found.cpu_ns} if found else {}
+
+    def send_probe(self, pid: int) -> None:
+        """The worker's two usage files, open, for the judge to read itself (op ``probe``):
+        one request per worker instead of one per sample."""
+        from grader.sandbox import usage
+        probe = None
+        try:
+            if pid in self.live:
+                worker = usage.only_child(pid) if self.isolated.get(pid) else pid
+                probe = usage.Probe(worker) if worker is not None else None
+        except Exception:  # noqa: BLE001 - the judge then asks by op "usage"
+            probe = None
+        if probe is None or probe.fds is None:
+            _send(self.sock, {"probe": False})
+            return
+        try:
+            _send(self.sock, {"probe": True}, list(probe.fds))
+        finally:
+            probe.close()
 
     def stop(self, pid: int):
         # the worker's group (a plain fork is a session leader), and the process itself
@@ -172,6 +205,7 @@ class _Server:
                 pass
             self.live.discard(pid)
         self.isolated.pop(pid, None)
+        self._forget_probe(pid)
         self.kill_strays()
         return self.statuses.pop(pid, None)
 
@@ -453,7 +487,9 @@ class ForkServer:
         self.lock = threading.Lock()
         self._ready = False
 
-    def request(self, message: dict, fds: list[int] = ()) -> dict:
+    def request(self, message: dict, fds: list[int] = (), max_fds: int = 0) -> dict:
+        """Send one request (with ``fds``) and return the reply; the fds that came with the
+        reply (at most ``max_fds``) are in its ``"fds"`` entry."""
         with self.lock:
             if not self._ready:
                 reply, _ = _receive(self.sock)
@@ -464,9 +500,13 @@ class ForkServer:
                                        + (self.output.text().strip()[-2000:] or "no output"))
                 self._ready = True
             _send(self.sock, message, fds)
-            reply, _ = _receive(self.sock)
+            reply, received = _receive(self.sock, max_fds)
         if reply is None:
+            for fd in received:
+                os.close(fd)
             raise RuntimeError("the fork server stopped")
+        if max_fds:
+            reply = dict(reply, fds=received)
         return reply
 
     def launch(self, root: str, limits, mode: str):
@@ -510,7 +550,7 @@ class ForkServer:
         drain.start()
         from grader.sandbox import usage
         # a host pid is read directly; a sandboxed one only the fork server can see
-        watch = (lambda: usage.read(pid)) if host else (lambda: self.usage(pid))
+        watch = usage.Probe(pid) if host else _RemoteProbe(self, pid)
         return Launched(proc, req_w, rep_r, drain, pidfd, message["root"], not host, shm,
                         watch)
 
@@ -575,3 +615,34 @@ class ForkServer:
 
 if __name__ == "__main__":
     main()
+
+
+class _RemoteProbe:
+    """A sandboxed worker's usage (its pid is the fork server's to see): the first sample
+    asks the server for the worker's two usage files, open (op ``probe``), and every sample
+    reads them here; where that fails, each sample asks the server (op ``usage``)."""
+
+    def __init__(self, server: ForkServer, pid: int):
+        self.server, self.pid = server, pid
+        self.local = None          # usage.Probe over the received files, once asked
+
+    def __call__(self):
+        from grader.sandbox import usage
+        if self.local is None:
+            self.local = usage.Probe.adopt(self._ask())
+        if self.local.fds is not None:
+            return self.local()
+        return self.server.usage(self.pid)
+
+    def _ask(self) -> list[int]:
+        try:
+            reply = self.server.request({"op": "probe", "pid": self.pid}, max_fds=2)
+        except (RuntimeError, OSError):
+            return []
+        fds = list(reply.get("fds") or [])
+        if reply.get("probe") is not True or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            return []
+        return fds
+

@@ -161,7 +161,7 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
     drain = OutputDrain(proc.stdout, limits.output_kb * 1024)
     drain.start()
     # process mode: the worker is proc itself; under bwrap its pid is the sandbox's own
-    watch = (lambda: usage.read(proc.pid)) if mode == "process" else None
+    watch = usage.Probe(proc.pid) if mode == "process" else None
     return Launched(proc, req_w, rep_r, drain, pidfd, root_inside, mode == "bwrap", shm, watch)
 
 
