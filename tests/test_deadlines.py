@@ -189,3 +189,53 @@ def test_calls_quicker_than_a_poll_still_spend_the_checks_budget(grade, course):
     check = exercise_of(result, "corr2d").checks[0]
     assert check.status == "timeout", check.to_dict()
     assert "ran out of its total time" in check.message
+
+
+# at import: pinned to one CPU with three busy children of its own (a loaded machine, made by
+# the module itself so that only the worker is slowed), it computes for 1.5 s of CPU, which
+# takes about 6 s of wall time; then it stops the children
+CROWDED_IMPORT = """import os, signal, time
+_cpu = min(os.sched_getaffinity(0))
+os.sched_setaffinity(0, {_cpu})
+_children = []
+for _ in range(3):
+    _pid = os.fork()
+    if _pid == 0:
+        while True:
+            pass
+    _children.append(_pid)
+try:
+    _end = time.process_time() + 1.5
+    while time.process_time() < _end:
+        pass
+finally:
+    for _pid in _children:
+        os.kill(_pid, signal.SIGKILL)
+        os.waitpid(_pid, 0)
+
+
+def corr2d(X, K):
+    h, w = K.shape
+    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+"""
+
+
+def test_an_import_slowed_by_a_busy_machine_is_timed_in_its_own_seconds(grade, tmp_path):
+    """The import deadline counts the worker's own seconds, like a call's: an import that
+    needs 1.5 s of CPU but waits for one most of the time (about 6 s of wall time) is within
+    a 3 s limit (it once timed out in wall seconds)."""
+    if not os.path.exists(f"/proc/{os.getpid()}/schedstat"):
+        pytest.skip("the kernel does not report schedstat")
+    toml = write_assignment(tmp_path / "crowded.toml", {"corr2d": ["book_example"]},
+                            import_seconds=3)
+    crowded = assignment_mod.load(toml)
+    started = time.monotonic()
+    result = grade(files={"convolution.py": CROWDED_IMPORT}, exercises=("corr2d",),
+                   assignment=crowded)
+    check = exercise_of(result, "corr2d").checks[0]
+    assert check.status == "pass", check.to_dict()
+    assert time.monotonic() - started > 3      # the import really took longer than the limit

@@ -1,8 +1,9 @@
 """The judge's handle on one submission's worker: start it, send requests, survive it.
 
 A :class:`WorkerSession` owns a private copy of the submission and at most one live worker.
-Requests get a deadline, counted in the worker's own time where the kernel reports it
-(:class:`CallLimit`, grader/sandbox/usage.py); a worker that misses it, dies, or sends
+Requests and each module's import get a deadline, counted in the worker's own time where the
+kernel reports it (:class:`CallLimit`, grader/sandbox/usage.py); a worker that misses it, dies,
+or sends
 malformed bytes is killed (its whole process group) and replaced by a fresh one on the next
 request.  A module that
 hangs or kills the worker while being imported is left out of later workers and reported.
@@ -116,7 +117,10 @@ class WorkerSession:
                             self._kill()
                             raise InternalWorkerMessage()
                         current = expected.pop(0)
-                        deadline = time.monotonic() + self.limits.import_seconds
+                        # counted like a call, in the worker's own seconds: a busy machine
+                        # does not make a correct module's import time out
+                        deadline = CallLimit(Stopwatch(self.live.usage),
+                                             self.limits.import_seconds)
                     elif event == "imported":
                         module = message.get("module")
                         if module != current or module is None:
@@ -258,7 +262,7 @@ class WorkerSession:
 
 
 class WallLimit:
-    """A plain wall-clock deadline (start-up and imports)."""
+    """A plain wall-clock deadline (a worker's start-up)."""
 
     def __init__(self, deadline: float):
         self.deadline = deadline

@@ -45,7 +45,7 @@ class Limits:
     max_result_mb: int = 64      # largest reply the worker may send
     output_kb: int = 64          # worker stdout/stderr kept for diagnostics
     start_seconds: float = 60.0  # importing torch and the submission
-    import_seconds: float = 20.0  # one submission module's import
+    import_seconds: float = 20.0  # one submission module's import, in worker seconds
 
     def worker_env(self) -> dict:
         return {k: v for k, v in asdict(self).items()
