@@ -262,3 +262,108 @@ def test_a_scheduler_that_cannot_be_reached_is_a_usage_error(tmp_path, course, m
             pytest.raises(UsageError, match="cannot reach the Dask scheduler"):
         batch.grade_class(assignment_mod.load(course), root, book, jobs=1, sandbox="process",
                           timeout=60, runner=cluster_mod.on_cluster("tcp://127.0.0.1:9"))
+
+
+def _dask_worker(tmp_path: Path, name: str, args: list[str], env: dict | None = None):
+    """A real ``dask worker`` process (one worker process, its nanny), its log in a file."""
+    dask_cli = str(Path(sys.executable).with_name("dask"))
+    log = tmp_path / f"{name}.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([dask_cli, "worker", *args], stdout=out, stderr=out,
+                                   cwd=tmp_path, env=dict(os.environ, **(env or {})),
+                                   start_new_session=True)
+    return process, log
+
+
+def test_dask_worker_command_line_takes_the_preload_options(tmp_path, course, cluster, client):
+    # the README's recipe (the scheduler address first), and the two ways of giving the
+    # address that let dask take the preload's first option as the address: each worker has
+    # the course given by --assignment (its working directory is no course) and warms a slot
+    # of the --sandbox given; a course that does not exist is refused before anything starts
+    address = cluster.scheduler_address
+    (tmp_path / "scheduler.json").write_text(json.dumps({"address": address}))
+    preload = ["--nthreads", "1", "--preload", "grader.classroom.dask_worker"]
+    forms = {
+        "readme": ([address, *preload, "--assignment", str(course), "--sandbox", "process"],
+                   None),
+        "file": (["--scheduler-file", "scheduler.json", *preload, "--assignment", str(course),
+                  "--sandbox", "process"], None),
+        "env": ([*preload, f"--assignment={course}", "--sandbox=process"],
+                {"DASK_SCHEDULER_ADDRESS": address}),
+        "missing": ([address, *preload, "--assignment", "nowhere.toml"], None)}
+    started = {name: _dask_worker(tmp_path, name, args, env)
+               for name, (args, env) in forms.items()}
+    try:
+        missing, missing_log = started.pop("missing")
+        assert missing.wait(120) == 2
+        assert "'--assignment': Path 'nowhere.toml' does not exist" in missing_log.read_text()
+        wanted = f"assignment {course}, checks hash "
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not all(
+                wanted in log.read_text() for _, log in started.values()):
+            assert all(p.poll() is None for p, _ in started.values()), {
+                name: log.read_text()[-2000:] for name, (_, log) in started.items()}
+            time.sleep(0.3)
+        for name, (_, log) in started.items():
+            text = log.read_text()
+            assert wanted in text and "sandbox process" in text, (name, text[-2000:])
+        client.wait_for_workers(2 + len(started), timeout=120)
+        spec = assignment_mod.load(course)
+        from dataclasses import asdict
+        from grader.classroom.dask_worker import installed_checks
+        answers = client.run(installed_checks, asdict(spec.limits))
+        assert set(answers.values()) == {batch.checks_hash(spec)}, answers
+    finally:
+        for process, _ in started.values():
+            os.killpg(process.pid, signal.SIGTERM)
+        for process, _ in started.values():
+            process.wait(60)
+    deadline = time.monotonic() + 60
+    while len(client.scheduler_info()["workers"]) > 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_preload_options_dask_took_for_its_scheduler_address_are_given_back(monkeypatch):
+    from grader.classroom.dask_worker import _from_command_line, dask_setup
+    worker = ["/venv/bin/dask", "worker", "--scheduler-file", "s.json", "--nthreads", "1",
+              "--preload", "grader.classroom.dask_worker"]
+    cases = [
+        (["--assignment", "a.toml", "--sandbox", "bwrap"], ["a.toml", "--sandbox", "bwrap"]),
+        (["--assignment=a.toml"], []),
+        (["--sandbox=process", "--assignment=a.toml"], ["--assignment=a.toml"]),
+    ]
+    for tail, given in cases:
+        monkeypatch.setattr(sys, "argv", worker + tail)
+        assert _from_command_line(dask_setup, given) == tail
+    # nothing taken (the address on the command line), or not a dask worker: unchanged
+    monkeypatch.setattr(sys, "argv", worker[:2] + ["tcp://h:8786"] + worker[2:] + cases[0][0])
+    assert _from_command_line(dask_setup, cases[0][0]) == cases[0][0]
+    monkeypatch.setattr(sys, "argv", ["/venv/bin/bench_batch.py", "--sandbox", "process"])
+    assert _from_command_line(dask_setup, ["--assignment", "a.toml"]) == [
+        "--assignment", "a.toml"]
+
+
+def test_a_worker_whose_course_cannot_be_loaded_grades_nothing_and_says_why(tmp_path,
+                                                                            monkeypatch):
+    from types import SimpleNamespace
+    from grader.classroom.dask_worker import PLUGIN_NAME, GraderPlugin, installed_checks
+    from grader.sandbox import harden
+    monkeypatch.setattr(harden, "not_dumpable", lambda: None)    # this is the test process
+    broken = tmp_path / "pyproject.toml"
+    broken.write_text("[tool.grader\n")                    # not TOML
+    plugin = GraderPlugin(str(broken), "process")
+    worker = SimpleNamespace(address="tcp://10.0.0.7:4000", plugins={PLUGIN_NAME: plugin})
+    plugin.setup(worker)
+    answer = installed_checks({}, dask_worker=worker)
+    assert set(answer) == {"broken"} and "tcp://10.0.0.7:4000" in answer["broken"]
+    reply = plugin.grade({"label": "alice", "checks_hash": "0" * 64, "limits": {}})
+    assert reply == {"refused": answer["broken"], "worker": "tcp://10.0.0.7:4000"}
+    # the coordinator names it and sends it nothing
+    lines = []
+    client = SimpleNamespace(run=lambda *args, **kwargs: {worker.address: answer})
+    coordinator = cluster_mod._Coordinator(client, None, None, "f" * 64, None, "process", 60,
+                                           {}, None, lines.append)
+    coordinator.survey()
+    assert coordinator.stale == {worker.address: answer["broken"]}
+    assert any("could not be loaded" in line for line in lines), lines

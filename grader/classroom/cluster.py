@@ -109,6 +109,8 @@ class _Coordinator:
             if answer is None:
                 why = "started without the grader's preload (--preload grader.classroom." \
                       "dask_worker)"
+            elif isinstance(answer, dict) and "broken" in answer:
+                why = answer["broken"]
             elif isinstance(answer, str):
                 why = f"checks hash {answer[:12]}, the coordinator's is {self.checks[:12]}"
             else:

@@ -1,15 +1,15 @@
 """The Dask worker's side of ``grade batch --scheduler``: a preload that keeps warm grading slots.
 
 Start each worker of the course's cluster with the grader installed (the same checkout of the
-course as the coordinator: same assignment table, checks and references) and this preload::
+course as the coordinator: same assignment table, checks and references) and this preload,
+whose options follow ``--preload``::
 
-    [GRADER_ASSIGNMENT=PATH/pyproject.toml] [GRADER_WORKER_SANDBOX=auto|bwrap|process] \\
-    dask worker tcp://HOST:8786 --nthreads 1 --preload grader.classroom.dask_worker
+    dask worker tcp://HOST:8786 --nthreads 1 --preload grader.classroom.dask_worker \\
+        [--assignment PATH/pyproject.toml] [--sandbox auto|bwrap|process]
 
-``GRADER_ASSIGNMENT`` (or the preload option ``--assignment``, as ``preload_argv`` of a
-``LocalCluster``) is the worker's own course table (default: the
-course around the worker's working directory); ``GRADER_WORKER_SANDBOX`` (``--sandbox``) the
-mode of the slot warmed at
+``--assignment`` (or ``GRADER_ASSIGNMENT``; ``preload_argv`` of a ``LocalCluster``) is the
+worker's own course table (default: the course around the worker's working directory);
+``--sandbox`` (``GRADER_WORKER_SANDBOX``) the mode of the slot warmed at
 start (each task names the mode the coordinator requires).  One thread per worker process:
 each thread grades one submission at a time in its own slot, and bubblewrap is the isolation.
 
@@ -21,7 +21,9 @@ is the task the coordinator (:mod:`grader.classroom.cluster`) submits: it
 * refuses, without grading, a task whose checks hash (assignment table, checks, references,
   grader version, limits) is not the one this worker has installed: a stale worker never
   grades with old checks; the refusal names both hashes, in the reply and the worker's log;
-* refuses a task that requires bubblewrap on a worker that cannot start it;
+* refuses a task that requires bubblewrap on a worker that cannot start it, and every task
+  when its course could not be loaded (such a worker joins, says why in its log and to the
+  coordinator, and grades nothing);
 * grades the submission the coordinator sent as bytes (:mod:`grader.classroom.payload`), in
   the sandbox on this machine, with the coordinator's limits and language, under the
   submission's time limit (past it, the slot is killed and every check decided in time keeps
@@ -63,6 +65,7 @@ class GraderPlugin(WorkerPlugin):
         self.assignment_path = assignment
         self.sandbox = sandbox
         self.assignment = None
+        self.broken: str | None = None        # why this worker grades nothing (no course)
         self.address = "?"
         self._hashes: dict = {}
         self._idle: dict = {}                 # _key() -> [Future of a Slot]
@@ -74,16 +77,27 @@ class GraderPlugin(WorkerPlugin):
     # ------------------------------------------------------------------ Dask's hooks
     def setup(self, worker=None):
         from grader import assignment as assignment_mod
+        from grader.errors import GraderError
         from grader.sandbox import harden, process as sandbox_mod
         _allow_children()
         # this process holds the cluster's connections: its /proc files stay closed to a
         # worker running as the same user (process mode), as the judge's are
         harden.not_dumpable()
         self.address = getattr(worker, "address", "?")
-        self.assignment = assignment_mod.load(self.assignment_path)
+        try:
+            self.assignment = assignment_mod.load(self.assignment_path)
+        except GraderError as exc:      # joins the cluster, says why, and grades nothing
+            self.broken = f"{self.address}: the course could not be loaded ({exc})"
+            logger.error("dl-grader on %s grades nothing: %s", self.address, exc)
+            return
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="grader-slots")
-        mode = sandbox_mod.resolve_mode(self.sandbox)
-        logger.info("dl-grader on %s: checks hash %s, sandbox %s", self.address,
+        try:
+            mode = sandbox_mod.resolve_mode(self.sandbox)
+        except GraderError as exc:      # tasks of another mode are still graded
+            logger.warning("dl-grader on %s: no slot warmed: %s", self.address, exc)
+            return
+        logger.info("dl-grader on %s: assignment %s, checks hash %s, sandbox %s",
+                    self.address, self.assignment.source,
                     self.checks_hash(self.assignment.limits)[:12], mode)
         self._warm(mode, self.assignment)
 
@@ -150,6 +164,8 @@ class GraderPlugin(WorkerPlugin):
         from grader.classroom import batch
         from grader.errors import GraderError
         from grader.sandbox import process as sandbox_mod
+        if self.broken:
+            return {"refused": self.broken, "worker": self.address}
         ours = self.checks_hash(task["limits"])
         if ours != task["checks_hash"]:
             message = (f"stale checks: this worker ({self.address}) has checks hash "
@@ -223,21 +239,87 @@ def grade_on_worker(task: dict) -> dict:
 
 
 def installed_checks(limits: dict, dask_worker=None) -> str | None:
-    """This worker's checks hash for ``limits`` (None without the preload): what the
+    """This worker's checks hash for ``limits`` (None without the preload, ``{"broken": why}``
+    when its course could not be loaded): what the
     coordinator asks every worker before it submits anything (``Client.run``)."""
     plugin = _plugin(dask_worker)
-    return None if plugin is None else plugin.checks_hash(limits)
+    if plugin is None:
+        return None
+    return {"broken": plugin.broken} if plugin.broken else plugin.checks_hash(limits)
 
 
-@click.command()
+class _PreloadCommand(click.Command):
+    """``dask_setup``'s command line, mended where ``dask worker`` took its first option.
+
+    ``dask worker`` hands the arguments that follow ``--preload`` to this command, but its own
+    optional first argument (the scheduler address) takes the first of them when the address is
+    not on the command line (``--scheduler-file``, ``DASK_SCHEDULER_ADDRESS``): ``--assignment
+    X`` would reach this command as a stray ``X``, and the address would be ``--assignment``.
+    The option taken is given back here: in the ``dask worker`` process, from its own command
+    context (whose scheduler address is then unset again, so that the file or the environment
+    gives it); in each worker process (spawned by the nanny, with the same ``sys.argv``), from
+    the command line."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, self._mend(list(args)))
+
+    def _mend(self, args: list[str]) -> list[str]:
+        outer = click.get_current_context(silent=True)
+        if outer is not None and outer.command is not self and "scheduler" in outer.params:
+            taken = outer.params["scheduler"]
+            if isinstance(taken, str) and self._is_ours(taken):
+                outer.params["scheduler"] = None
+                return [taken, *args]
+            return args
+        return _from_command_line(self, args)
+
+    def _is_ours(self, token: str) -> bool:
+        names = [name for param in self.params for name in param.opts if name.startswith("-")]
+        return any(token == name or token.startswith(name + "=") for name in names)
+
+
+def _from_command_line(command: _PreloadCommand, args: list[str]) -> list[str]:
+    """``args`` with the option ``dask worker`` took as its scheduler address put back: the
+    first of this command's options on a ``dask worker`` command line, when ``args`` does not
+    start with it."""
+    import os
+    import sys
+    argv = list(sys.argv)
+    program = os.path.basename(argv[0]) if argv else ""
+    is_worker = (program == "dask" and argv[1:2] == ["worker"]) or program in (
+        "dask-worker", "dask_worker.py")
+    if not is_worker:
+        return args
+    first = next((token for token in argv[1:] if command._is_ours(token)), None)
+    if first is None or args[:1] == [first]:
+        return args
+    return [first, *args]
+
+
+@click.command(cls=_PreloadCommand)
 @click.option("--assignment", envvar="GRADER_ASSIGNMENT", default=None,
+              type=click.Path(exists=True),
               help="The course's assignment table on this worker [default: the course around "
                    "the working directory].")
 @click.option("--sandbox", envvar="GRADER_WORKER_SANDBOX",
               type=click.Choice(["auto", "bwrap", "process"]), default="auto",
               show_default=True, help="The mode of the slot warmed at start.")
 async def dask_setup(worker, assignment, sandbox):
-    """``dask worker --preload grader.classroom.dask_worker``: install the grader's plugin."""
+    """``dask worker --preload grader.classroom.dask_worker [--assignment PATH] [--sandbox
+    MODE]``: install the grader's plugin."""
+    _show_log()
     reply = await worker.plugin_add(GraderPlugin(assignment, sandbox), name=PLUGIN_NAME,
                                     catch_errors=False)
     return reply
+
+
+def _show_log() -> None:
+    """This module's log lines (the checks hash installed, refusals) in the worker's log, with
+    Dask's own: Dask configures a handler for its ``distributed`` loggers only."""
+    if logger.handlers:
+        return
+    for handler in logging.getLogger("distributed").handlers:
+        logger.addHandler(handler)
+    if logger.handlers:
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
