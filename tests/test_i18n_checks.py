@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-babel = pytest.importorskip("babel", reason="Babel is in the test extra")
+import babel  # noqa: E402  (a dependency of the grader: grade publish writes catalogs)
 from babel.messages.mofile import write_mo  # noqa: E402
 from babel.messages.pofile import read_po  # noqa: E402
 

@@ -268,11 +268,13 @@ def ship_check_catalogs(locale: Path, checks: Path, public_only: bool) -> None:
     """The translations of the check files in ``checks`` (domain ``checks``, grader/i18n.py):
     each compiled catalog of ``locale`` cut down to the messages those files hold (extracted
     as ``pybabel extract`` does), so that a student release carries no word of a hidden check
-    and a release of some topics none of the others.  Without Babel (the ``test`` extra) the
-    autograder gets the whole catalogs and the student release none (its checks then speak
-    English), with a warning."""
+    and a release of some topics none of the others."""
+    import datetime
     import gettext
-    import sys
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
     from grader.course.extract_checks import messages
     compiled = sorted(locale.glob("*/LC_MESSAGES/checks.mo")) if locale.is_dir() else []
     if not compiled:
@@ -280,20 +282,6 @@ def ship_check_catalogs(locale: Path, checks: Path, public_only: bool) -> None:
     wanted = set()
     for path in sorted(checks.glob("*.py")):
         wanted.update(m.msgid for m in messages(path.read_text(encoding="utf-8"))[0])
-    try:
-        from babel.messages.catalog import Catalog
-        from babel.messages.mofile import write_mo
-    except ImportError:
-        print("warning: Babel is not installed (pip install -e '.[test]'): "
-              + ("the student release ships no translations of its checks" if public_only else
-                 "the autograder ships the whole catalogs of the checks"), file=sys.stderr)
-        if not public_only:
-            for mo in compiled:
-                target = checks / "locale" / mo.relative_to(locale)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(mo, target)
-        return
-    import datetime
     fixed = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)   # reproducible zips
     for mo in compiled:
         lang = mo.relative_to(locale).parts[0]
@@ -392,7 +380,8 @@ def _pyproject(assignment, public_only: bool) -> str:
 
 
 FALLBACK_DEPENDENCIES = ["torch>=2.2", "numpy>=1.24", "pytest>=8", "hypothesis>=6.100",
-                         "click>=8.1", "nbformat>=5.9", "Jinja2>=3.1", "matplotlib>=3.7"]
+                         "click>=8.1", "nbformat>=5.9", "Jinja2>=3.1", "matplotlib>=3.7",
+                         "babel>=2.12"]
 
 
 def _dependencies() -> list[str]:
