@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 
 from grader.i18n import _, check_text
-from grader.judge import values
+from grader.judge import error_hints, values
 from grader.sandbox.client import WorkerFault
 from grader.errors import InternalError
 from grader.judge.deadlines import ReferenceCosts
 from grader.judge.diagnosis import Transcript
 from grader.judge.score import CheckResult, Feedback
 from grader.judge.student import (CheckContext, Failure, Hung, NotImplementedYet, Student,
-                                  StudentCrash, StudentProblem, StudentTimeout, Unavailable,
-                                  describe_error)
+                                  StudentCrash, StudentError, StudentProblem, StudentTimeout,
+                                  Unavailable, describe_error)
 
 _SPEC = pytest.StashKey()
 _CONTEXT = pytest.StashKey()
@@ -262,7 +262,10 @@ class GraderPlugin:
             result.unavailable = isinstance(exc, Unavailable)
             call = exc.call.describe() if exc.call else None
             if not isinstance(exc, (NotImplementedYet, Unavailable)):
-                result.feedback = Feedback(call=call, output=exc.output or None)
+                # the student's code raised: a hint that fits the kind of error
+                hint = error_hints.hint_for_error(exc.type_name, exc.detail) \
+                    if isinstance(exc, StudentError) else None
+                result.feedback = Feedback(call=call, output=exc.output or None, hint=hint)
         elif isinstance(exc, AssertionError):
             result.status = "fail"
             if isinstance(exc, Failure):
@@ -301,6 +304,11 @@ class GraderPlugin:
         written for the mistake it targets, not for a shape that is already wrong)."""
         if failure.help:
             return _hint(failure.help)
+        # a check that ran the student's network in a scenario reports the exception it caught
+        # as what came back ("RuntimeError: mat1 and mat2 shapes ..."): the error's own hint
+        raised = error_hints.hint_for_reported(failure.actual)
+        if raised:
+            return raised
         own = marker.get("hint") or None
         if getattr(failure, "kind", "value") == "value" or "shape" in spec.name:
             return _hint(own)

@@ -44,11 +44,14 @@ class StudentProblem(Exception):
 
 
 class StudentError(StudentProblem):
+    """Student code raised: ``type_name`` and ``detail`` are the exception's class name and
+    message as the worker sent them (untrusted text; grader/judge/error_hints.py reads them
+    for the hint)."""
     status = "error"
 
-    def __init__(self, message, call=None, output="", type_name: str = ""):
+    def __init__(self, message, call=None, output="", type_name: str = "", detail: str = ""):
         super().__init__(message, call, output)
-        self.type_name = type_name
+        self.type_name, self.detail = type_name, detail
 
 
 class NotImplementedYet(StudentProblem):
@@ -268,7 +271,8 @@ class CheckContext:
         if "error" in reply:
             error = reply["error"] if isinstance(reply["error"], dict) else {}
             raise StudentError(self.describe_error(error, call), call, stdout,
-                               sanitize.one_line(error.get("type", ""), sanitize.NAME_LIMIT))
+                               sanitize.one_line(error.get("type", ""), sanitize.NAME_LIMIT),
+                               str(error.get("message", ""))[:2000])
         if "unavailable" in reply:
             error = reply["unavailable"] if isinstance(reply["unavailable"], dict) else {}
             raise Unavailable(self.describe_error(error, None, at_import=True), call, stdout)

@@ -206,7 +206,11 @@ class Worker:
                 value = target(*args, **kwargs)
             reply = {"ok": True, "value": value}
         except NotImplementedError as exc:
-            reply = {"not_implemented": self.describe(exc)}
+            # a stub's `raise NotImplementedError` is an exercise not written yet; torch's own
+            # (an operation without a kernel for a dtype: "not implemented for 'Long'") is an
+            # error of the code that called it
+            key = "not_implemented" if self.raised_by_submission(exc) else "error"
+            reply = {key: self.describe(exc)}
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             if request["op"] == "scenario" and type(exc).__name__ == "Mismatch":
                 reply = {"mismatch": _safe_str(exc)[:2000], **_mismatch_template(exc)}
@@ -234,6 +238,16 @@ class Worker:
         return self.scenarios[key]
 
     # ----------------------------------------------------------------- errors
+    def raised_by_submission(self, exc: BaseException) -> bool:
+        """Whether ``exc`` was raised by a ``raise`` statement of the submission's own code
+        (its innermost frame), not inside a library it called."""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if not frames or not os.path.isabs(frames[-1].filename):
+            return False
+        path = os.path.realpath(frames[-1].filename)
+        return path.startswith(self.root + os.sep) and \
+            (frames[-1].line or "").lstrip().startswith("raise")
+
     def describe(self, exc: BaseException, at_import: bool = False) -> dict:
         """What went wrong, told in terms of the student's own files and lines."""
         kind = type(exc).__name__
