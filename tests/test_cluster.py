@@ -232,14 +232,17 @@ def test_stale_workers_refuse_and_nothing_is_recorded(tmp_path, cluster, client)
     root = tmp_path / "class"
     folder_with(root / "alice", SOLUTION)
     grade = str(Path(sys.executable).with_name("grade"))
+    # in Chinese (the coordinator's lines, like the rest of grade batch: README "Dask")
     run = subprocess.run([grade, "batch", str(root), "--gradebook", str(tmp_path / "book.db"),
                           "--assignment", str(changed), "--sandbox", "process",
-                          "--scheduler", cluster.scheduler_address],
+                          "--scheduler", cluster.scheduler_address, "--lang", "zh_CN"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert run.returncode == 3, run.stderr
-    assert run.stderr.count("grades nothing: checks hash") == 2
-    assert "alice: not graded: no worker has the coordinator's checks" in run.stderr
-    assert "1 not graded" in run.stderr and "0 graded" in run.stdout
+    assert run.stderr.count("不评分：检查哈希为 ") == 2, run.stderr
+    assert "Dask 集群：0 个工作进程的检查与协调者的一致" in run.stderr
+    assert "Dask 仪表盘：http" in run.stderr
+    assert "alice：未评分：没有工作进程具有协调者的检查" in run.stderr
+    assert "1 份未评分" in run.stderr and "已评分 0 份" in run.stdout
     with Gradebook(tmp_path / "book.db") as book:
         assert book.current() == []
     # a task that reaches a stale worker anyway is refused there, not graded
@@ -251,6 +254,10 @@ def test_stale_workers_refuse_and_nothing_is_recorded(tmp_path, cluster, client)
     reply = client.submit(grade_on_worker, task, pure=False).result(timeout=120)
     assert set(reply) == {"refused", "worker"}
     assert "stale checks" in reply["refused"] and task["checks_hash"][:12] in reply["refused"]
+    # the refusal is in the coordinator's language (it shows it)
+    reply = client.submit(grade_on_worker, dict(task, language="zh_CN"),
+                          pure=False).result(timeout=120)
+    assert reply["refused"].startswith(f"检查已过期：这个工作进程（{reply['worker']}）")
 
 
 def test_a_scheduler_that_cannot_be_reached_is_a_usage_error(tmp_path, course, monkeypatch):
@@ -260,6 +267,11 @@ def test_a_scheduler_that_cannot_be_reached_is_a_usage_error(tmp_path, course, m
     folder_with(root / "alice", SOLUTION)
     with Gradebook(tmp_path / "book.db") as book, \
             pytest.raises(UsageError, match="cannot reach the Dask scheduler"):
+        batch.grade_class(assignment_mod.load(course), root, book, jobs=1, sandbox="process",
+                          timeout=60, runner=cluster_mod.on_cluster("tcp://127.0.0.1:9"))
+    from grader.i18n import language
+    with language("zh_CN"), Gradebook(tmp_path / "book.db") as book, \
+            pytest.raises(UsageError, match="tcp://127.0.0.1:9：无法连接 Dask 调度器（"):
         batch.grade_class(assignment_mod.load(course), root, book, jobs=1, sandbox="process",
                           timeout=60, runner=cluster_mod.on_cluster("tcp://127.0.0.1:9"))
 
@@ -356,14 +368,22 @@ def test_a_worker_whose_course_cannot_be_loaded_grades_nothing_and_says_why(tmp_
     worker = SimpleNamespace(address="tcp://10.0.0.7:4000", plugins={PLUGIN_NAME: plugin})
     plugin.setup(worker)
     answer = installed_checks({}, dask_worker=worker)
-    assert set(answer) == {"broken"} and "tcp://10.0.0.7:4000" in answer["broken"]
+    assert set(answer) == {"broken"} and "pyproject.toml" in answer["broken"]
     reply = plugin.grade({"label": "alice", "checks_hash": "0" * 64, "limits": {}})
-    assert reply == {"refused": answer["broken"], "worker": "tcp://10.0.0.7:4000"}
+    assert set(reply) == {"refused", "worker"} and reply["worker"] == worker.address
+    assert reply["refused"] == (f"the course could not be loaded on this worker "
+                                f"({worker.address}): {answer['broken']}")
     # the coordinator names it and sends it nothing
     lines = []
     client = SimpleNamespace(run=lambda *args, **kwargs: {worker.address: answer})
     coordinator = cluster_mod._Coordinator(client, None, None, "f" * 64, None, "process", 60,
                                            {}, None, lines.append)
     coordinator.survey()
-    assert coordinator.stale == {worker.address: answer["broken"]}
-    assert any("could not be loaded" in line for line in lines), lines
+    why = f"its course could not be loaded ({answer['broken']})"
+    assert coordinator.stale == {worker.address: why}
+    assert lines == [f"worker {worker.address} grades nothing: {why}",
+                     f"Dask cluster: 0 worker(s) with the coordinator's checks {'f' * 12}, "
+                     "1 refused"]
+    reply = plugin.grade({"label": "alice", "checks_hash": "0" * 64, "limits": {},
+                          "language": "zh_CN"})
+    assert reply["refused"].startswith(f"无法在这个工作进程（{worker.address}）上加载课程：")

@@ -304,6 +304,18 @@ class Slot:
 
 
 # --------------------------------------------------------------------------- the batch
+def slot_killed_message() -> str:
+    """The gradebook's message for a submission that killed its grading slot twice (local
+    slots and Dask workers alike: a submission's record does not depend on where it ran)."""
+    return _("grading this submission killed the grader process (twice)")
+
+
+def timeout_message(timeout: float) -> str:
+    """The gradebook's message for a submission past ``timeout`` seconds (local or Dask)."""
+    return _("grading took longer than {seconds} s: the checks not decided by then count as "
+             "timeout", seconds=f"{timeout:g}")
+
+
 def grade_class(assignment, folder: Path, gradebook: Gradebook, *, jobs: int,
                 sandbox: str, timeout: float, force: bool = False, progress=None,
                 prefix: str | None = None, roster: dict[str, str] | None = None,
@@ -392,8 +404,7 @@ def _run_slots(assignment, todo, gradebook, checks, summary, jobs, sandbox, time
                         slot.give(entry, timeout)
                         continue
                     finish(entry, Record(entry.student, entry.name, entry.content_hash,
-                                         checks, "crashed", message="grading this "
-                                         "submission killed the grader process (twice)"))
+                                         checks, "crashed", message=slot_killed_message()))
                 elif "error" in reply:
                     finish(entry, Record(entry.student, entry.name, entry.content_hash,
                                          checks, "crashed", message=reply["error"],
@@ -411,9 +422,7 @@ def _run_slots(assignment, todo, gradebook, checks, summary, jobs, sandbox, time
                     result = partial_result(assignment, entry, done, timeout)
                     finish(entry, Record(entry.student, entry.name, entry.content_hash, checks,
                                          "timeout", result["score"], result["max_score"],
-                                         f"grading took longer than {timeout:g} s: the "
-                                         f"checks not decided by then count as timeout",
-                                         result, timeout))
+                                         timeout_message(timeout), result, timeout))
                 else:
                     continue
                 slot.entry = None

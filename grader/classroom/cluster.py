@@ -31,9 +31,10 @@ from concurrent.futures import CancelledError
 from dataclasses import asdict
 
 from grader.classroom import payload
-from grader.classroom.batch import Entry, Summary
+from grader.classroom.batch import Entry, Summary, slot_killed_message, timeout_message
 from grader.classroom.gradebook import Gradebook, Record
 from grader.errors import InternalError, UsageError
+from grader.i18n import _
 
 RETRIES = 1                 # a submission that kills its slot: tried once more (as locally)
 WINDOW = 4                  # submissions in flight per worker thread
@@ -63,17 +64,18 @@ def run_on_cluster(assignment, todo: list[Entry], gradebook: Gradebook, checks: 
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise UsageError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"
-                         ) from None
+        raise UsageError(_("--scheduler {scheduler}: cannot reach the Dask scheduler ({error})",
+                           scheduler=scheduler, error=exc)) from None
     try:
         if client.dashboard_link:
-            log(f"Dask dashboard: {client.dashboard_link}")
+            log(_("Dask dashboard: {link}", link=client.dashboard_link))
         try:
             client.wait_for_workers(1, timeout=WORKERS_WAIT)
         except TimeoutError:
-            raise UsageError(f"--scheduler {scheduler}: no Dask worker joined within "
-                             f"{WORKERS_WAIT:g} s (start them with: dask worker {scheduler} "
-                             "--preload grader.classroom.dask_worker)") from None
+            raise UsageError(_("--scheduler {scheduler}: no Dask worker joined within "
+                               "{seconds} s (start them with: dask worker {scheduler} "
+                               "--preload grader.classroom.dask_worker)",
+                               scheduler=scheduler, seconds=f"{WORKERS_WAIT:g}")) from None
         limits = asdict(assignment.limits)
         coordinator = _Coordinator(client, assignment, gradebook, checks, summary, sandbox,
                                    timeout, limits, progress, log)
@@ -107,23 +109,29 @@ class _Coordinator:
             if answer == self.checks:
                 continue
             if answer is None:
-                why = "started without the grader's preload (--preload grader.classroom." \
-                      "dask_worker)"
+                why = _("started without the grader's preload (--preload "
+                        "grader.classroom.dask_worker)")
             elif isinstance(answer, dict) and "broken" in answer:
-                why = answer["broken"]
+                why = _("its course could not be loaded ({error})", error=answer["broken"])
             elif isinstance(answer, str):
-                why = f"checks hash {answer[:12]}, the coordinator's is {self.checks[:12]}"
+                why = _("checks hash {theirs}, the coordinator's is {ours}",
+                        theirs=answer[:12], ours=self.checks[:12])
             else:
-                why = f"could not say which checks it has ({answer!r})"
+                why = _("could not say which checks it has ({answer})", answer=repr(answer))
             self._stale(address, why)
         good = len(answers) - len(self.stale)
-        self.log(f"Dask cluster: {good} worker(s) with the coordinator's checks "
-                 f"{self.checks[:12]}" + (f", {len(self.stale)} refused" if self.stale else ""))
+        if self.stale:
+            self.log(_("Dask cluster: {good} worker(s) with the coordinator's checks {checks}, "
+                       "{refused} refused", good=good, checks=self.checks[:12],
+                       refused=len(self.stale)))
+        else:
+            self.log(_("Dask cluster: {good} worker(s) with the coordinator's checks {checks}",
+                       good=good, checks=self.checks[:12]))
 
     def _stale(self, address: str, why: str) -> None:
         if address not in self.stale:
             self.stale[address] = why
-            self.log(f"worker {address} grades nothing: {why}")
+            self.log(_("worker {address} grades nothing: {why}", address=address, why=why))
 
     def _usable(self) -> list[str] | None:
         """The workers to send work to: None (any) while none is stale."""
@@ -145,7 +153,8 @@ class _Coordinator:
         entry.content_hash = submission.digest()      # what is sent is what is recorded
         label = entry.label or entry.name
         return {"label": label, "notes": list(entry.notes), "checks_hash": self.checks,
-                "limits": self.limits, "language": self.assignment.language, "sandbox": self.sandbox, "timeout": self.timeout,
+                "limits": self.limits, "language": self.assignment.language,
+                "sandbox": self.sandbox, "timeout": self.timeout,
                 "content_hash": entry.content_hash,
                 "payload": payload.pack(submission, label)}
 
@@ -190,7 +199,8 @@ class _Coordinator:
         future = self._submit(task, index, attempt)
         if future is None:
             self.summary.refused += 1
-            self.log(f"{entry.student}: not graded: no worker has the coordinator's checks")
+            self.log(_("{student}: not graded: no worker has the coordinator's checks",
+                       student=entry.student))
             if self.progress:
                 self.progress(entry, "refused")
             return
@@ -202,19 +212,18 @@ class _Coordinator:
         from grader.classroom.dask_worker import GradingProcessDied
         try:
             return future.result()
-        except KilledWorker as exc:
-            return self._crashed(entry, "grading this submission killed the Dask worker "
-                                        "every time it was tried (the scheduler's "
-                                        "allowed-failures were used up)")
+        except KilledWorker:
+            return self._crashed(entry, _("grading this submission killed the Dask worker "
+                                          "every time it was tried (the scheduler's "
+                                          "allowed-failures were used up)"))
         except GradingProcessDied:
-            return self._crashed(entry, "grading this submission killed the grader process "
-                                        f"({RETRIES + 1} tries)")
+            return self._crashed(entry, slot_killed_message())
         except (CancelledError, OSError) as exc:
             # the cluster's fault, never the student's: nothing recorded, the batch resumes
-            raise InternalError(f"lost the Dask cluster while grading {entry.student} "
-                                f"({type(exc).__name__}: {exc}); what was graded is in the "
-                                "gradebook: run the same command again to grade the rest"
-                                ) from None
+            raise InternalError(_("lost the Dask cluster while grading {student} ({error}); "
+                                  "what was graded is in the gradebook: run the same command "
+                                  "again to grade the rest", student=entry.student,
+                                  error=f"{type(exc).__name__}: {exc}")) from None
         except Exception as exc:  # noqa: BLE001 - the task raised: as a slot's error reply
             return self._crashed(entry, f"{type(exc).__name__}: {exc}")
 
@@ -242,8 +251,7 @@ class _Coordinator:
         if "timeout" in reply:
             result = reply["timeout"]
             return Record(*base, "timeout", result["score"], result["max_score"],
-                          f"grading took longer than {self.timeout:g} s: the checks not "
-                          f"decided by then count as timeout", result, self.timeout)
+                          timeout_message(self.timeout), result, self.timeout)
         return Record(*base, "crashed", message=reply.get("error", "no reply"),
                       seconds=reply.get("seconds"))
 

@@ -48,6 +48,8 @@ from dataclasses import replace
 import click
 from distributed import WorkerPlugin
 
+from grader.i18n import N_, _, current_language, language
+
 PLUGIN_NAME = "dl-grader"
 logger = logging.getLogger("grader.classroom.dask_worker")
 
@@ -65,7 +67,7 @@ class GraderPlugin(WorkerPlugin):
         self.assignment_path = assignment
         self.sandbox = sandbox
         self.assignment = None
-        self.broken: str | None = None        # why this worker grades nothing (no course)
+        self.broken: str | None = None        # why its course could not be loaded
         self.address = "?"
         self._hashes: dict = {}
         self._idle: dict = {}                 # _key() -> [Future of a Slot]
@@ -87,7 +89,7 @@ class GraderPlugin(WorkerPlugin):
         try:
             self.assignment = assignment_mod.load(self.assignment_path)
         except GraderError as exc:      # joins the cluster, says why, and grades nothing
-            self.broken = f"{self.address}: the course could not be loaded ({exc})"
+            self.broken = str(exc)
             logger.error("dl-grader on %s grades nothing: %s", self.address, exc)
             return
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="grader-slots")
@@ -160,25 +162,33 @@ class GraderPlugin(WorkerPlugin):
             self._idle.setdefault(_key(mode, assignment), []).append(future)
 
     # ------------------------------------------------------------------ one submission
+    def _refuse(self, task: dict, message: str, **values) -> dict:
+        """The reply refusing ``task``, in the coordinator's language (it shows it), and the
+        same in this worker's log."""
+        with language(task.get("language") or current_language()):
+            text = _(message, address=self.address, **values)
+        logger.warning("dl-grader refused %s: %s", task.get("label"), text)
+        return {"refused": text, "worker": self.address}
+
     def grade(self, task: dict) -> dict:
         from grader.classroom import batch
         from grader.errors import GraderError
         from grader.sandbox import process as sandbox_mod
         if self.broken:
-            return {"refused": self.broken, "worker": self.address}
+            return self._refuse(task, N_("the course could not be loaded on this worker "
+                                         "({address}): {error}"), error=self.broken)
         ours = self.checks_hash(task["limits"])
         if ours != task["checks_hash"]:
-            message = (f"stale checks: this worker ({self.address}) has checks hash "
-                       f"{ours[:12]}, the coordinator {task['checks_hash'][:12]}; it grades "
-                       f"nothing until its course and grader match the coordinator's "
-                       f"(update them, then restart the worker)")
-            logger.warning("dl-grader refused %s: %s", task["label"], message)
-            return {"refused": message, "worker": self.address}
+            return self._refuse(task, N_(
+                "stale checks: this worker ({address}) has checks hash {ours}, the coordinator "
+                "{theirs}; it grades nothing until its course and grader match the "
+                "coordinator's (update them, then restart the worker)"),
+                ours=ours[:12], theirs=task["checks_hash"][:12])
         try:
-            mode = sandbox_mod.resolve_mode(task["sandbox"])
+            with language(task.get("language") or current_language()):
+                mode = sandbox_mod.resolve_mode(task["sandbox"])
         except GraderError as exc:
-            logger.warning("dl-grader refused %s: %s", task["label"], exc)
-            return {"refused": f"{self.address}: {exc}", "worker": self.address}
+            return self._refuse(task, N_("{address}: {error}"), error=str(exc))
         assignment = self.assignment_for(task["limits"], task.get("language"))
         entry = batch.Entry(student=task["label"], name=task["label"], label=task["label"],
                             notes=list(task["notes"]))
@@ -232,9 +242,10 @@ def grade_on_worker(task: dict) -> dict:
     worker = get_worker()
     plugin = _plugin(worker)
     if plugin is None:
-        return {"refused": f"{worker.address} was started without the grader's preload "
-                           "(dask worker --preload grader.classroom.dask_worker)",
-                "worker": worker.address}
+        with language(task.get("language") or current_language()):
+            text = _("{address} was started without the grader's preload (dask worker "
+                     "--preload grader.classroom.dask_worker)", address=worker.address)
+        return {"refused": text, "worker": worker.address}
     return plugin.grade(task)
 
 
