@@ -358,7 +358,8 @@ class _StatusLine:
 @cli.command("batch", epilog=EPILOG)
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--jobs", "-j", type=int, default=None,
-              help="Submissions graded at once [default: the number of cores].")
+              help="Submissions graded at once [default: the number of cores; with "
+                   "--scheduler, as many as the cluster's worker threads].")
 @click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("gradebook.db"), show_default=True, help="The SQLite gradebook.")
 @click.option("--force", is_flag=True, help="Regrade submissions the gradebook already holds.")
@@ -416,12 +417,12 @@ def batch_command(submissions, jobs, gradebook_path, force, timeout, memory_mb, 
             "code runs as you: it could open the gradebook (or find its open descriptor) and "
             "change other students' rows.  Install bubblewrap (apt-get install bubblewrap), "
             "or pass --sandbox process to grade anyway, only for submissions you trust."))
-    jobs = jobs or os.cpu_count() or 1
     runner = None
-    if scheduler:
+    if scheduler:               # --jobs: at most that many at once on the cluster (README)
         _need_distributed()
         from grader.classroom.cluster import on_cluster
-        runner = on_cluster(scheduler, log=lambda line: click.echo(line, err=True))
+        runner = on_cluster(scheduler, log=lambda line: click.echo(line, err=True), jobs=jobs)
+    jobs = jobs or os.cpu_count() or 1
     with Gradebook(gradebook_path) as book:
         bar = _BatchProgress()
         summary = grade_class(spec, submissions, book, jobs=jobs, sandbox=mode, timeout=timeout,

@@ -387,3 +387,30 @@ def test_a_worker_whose_course_cannot_be_loaded_grades_nothing_and_says_why(tmp_
     reply = plugin.grade({"label": "alice", "checks_hash": "0" * 64, "limits": {},
                           "language": "zh_CN"})
     assert reply["refused"].startswith(f"无法在这个工作进程（{worker.address}）上加载课程：")
+
+
+def test_jobs_caps_the_submissions_graded_at_once_on_the_cluster(tmp_path, course, cluster,
+                                                                 monkeypatch):
+    # --jobs N with --scheduler: at most N submissions in flight (so at most N graded at
+    # once), whatever the cluster's threads (2 here); by default up to WINDOW per thread
+    from grader.errors import UsageError
+    in_flight = []
+    send = cluster_mod._Coordinator._send
+
+    def counting_send(self, running, flight, *args):
+        send(self, running, flight, *args)
+        in_flight.append(len(flight))
+    monkeypatch.setattr(cluster_mod._Coordinator, "_send", counting_send)
+    root = tmp_path / "class"
+    for name in ("alice", "bob"):
+        folder_with(root / name, SOLUTION)
+    spec = assignment_mod.load(course)
+    for jobs, most in ((1, 1), (None, 2)):
+        in_flight.clear()
+        with Gradebook(tmp_path / f"book-{jobs}.db") as book:
+            summary = batch.grade_class(spec, root, book, jobs=1, sandbox="process",
+                                        timeout=240, runner=cluster_mod.on_cluster(
+                                            cluster.scheduler_address, jobs=jobs))
+        assert summary.graded == 2 and max(in_flight) == most, (jobs, in_flight)
+    with pytest.raises(UsageError, match="--jobs 0: at least one submission"):
+        cluster_mod.on_cluster(cluster.scheduler_address, jobs=0)

@@ -22,7 +22,9 @@ what the gradebook holds) does what it does for local slots, with Dask in place 
   task's Dask ``retries``), then recorded as ``crashed``.  Nannies restart lost workers.
 
 At most ``WINDOW`` submissions per worker thread are in flight, so a class of thousands is not
-held in memory at once.  Progress goes to the same ``progress`` callback as local slots.
+held in memory at once; ``jobs`` (``grade batch --scheduler … --jobs N``) caps the submissions
+in flight, so at most N are graded at once on the cluster (a class sharing a cluster with
+others; how many one worker grades at once is its own ``--nthreads``).  Progress goes to the same ``progress`` callback as local slots.
 """
 from __future__ import annotations
 
@@ -42,19 +44,24 @@ WORKERS_WAIT = 60.0         # seconds to wait for a first worker
 CONNECT_TIMEOUT = 30.0      # seconds to reach the scheduler
 
 
-def on_cluster(scheduler: str, log=None):
+def on_cluster(scheduler: str, log=None, jobs: int | None = None):
     """The ``runner`` of :func:`grader.classroom.batch.grade_class` that grades on the Dask
-    cluster at ``scheduler``; ``log(line)`` hears what the cluster says (its dashboard, the
-    workers, stale ones, what could not be graded)."""
+    cluster at ``scheduler``, at most ``jobs`` submissions at once (None: as many as the
+    cluster's worker threads); ``log(line)`` hears what the cluster says (its dashboard, the
+    workers, stale ones, what could not be graded).  Raises UsageError when ``jobs`` < 1."""
+    if jobs is not None and jobs < 1:
+        raise UsageError(_("--jobs {jobs}: at least one submission must be graded at once",
+                           jobs=jobs))
+
     def runner(assignment, todo, gradebook, checks, summary, sandbox, timeout, progress):
         run_on_cluster(assignment, todo, gradebook, checks, summary, scheduler, sandbox,
-                       timeout, progress, log)
+                       timeout, progress, log, jobs)
     return runner
 
 
 def run_on_cluster(assignment, todo: list[Entry], gradebook: Gradebook, checks: str,
                    summary: Summary, scheduler: str, sandbox: str, timeout: float,
-                   progress=None, log=None) -> None:
+                   progress=None, log=None, jobs: int | None = None) -> None:
     """Grade ``todo`` on the Dask cluster at ``scheduler`` and record every result.
 
     Raises UsageError when the scheduler cannot be reached or no worker joins it."""
@@ -78,7 +85,7 @@ def run_on_cluster(assignment, todo: list[Entry], gradebook: Gradebook, checks: 
                                scheduler=scheduler, seconds=f"{WORKERS_WAIT:g}")) from None
         limits = asdict(assignment.limits)
         coordinator = _Coordinator(client, assignment, gradebook, checks, summary, sandbox,
-                                   timeout, limits, progress, log)
+                                   timeout, limits, progress, log, jobs)
         coordinator.survey()
         coordinator.run(todo, as_completed)
     finally:
@@ -87,7 +94,7 @@ def run_on_cluster(assignment, todo: list[Entry], gradebook: Gradebook, checks: 
 
 class _Coordinator:
     def __init__(self, client, assignment, gradebook, checks, summary, sandbox, timeout,
-                 limits, progress, log):
+                 limits, progress, log, jobs=None):
         self.client = client
         self.assignment = assignment
         self.gradebook = gradebook
@@ -98,6 +105,7 @@ class _Coordinator:
         self.limits = limits
         self.progress = progress
         self.log = log
+        self.jobs = jobs
         self.stale: dict[str, str] = {}        # worker address -> why it grades nothing
 
     # ------------------------------------------------------------------ the workers
@@ -175,7 +183,8 @@ class _Coordinator:
 
         def refill():
             threads = sum(self.client.nthreads().values()) or 1
-            while waiting and len(flight) < WINDOW * threads:
+            most = WINDOW * threads if self.jobs is None else min(self.jobs, WINDOW * threads)
+            while waiting and len(flight) < most:
                 index, entry = waiting.pop()
                 task = self._task(entry)
                 if isinstance(task, Record):
