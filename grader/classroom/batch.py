@@ -460,7 +460,8 @@ def partial_result(assignment, entry: Entry, done: list, timeout: float) -> dict
         results = [decided.get((spec.name, c.name)) or CheckResult(
             spec.name, c.name, c.name.replace("_", " "), "timeout", c.points, c.visibility,
             advisory=not c.points,
-            message=f"not graded: the submission's time limit ({timeout:g} s) ran out first")
+            message=_("not graded: the submission's time limit ({seconds} s) ran out first",
+                      seconds=f"{timeout:g}"))
             for c in spec.checks]
         advice = [r.message for r in results if r.advisory and r.status == "fail" and r.message]
         exercises.append(ExerciseResult(spec.name, spec.topic, results, advice))

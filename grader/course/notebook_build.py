@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from grader.errors import ConfigError
 from grader.i18n import language as _language
+from grader.i18n import _
 from grader.i18n import release_ngettext, release_text
 
 if TYPE_CHECKING:
@@ -482,21 +483,21 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
 
     stub_path = Path(assignment.stubs_dir) / f"{topic}.py"
     if not stub_path.is_file():
-        raise ConfigError(f"no stub for topic {topic!r}: expected {stub_path} "
-                          "(run `grade generate` first)")
+        raise ConfigError(_("no stub for topic {topic}: expected {path} (run `grade "
+                            "generate` first)", topic=repr(topic), path=stub_path))
     source = stub_path.read_text(encoding="utf-8")
     try:
         source = translated_stub(source)        # the code cells' docstrings too
         module_doc, parts = stub_parts(source)
         module_doc = translated_statement(module_doc)
     except SyntaxError as exc:
-        raise ConfigError(f"{stub_path}: not valid Python (line {exc.lineno}: {exc.msg})") \
-            from None
+        raise ConfigError(_("{path}: not valid Python (line {line}: {error})",
+                            path=stub_path, line=exc.lineno, error=exc.msg)) from None
     graded = {e.name: e for e in assignment.exercises if e.topic == topic}
     missing = [name for name in graded if name not in {p.name for p in parts}]
     if missing:
-        raise ConfigError(f"{stub_path} does not define {', '.join(missing)} (stale stub? "
-                          "run `grade generate`)")
+        raise ConfigError(_("{path} does not define {names} (stale stub? run `grade "
+                            "generate`)", path=stub_path, names=", ".join(missing)))
     # exercises: graded names, and other stubs with a body to write (not graded here)
     exercise_parts = [p for p in parts if p.name in graded or is_stub(p)]
     setup_parts = [p for p in parts if p not in exercise_parts]
@@ -510,7 +511,7 @@ def build_notebook(topic: str, assignment) -> nbformat.NotebookNode:
         cell["metadata"] = metadata
         cells.append(cell)
 
-    title, _, rest = module_doc.partition("\n\n")
+    title, _blank, rest = module_doc.partition("\n\n")
     title = " ".join(title.split())
     names = [p.name for p in exercise_parts if p.name in graded]
     points = sum(graded[n].max_points for n in names)

@@ -143,16 +143,17 @@ class GraderPlugin:
         if topic not in self._references:
             path = Path(self.assignment.solutions_dir) / f"{topic}.py"
             if not path.is_file():
-                who = f"check {check}" if check else "this check"
+                who = _("check {check}", check=check) if check else _("this check")
                 if visibility == "public":
-                    why = ("public checks run in the student release, where the solutions are "
-                           "not: a public check must not use `reference`")
+                    why = _("public checks run in the student release, where the solutions "
+                            "are not: a public check must not use `reference`")
                 else:
-                    why = ("it is a hidden check, graded where the solutions are: check the "
-                           "`solutions` path of [tool.grader.paths] (relative to the folder "
-                           "of the assignment TOML) and that solutions/ has this topic's file")
-                raise InternalError(f"{who} needs the reference solution {topic}.py, which is "
-                                    f"not in {path.parent}; {why}")
+                    why = _("it is a hidden check, graded where the solutions are: check the "
+                            "`solutions` path of [tool.grader.paths] (relative to the folder "
+                            "of the assignment TOML) and that solutions/ has this topic's file")
+                raise InternalError(_("{who} needs the reference solution {file}, which is not "
+                                      "in {folder}; {why}", who=who, file=f"{topic}.py",
+                                      folder=path.parent, why=why))
             name = f"grader_reference_{topic}"
             spec = importlib.util.spec_from_file_location(name, path)
             module = importlib.util.module_from_spec(spec)
@@ -172,7 +173,8 @@ class GraderPlugin:
         try:
             session.wait_ready()
         except WorkerFault as fault:
-            raise InternalError(f"the worker could not start: {fault.detail}\n{fault.output}")
+            raise InternalError(_("the worker could not start: {detail}\n{output}",
+                                  detail=fault.detail, output=fault.output))
         fault = session.imports.faults.get(unit.module)
         if fault is not None:
             return _("importing {file} failed: {fault}", file=unit.origin, fault=fault.detail)

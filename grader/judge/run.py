@@ -19,6 +19,7 @@ from grader.submission import discover
 from grader.assignment import Assignment
 from grader.sandbox.client import WorkerPool
 from grader.errors import ConfigError, InternalError
+from grader.i18n import _
 from grader.judge.score import CheckResult, ExerciseResult, GradeResult
 
 
@@ -110,12 +111,12 @@ def _run(request: GradeRequest, info: RunInfo | None) -> GradeResult:
     if plugin.fatal is not None:
         raise plugin.fatal
     if plugin.collection_errors:
-        raise InternalError("the checks could not be collected:\n" +
-                            "\n".join(plugin.collection_errors))
+        raise InternalError(_("the checks could not be collected:\n{errors}",
+                              errors="\n".join(plugin.collection_errors)))
     missing = [f"{e}.{c}" for e, c in plugin.expected if (e, c) not in plugin.results]
     if missing:
-        raise ConfigError("the assignment lists checks that do not exist in "
-                          f"{checks_dir(assignment)}: {', '.join(missing)}")
+        raise ConfigError(_("the assignment lists checks that do not exist in {folder}: "
+                            "{checks}", folder=checks_dir(assignment), checks=", ".join(missing)))
     if info is not None:
         info.check_bugs += plugin.check_bugs
         info.unlisted += plugin.unlisted
@@ -158,7 +159,8 @@ def _check_files(assignment: Assignment) -> list[Path]:
     for topic in assignment.topics:
         path = folder / f"{topic}.py"
         if not path.is_file():
-            raise ConfigError(f"no checks for topic {topic!r}: expected {path}")
+            raise ConfigError(_("no checks for topic {topic}: expected {path}",
+                                topic=repr(topic), path=path))
         _refuse_redefinitions(path)
         files.append(path)
     return files
@@ -178,9 +180,10 @@ def _scan_redefinitions(path: str, mtime_ns: int, size: int) -> None:
     for node in ast.parse(Path(path).read_text(), path).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if node.name in seen:
-                raise ConfigError(f"{path}:{node.lineno}: {node.name} is defined twice (the "
-                                  f"first, line {seen[node.name]}, would be lost); give one "
-                                  "of them another name, and @check(..., name=...) if needed")
+                raise ConfigError(_("{path}:{line}: {name} is defined twice (the first, line "
+                                    "{first}, would be lost); give one of them another name, "
+                                    "and @check(..., name=...) if needed", path=path,
+                                    line=node.lineno, name=node.name, first=seen[node.name]))
             seen[node.name] = node.lineno
 
 
@@ -315,7 +318,7 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     try:
         if shared:
             _import_judge()
-            handles = [server.attach() for _ in range(jobs)]
+            handles = [server.attach() for _job in range(jobs)]
         context = multiprocessing.get_context("fork" if shared else "spawn")
         names = assignment.names
         for index in range(jobs):
@@ -346,12 +349,12 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
                 try:
                     message = conn.recv()
                 except EOFError:
-                    raise InternalError("a judge process died while grading") from None
+                    raise InternalError(_("a judge process died while grading")) from None
                 if message[0] == "progress":
                     progress[index] = message[1:3]
                     if request.progress:
-                        request.progress(sum(d for d, _ in progress.values()),
-                                         sum(t for _, t in progress.values()), message[3])
+                        request.progress(sum(d for d, _total in progress.values()),
+                                         sum(t for _done, t in progress.values()), message[3])
                 elif message[0] == "error":
                     raise message[1]
                 else:
@@ -366,14 +369,14 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             handle.close()
         if server is not None:
             server.close()
-    by_name = {e.name: e for result, _ in results.values() for e in result.exercises}
+    by_name = {e.name: e for result, _info in results.values() for e in result.exercises}
     if info is not None:
-        for _, shard_info in results.values():
+        for _result, shard_info in results.values():
             info.check_bugs += shard_info.check_bugs
             info.unlisted += shard_info.unlisted
             info.diagnoses += shard_info.diagnoses
     first = results[0][0]
     return GradeResult(first.assignment, first.submission, [by_name[n] for n in names],
                        _hidden_elsewhere(assignment),   # all shards' exercises, not the first's
-                       calls=sum(r.calls for r, _ in results.values()),
-                       workers=sum(r.workers for r, _ in results.values()), notes=first.notes)
+                       calls=sum(r.calls for r, _info in results.values()),
+                       workers=sum(r.workers for r, _info in results.values()), notes=first.notes)

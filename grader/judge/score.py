@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from grader.i18n import _
 from grader.reports import sanitize
 
 SCHEMA = "grader-result"
@@ -178,7 +179,7 @@ class GradeResult:
                                               check.status, check.max_points, check.visibility,
                                               check.advisory, None, None))
                 else:
-                    checks.append(CheckResult(check.exercise, "hidden", "hidden check",
+                    checks.append(CheckResult(check.exercise, "hidden", _("hidden check"),
                                               check.status, check.max_points, "hidden",
                                               check.advisory, None, None))
             exercises.append(ExerciseResult(exercise.name, exercise.topic, checks,

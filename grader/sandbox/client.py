@@ -84,7 +84,7 @@ class WorkerSession:
             self.live = self.launcher(str(self.root), self.limits, self.mode)
         except (OSError, RuntimeError, ValueError) as exc:
             # the grader's own machinery failed (e.g. the fork server): never the student's fault
-            raise InternalError(f"could not start a worker: {exc}") from exc
+            raise InternalError(_("could not start a worker: {error}", error=exc)) from exc
         self.started_workers += 1
         self.ready = False
         healthy = [m for m in self.modules if m not in self.imports.faults]

@@ -7,8 +7,9 @@ decoder rebuilds fresh plain values (``torch.Tensor``, ``int``, ``float``, ``boo
 worker cannot express that way arrives as an :class:`Opaque` description, never as itself.
 
 Frame layout: ``u64 total | u32 header_len | header (UTF-8 JSON) | buffer bytes ...``.
-This module imports only the standard library and (lazily, so that the judge can start the
-worker before paying for its own torch import) torch: the worker imports it too.
+This module imports only the standard library, grader.i18n (its messages are shown to the
+student, in the student's language) and (lazily, so that the judge can start the worker before
+paying for its own torch import) torch: the worker imports it too.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import math
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
+
+from grader.i18n import _
 
 MAX_FRAME = 256 * 1024 * 1024      # a reply larger than this is a protocol violation
 MAX_DEPTH = 32
@@ -79,17 +82,19 @@ class _Encoder:
     def encode(self, value, depth: int = 0):
         self.items += 1
         if self.items > MAX_ITEMS:
-            raise WireError(f"the result has more than {MAX_ITEMS} items")
+            raise WireError(_("the result has more than {count} items", count=MAX_ITEMS))
         if depth > MAX_DEPTH:
-            raise WireError(f"the result is nested more than {MAX_DEPTH} levels deep")
+            raise WireError(_("the result is nested more than {count} levels deep",
+                              count=MAX_DEPTH))
         kind = type(value)
         if value is None or kind is bool or kind is str and len(value) <= MAX_STR:
             return value
         if kind is str:
-            raise WireError(f"the result contains a string of {len(value)} characters")
+            raise WireError(_("the result contains a string of {count} characters",
+                              count=len(value)))
         if kind is int:
             if value.bit_length() > 256:
-                raise WireError("the result contains an integer with more than 256 bits")
+                raise WireError(_("the result contains an integer with more than 256 bits"))
             return value
         if kind is float:
             return value if math.isfinite(value) else {"$float": repr(value)}
@@ -109,11 +114,11 @@ class _Encoder:
         if self.strict and (type(value) is not torch.Tensor or value.requires_grad):
             raise WireError("not a plain tensor")
         if type(value) is not torch.Tensor and type(value) is not torch.nn.Parameter:
-            return self._opaque(value, "a subclass of torch.Tensor")
+            return self._opaque(value, _("a subclass of torch.Tensor"))
         if value.layout != torch.strided or value.is_quantized or value.is_meta:
-            return self._opaque(value, f"a tensor with layout {value.layout}")
+            return self._opaque(value, _("a tensor with layout {layout}", layout=str(value.layout)))
         if value.dtype not in _dtype_names():
-            return self._opaque(value, f"a tensor of dtype {value.dtype}")
+            return self._opaque(value, _("a tensor of dtype {dtype}", dtype=str(value.dtype)))
         plain = value.detach().to("cpu")
         if plain.is_conj():
             plain = plain.resolve_conj()
@@ -122,7 +127,8 @@ class _Encoder:
         data = flat.view(torch.uint8).numpy().tobytes() if plain.numel() else b""
         self.nbytes += len(data)
         if self.nbytes > self.max_bytes:
-            raise WireError(f"the result is larger than {self.max_bytes // (1024 * 1024)} MB")
+            raise WireError(_("the result is larger than {size} MB",
+                                  size=self.max_bytes // (1024 * 1024)))
         self.buffers.append(data)
         return {"$tensor": len(self.buffers) - 1, "dtype": _dtype_names()[value.dtype],
                 "shape": list(plain.shape)}
@@ -135,13 +141,15 @@ class _Encoder:
         if module == "numpy":
             if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
                 shape = ", ".join(str(n) for n in value.shape)
-                return self._opaque(value, f"a numpy array of shape ({shape}) and dtype "
-                                           f"{value.dtype}, not a torch.Tensor")
+                return self._opaque(value, _("a numpy array of shape ({shape}) and dtype "
+                                             "{dtype}, not a torch.Tensor", shape=shape,
+                                             dtype=str(value.dtype)))
             item = value.item() if hasattr(value, "item") else value
             if type(item) in (bool, int, float):
                 return self.encode(item, depth + 1)
         if isinstance(value, (int, float, str, list, tuple, dict)):  # subclasses: describe only
-            return self._opaque(value, f"a subclass of {type(value).__mro__[1].__name__}")
+            return self._opaque(value, _("a subclass of {base}",
+                                         base=type(value).__mro__[1].__name__))
         return self._opaque(value, "")
 
     def _opaque(self, value, reason):
@@ -164,9 +172,9 @@ def encode(message, max_bytes: int = 64 * 1024 * 1024, strict: bool = False) -> 
     header = json.dumps({"value": enc.encode(message), "sizes": [len(b) for b in enc.buffers]},
                         allow_nan=False, separators=(",", ":")).encode()
     if len(header) > MAX_HEADER or measure(header) > MAX_TOKENS:
-        raise WireError(f"the result is too large to send: its description is over "
-                        f"{MAX_HEADER // 2**20} MB or {MAX_TOKENS} values (long strings, or "
-                        f"strings full of commas and brackets, count)")
+        raise WireError(_("the result is too large to send: its description is over {size} "
+                          "MB or {count} values (long strings, or strings full of commas and "
+                          "brackets, count)", size=MAX_HEADER // 2**20, count=MAX_TOKENS))
     body = struct.pack(">I", len(header)) + header + b"".join(enc.buffers)
     return struct.pack(">Q", len(body)) + body
 
@@ -177,8 +185,8 @@ def frame_length(prefix: bytes, limit: int = MAX_FRAME) -> int:
     judge passes its worker's result limit plus :data:`MAX_HEADER`, never reading more)."""
     (length,) = struct.unpack(">Q", prefix)
     if length > min(limit, MAX_FRAME):
-        raise WireError(f"the worker announced a reply of {length} bytes "
-                        f"(at most {min(limit, MAX_FRAME)} allowed)")
+        raise WireError(_("the worker announced a reply of {size} bytes (at most {limit} "
+                          "allowed)", size=length, limit=min(limit, MAX_FRAME)))
     return length
 
 
@@ -195,7 +203,7 @@ class Budget:
         self.header_bytes -= header_bytes
         self.tokens -= tokens
         if self.header_bytes < 0 or self.tokens < 0:
-            raise WireError("the worker sent more data in one call than a result may hold")
+            raise WireError(_("the worker sent more data in one call than a result may hold"))
 
 
 _SEPARATORS = (b",", b"[", b"{", b":")
