@@ -425,3 +425,29 @@ def test_torchs_not_implemented_error_is_an_error_not_a_stub():
     assert error["frames"][-1]["line"] == 9
     assert "dtype=torch.float32" in error_hints.hint_for_error(error["type"], error["message"])
 
+
+
+# ----------------------------------------------------------------------------- at import
+def test_a_file_that_does_not_import_gets_a_hint(grade, course, forkserver, tmp_path):
+    """A NameError at the top level of the file (a layer built without `from torch import
+    nn`): the exercise is unavailable, and the report says why, where, and the hint, in the
+    text report and in every check's feedback (JSON, HTML), in both languages."""
+    from grader.reports.text import render_text
+    files = {"convolution.py": "import torch\n\n\ndef corr2d(X, K):\n    return X\n\n\n"
+                               "edge = nn.Conv2d(1, 1, kernel_size=(1, 2))\n"}
+    result = grade(files, exercises=("corr2d",), only_checks={"book_example"})
+    [exercise] = result.exercises
+    assert exercise.status == "unavailable"
+    hint = ("nn is used without being imported: add `from torch import nn` at the top of the "
+            "file (or in the notebook's first cell).")
+    assert exercise.checks[0].feedback.hint == hint
+    text = render_text(result)
+    assert ("convolution.py could not be imported: NameError: name 'nn' is not defined\n"
+            "      at convolution.py, line 8, in <module>: edge = nn.Conv2d(1, 1,") in text
+    assert "    hint      nn is used without being imported: add `from torch import nn` at" \
+        in text
+    chinese = run(GradeRequest(course, tmp_path / "submission", ("corr2d",), sandbox="process",
+                               only_checks=frozenset({"book_example"}),
+                               launcher=forkserver.launch, language="zh_CN"))
+    assert chinese.exercises[0].checks[0].feedback.hint == (
+        "使用了 nn 却没有导入：请在文件开头（或笔记本的第一个单元格中）添加 `from torch import nn`。")

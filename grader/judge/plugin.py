@@ -24,7 +24,7 @@ from grader.judge.diagnosis import Transcript
 from grader.judge.score import CheckResult, Feedback
 from grader.judge.student import (CheckContext, Failure, Hung, NotImplementedYet, Student,
                                   StudentCrash, StudentError, StudentProblem, StudentTimeout,
-                                  Unavailable, describe_error)
+                                  Unavailable, describe_error, import_hint)
 
 _SPEC = pytest.StashKey()
 _CONTEXT = pytest.StashKey()
@@ -112,15 +112,17 @@ class GraderPlugin:
         exercise, spec, _marker = request.node.stash[_SPEC]
         unit, problem = self.submission.locate(exercise.name, exercise.topic)
         session = self.pool.session(exercise.name)
+        hint = None
         if unit is not None:
             problem = self.import_problem(unit, session)
+            hint = self.import_hint(unit, session) if problem else None
         context = CheckContext(session, exercise, f"{exercise.name}.{spec.name}",
                                self.signatures.get(exercise.topic, {}), self.where, problem,
                                spec, self.hung.setdefault(exercise.name, Hung()), self.costs)
         request.node.stash[_CONTEXT] = context
         context.transcript = self.transcripts.setdefault(exercise.name, Transcript())
         if problem:
-            raise Unavailable(problem)
+            raise Unavailable(problem, hint=hint)
         return Student(context)
 
     @pytest.fixture
@@ -182,6 +184,11 @@ class GraderPlugin:
         if error is not None:
             return describe_error(error, self.where, imported=unit.origin)
         return None
+
+    def import_hint(self, unit, session) -> str | None:
+        """The hint that fits why the unit's module could not be imported (its exception)."""
+        error = session.imports.errors.get(unit.module)
+        return import_hint(error) if isinstance(error, dict) else None
 
     def where(self, file: str, line) -> str:
         module = file[:-3] if file.endswith(".py") else file
@@ -263,6 +270,9 @@ class GraderPlugin:
             result.message = exc.message
             result.unavailable = isinstance(exc, Unavailable)
             call = exc.call.describe() if exc.call else None
+            if isinstance(exc, Unavailable) and exc.hint:
+                # the file does not import: what that kind of error usually means
+                result.feedback = Feedback(hint=exc.hint)
             if not isinstance(exc, (NotImplementedYet, Unavailable)):
                 # the student's code raised: a hint that fits the kind of error
                 hint = error_hints.hint_for_error(exc.type_name, exc.detail) \

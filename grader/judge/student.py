@@ -35,12 +35,14 @@ from grader.sandbox.client import WorkerFault
 
 # --------------------------------------------------------------------------- problems
 class StudentProblem(Exception):
-    """Student code did not produce a value; ``status`` is what the check is marked."""
+    """Student code did not produce a value; ``status`` is what the check is marked; ``hint``
+    (optional) fits the problem (grader/judge/error_hints.py)."""
     status = "error"
 
-    def __init__(self, message: str, call: "Call | None" = None, output: str = ""):
+    def __init__(self, message: str, call: "Call | None" = None, output: str = "",
+                 hint: str | None = None):
         super().__init__(message)
-        self.message, self.call, self.output = message, call, output
+        self.message, self.call, self.output, self.hint = message, call, output, hint
 
 
 class StudentError(StudentProblem):
@@ -275,7 +277,8 @@ class CheckContext:
                                str(error.get("message", ""))[:2000])
         if "unavailable" in reply:
             error = reply["unavailable"] if isinstance(reply["unavailable"], dict) else {}
-            raise Unavailable(self.describe_error(error, None, at_import=True), call, stdout)
+            raise Unavailable(self.describe_error(error, None, at_import=True), call, stdout,
+                              hint=import_hint(error))
         if "missing" in reply:
             raise Unavailable(_missing(str(reply["missing"])), call, stdout)
         if "mismatch" in reply:
@@ -324,6 +327,13 @@ def template_text(template, filled, plain: str) -> str:
 def mismatch_text(reply: dict) -> str:
     """A scenario's ``Mismatch`` message in the student's language (see template_text)."""
     return template_text(reply.get("template"), reply.get("values"), str(reply["mismatch"]))
+
+
+def import_hint(error: dict) -> str | None:
+    """The hint for a file that could not be imported (a SyntaxError, a NameError or a missing
+    module at the top level...), from the error the worker sent."""
+    from grader.judge import error_hints
+    return error_hints.hint_for_error(str(error.get("type", "")), str(error.get("message", "")))
 
 
 def describe_error(error: dict, where, call: Call | None = None,

@@ -48,7 +48,11 @@ def _exercise_lines(exercise, symbols, verbose: bool) -> list[str]:
                              else "")
     lines = _row(label, points(exercise.score, exercise.max_score))
     if status == "unavailable":
-        return lines + _indent(exercise.message or "", 4)
+        lines += _indent(exercise.message or "", 4)
+        feedback = exercise.graded[0].feedback       # the same for every check: why it broke
+        if feedback and feedback.hint:
+            lines += _labelled(feedback_label("hint"), feedback.hint, 4)
+        return lines
     if status == "not-implemented":
         return lines
     if status == "complete" and not verbose:
