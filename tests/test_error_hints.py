@@ -118,6 +118,8 @@ TORCH_AND_PYTHON = [
     ("rnn_input", lambda: nn.GRU(32, 16)(torch.ones(5, 4, 16))),
     ("rnn_state", lambda: nn.GRU(32, 16, 2)(torch.ones(5, 4, 32), torch.zeros(1, 4, 16))),
     ("norm_features", lambda: nn.BatchNorm2d(4)(torch.ones(2, 3, 5, 5))),
+    ("out_of_memory", lambda: torch.empty(10**15, dtype=torch.uint8)),    # fails at once
+    ("memory_error", lambda: bytearray(10**15)),
     ("dtype_mix", lambda: torch.mm(torch.ones(2, 2), torch.ones(2, 2, dtype=torch.float64))),
     ("dtype_mix", lambda: nn.Linear(2, 2)(torch.ones(1, 2, dtype=torch.float64))),
     ("dtype_mix", lambda: nn.Conv2d(1, 1, 2)(torch.ones(1, 1, 3, 3, dtype=torch.float64))),

@@ -87,6 +87,16 @@ def _import_of(found: re.Match) -> dict | None:
     return {"name": name, "statement": IMPORTS[name]} if name in IMPORTS else None
 
 
+def _memory(found: re.Match | None) -> dict:
+    """The size asked for, in MB or GB (MemoryError says none: "more than the limit")."""
+    amount = int(found["bytes"]) if found is not None and found["bytes"] else None
+    if amount is None:
+        return {"size": _("more than the limit")}
+    if amount < 2**30:
+        return {"size": _("{megabytes} MB", megabytes=f"{amount / 2**20:,.0f}")}
+    return {"size": _("{gigabytes} GB", gigabytes=f"{amount / 2**30:,.1f}")}
+
+
 _RUNTIME = ("RuntimeError",)
 
 RULES: tuple[Rule, ...] = (
@@ -212,6 +222,16 @@ RULES: tuple[Rule, ...] = (
         rf"running_mean should contain (?P<got>{_INT}) elements not (?P<want>{_INT})",),
         N_("this BatchNorm layer was built for {want} features (or channels) but its input "
            "has {got}: num_features must be the size of the input's dimension 1.")),
+    Rule("out_of_memory", ("RuntimeError", "MemoryError"), (
+        rf"can't allocate memory: you tried to allocate (?P<bytes>\d{{1,30}}) bytes",), N_("your code asked for more memory than it may use ({size}): a tensor far "
+                  "larger than the answer, from a shape gone wrong (broadcasting (n, 1) with "
+                  "(1, n) makes n x n; a size taken from numel() instead of one dimension), or "
+                  "a list that grows in a loop without end."), _memory),
+    Rule("memory_error", ("MemoryError",), (), N_(
+        "your code asked for more memory than it may use ({size}): a tensor far larger than "
+        "the answer, from a shape gone wrong (broadcasting (n, 1) with (1, n) makes n x n; a "
+        "size taken from numel() instead of one dimension), or a list that grows in a loop "
+        "without end."), lambda found: _memory(None)),
     # ---------------------------------------------------------------- dtypes
     Rule("dtype_mix", ("RuntimeError", "ValueError"), (
         rf"expected scalar type (?P<a>{_DTYPE}) but found (?P<b>{_DTYPE})",
@@ -493,7 +513,7 @@ def rule_for(type_name: str, message: str) -> tuple[Rule, dict] | None:
     for rule in RULES:
         if not rule.patterns:
             if rule.types and type_name in rule.types:
-                return rule, {}
+                return rule, rule.values(None) if rule.values else {}
             continue
         values = rule.match(type_name, message)
         if values is not None:

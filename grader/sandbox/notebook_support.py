@@ -200,9 +200,9 @@ def _resolve(namespace: dict, name: str):
 
 def _not_available(alias: str, name: str) -> str:
     return _("{alias}.{name} is not available: the grader does not use the book's d2l "
-             "package, {alias}.{name} stands for the {name} defined in your notebook, and your "
-             "notebook does not define {name}.  Define it in a cell (copy the book's code, or "
-             "call your own function).", alias=alias, name=name)
+             "package, {alias}.{name} stands for the {name} defined in your submission (its "
+             "notebooks or .py files), and it does not define {name}.  Define it (copy the "
+             "book's code, or call your own function).", alias=alias, name=name)
 
 
 class BookModule:
