@@ -145,3 +145,27 @@ def test_no_error_message_is_built_outside_the_catalog():
                             ast.JoinedStr, ast.Constant))):
                     found.append(f"{relative}:{node.lineno}")
     assert not found, f"errors built outside _(): {found}"
+
+
+def test_a_batch_entry_with_nothing_to_grade_in_chinese(tmp_path):
+    from grader.classroom.batch import _gradable_root
+    (tmp_path / "notes.txt").write_text("hello")
+    with i18n.language("zh_CN"):
+        folder, why = _gradable_root(tmp_path)
+    assert why.startswith("没有找到 .py 或 .ipynb 文件")
+
+
+def test_check_in_a_notebook_says_why_the_grader_did_not_start_in_chinese(tmp_path,
+                                                                           monkeypatch):
+    """What check() shows in the notebook when its judge process cannot start."""
+    import subprocess
+
+    from grader.kernel import judge_process
+
+    def refuse(*args, **kwargs):
+        raise OSError("permission denied")
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    with i18n.language("zh_CN"), pytest.raises(judge_process.JudgeFailed) as failed:
+        judge_process.grade_notebook(tmp_path / "lab.ipynb", ["dropout"])
+    assert str(failed.value).startswith("无法启动评分器（") and \
+        str(failed.value).endswith("）：permission denied")

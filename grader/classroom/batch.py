@@ -194,7 +194,7 @@ def _gradable_root(folder: Path) -> tuple[Path, str | None]:
     if any(name.endswith(GRADABLE) for name in listing.files):
         return folder, None
     refused = "".join(f"; {r.message}" for r in listing.refused)
-    return folder, "no .py or .ipynb files found" + refused
+    return folder, _("no .py or .ipynb files found") + refused
 
 
 def content_hash(entry: Entry, assignment) -> str:

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.i18n import _
+
 
 class JudgeFailed(Exception):
     """The grader process did not produce a result; the message is for the student."""
@@ -80,7 +82,8 @@ def grade_notebook(notebook: Path, exercises, *, checks=None, assignment=None, c
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    start_new_session=True)
     except OSError as exc:
-        raise JudgeFailed(f"could not start the grader ({sys.executable}): {exc}") from None
+        raise JudgeFailed(_("could not start the grader ({python}): {error}",
+                            python=sys.executable, error=exc)) from None
     lines: queue.Queue = queue.Queue()
     out: list[bytes] = []
     readers = [threading.Thread(target=_pump, args=(process.stderr, lines), daemon=True),
@@ -116,15 +119,16 @@ def grade_notebook(notebook: Path, exercises, *, checks=None, assignment=None, c
     seconds = time.monotonic() - start
     stdout = b"".join(out).decode("utf-8", "replace")
     if process.returncode not in (0, 1):
-        said = "\n".join(n for n in notes if n.strip()) or f"exit status {process.returncode}"
+        said = "\n".join(n for n in notes if n.strip()) or \
+            _("exit status {code}", code=process.returncode)
         raise JudgeFailed(said.removeprefix("grade: error: "))
     try:
         result = json.loads(stdout)
         if not isinstance(result, dict) or result.get("schema") != "grader-result":
             raise ValueError("not a grader result")
     except ValueError:
-        raise JudgeFailed("the grader's output could not be read:\n" + "\n".join(notes)
-                          + stdout[:2000]) from None
+        raise JudgeFailed(_("the grader's output could not be read:\n{output}",
+                            output="\n".join(notes) + stdout[:2000])) from None
     return JudgeRun(result, seconds, [n for n in notes if n.strip()])
 
 
