@@ -169,3 +169,30 @@ def test_check_in_a_notebook_says_why_the_grader_did_not_start_in_chinese(tmp_pa
         judge_process.grade_notebook(tmp_path / "lab.ipynb", ["dropout"])
     assert str(failed.value).startswith("无法启动评分器（") and \
         str(failed.value).endswith("）：permission denied")
+
+
+def test_capped_output_and_unreadable_code_in_chinese():
+    """What a student reads when their printing is cut, when their exception cannot be shown,
+    and when Python's own parser gives up on their file."""
+    import io
+
+    from grader.sandbox import process, worker
+    from grader.submission.source import unparsable
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise ValueError("no")
+    with i18n.language("zh_CN"):
+        printed = worker.CappedText()
+        printed.write("x" * (worker.OUTPUT_CAP + 5))
+        text = printed.getvalue()
+        pump = process.OutputDrain(io.BytesIO(b"y" * 20), 8)
+        pump.run()
+        drained = pump.text()
+        shown = worker._safe_str(Unprintable())
+        why = unparsable("conv.py", RecursionError())
+    assert text.endswith("\n……（另有 5 个字符未显示）")
+    assert drained == "yyyyyyyy\n……（另有 12 字节的输出被丢弃）"
+    assert shown == "<Unprintable，其消息无法显示>"
+    assert why == ("无法读取 conv.py：它的代码嵌套太深，超出了 Python 解析器的能力。Python 本身也无法运行"
+                   "这段代码；请把这个表达式分成几步来写。")

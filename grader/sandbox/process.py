@@ -111,7 +111,7 @@ class OutputDrain(threading.Thread):
     def text(self) -> str:
         out = self.kept.decode("utf-8", "replace")
         if self.dropped:
-            out += f"\n... ({self.dropped} more bytes of output dropped)"
+            out += "\n" + _("... ({count} more bytes of output dropped)", count=self.dropped)
         return out
 
 

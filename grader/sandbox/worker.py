@@ -81,7 +81,7 @@ class CappedText(io.TextIOBase):
     def getvalue(self) -> str:
         out = "".join(self.parts)
         if self.dropped:
-            out += f"\n... ({self.dropped} more characters not shown)"
+            out += "\n" + _("... ({count} more characters not shown)", count=self.dropped)
         return out
 
 
@@ -408,7 +408,7 @@ def _safe_str(exc: BaseException) -> str:
     try:
         return str(exc)
     except Exception:  # noqa: BLE001 - a student exception whose __str__ raises
-        return f"<{type(exc).__name__} whose message could not be shown>"
+        return _("<{type} whose message could not be shown>", type=type(exc).__name__)
 
 
 def _snapshot(args, kwargs):

@@ -80,8 +80,8 @@ def unparsable(name: str, exc: BaseException) -> str:
     """The "could not read" message for source Python's parser gives up on (not a bug of the
     grader: absurdly nested expressions exhaust the parser; null bytes are refused)."""
     if isinstance(exc, (MemoryError, RecursionError)):
-        why = "its code is nested too deeply for Python's parser"
+        why = _("its code is nested too deeply for Python's parser")
     else:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return (f"could not read {name}: {why}.  Python itself cannot run this code; write the "
-            "expression in several steps.")
+    return _("could not read {name}: {why}.  Python itself cannot run this code; write the "
+             "expression in several steps.", name=name, why=why)
