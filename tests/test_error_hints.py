@@ -453,3 +453,26 @@ def test_a_file_that_does_not_import_gets_a_hint(grade, course, forkserver, tmp_
                                launcher=forkserver.launch, language="zh_CN"))
     assert chinese.exercises[0].checks[0].feedback.hint == (
         "使用了 nn 却没有导入：请在文件开头（或笔记本的第一个单元格中）添加 `from torch import nn`。")
+
+
+def test_a_notebook_names_the_cell_where_the_code_raised(course, forkserver, tmp_path):
+    """The same corr2d in a notebook: the error names the cell and its line, with the hint
+    (here in Chinese)."""
+    import nbformat
+    from nbformat import v4
+    notebook = v4.new_notebook()
+    notebook.cells = [
+        v4.new_markdown_cell("# 互相关运算"), v4.new_code_cell("import torch"),
+        v4.new_code_cell((SUBMISSIONS / "convolution.py").read_text().split("\n\n\n", 1)[1]),
+        v4.new_code_cell("corr2d(torch.ones(3, 3), torch.ones(2, 2))")]
+    nbformat.write(notebook, tmp_path / "lab.ipynb")
+    result = run(GradeRequest(course, tmp_path / "lab.ipynb", ("corr2d",), sandbox="process",
+                              only_checks=frozenset({"edge_detection_example"}),
+                              launcher=forkserver.launch, language="zh_CN"))
+    [check] = result.exercises[0].checks
+    assert check.status == "error"
+    assert check.message == (
+        "corr2d 引发了 RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x2 and 1x2)\n"
+        "  位于 lab.ipynb，第 3 个单元格，第 6 行，在 corr2d 中：Y[i, j] = torch.mm(X[i:i + h, "
+        "j:j + w], K).sum()")
+    assert check.feedback.hint == GOLDEN["zh_CN"][("corr2d", "edge_detection_example")][2]
