@@ -391,11 +391,10 @@ def test_golden_hints_for_submissions_that_raise(course, forkserver, lang):
 
 
 # ----------------------------------------------------------------------------- the worker
-def test_torchs_not_implemented_error_is_an_error_not_a_stub():
+def test_torchs_not_implemented_error_is_an_error_not_a_stub(forkserver):
     """A stub raises NotImplementedError itself: "not implemented yet".  torch raises it for an
     operation without a kernel for a dtype (softmax of an int64 tensor): that is an error of
     the student's code, reported with its line and hint, never "not implemented yet"."""
-    from grader.sandbox import process as sandbox
     from grader.sandbox.client import WorkerSession
     from grader.sandbox.process import Limits
 
@@ -412,7 +411,8 @@ def test_torchs_not_implemented_error_is_an_error_not_a_stub():
 
     def write(root: Path):
         (root / "answer.py").write_text(source)
-    session = WorkerSession(["answer"], {}, write, Limits(), "process", launcher=sandbox.launch)
+    session = WorkerSession(["answer"], {}, write, Limits(), "process",
+                            launcher=forkserver.launch)
     try:
         stub = session.request({"op": "call", "name": "stub", "args": (1,), "kwargs": {}}, 60)
         torch_error = session.request({"op": "call", "name": "softmax_of_positions",
