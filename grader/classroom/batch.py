@@ -247,6 +247,10 @@ def slot_main(conn, assignment, sandbox: str) -> None:
             try:
                 if server.proc.poll() is not None:      # a submission killed it: replace it
                     server = ForkServer(mode=sandbox, forbidden=forbidden)
+                # the fork server's warm-up (torch, the first optimizer step: many seconds on a
+                # busy machine) is the slot's start-up, not the submission's
+                server.wait_ready()
+                started = time.monotonic()
                 conn.send({"started": True})   # the submission's clock starts now, not before
                 # a Dask worker's slot grades the bytes it was sent (classroom/payload.py)
                 loaded = payload.unpack(task["payload"], task["content_hash"]) \

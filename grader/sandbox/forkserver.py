@@ -487,18 +487,28 @@ class ForkServer:
         self.lock = threading.Lock()
         self._ready = False
 
+    def wait_ready(self) -> None:
+        """Wait until the server has started and warmed its template (torch imported, the
+        first optimizer step taken); RuntimeError if it could not.  Called by the first
+        request; a batch slot calls it before a submission's clock starts."""
+        with self.lock:
+            self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        if not self._ready:
+            reply, _ = _receive(self.sock)
+            if not reply or not reply.get("ready"):
+                self.proc.poll()
+                self.output.join(timeout=2)
+                raise RuntimeError("the fork server did not start: "
+                                   + (self.output.text().strip()[-2000:] or "no output"))
+            self._ready = True
+
     def request(self, message: dict, fds: list[int] = (), max_fds: int = 0) -> dict:
         """Send one request (with ``fds``) and return the reply; the fds that came with the
         reply (at most ``max_fds``) are in its ``"fds"`` entry."""
         with self.lock:
-            if not self._ready:
-                reply, _ = _receive(self.sock)
-                if not reply or not reply.get("ready"):
-                    self.proc.poll()
-                    self.output.join(timeout=2)
-                    raise RuntimeError("the fork server did not start: "
-                                       + (self.output.text().strip()[-2000:] or "no output"))
-                self._ready = True
+            self._wait_ready()
             _send(self.sock, message, fds)
             reply, received = _receive(self.sock, max_fds)
         if reply is None:
