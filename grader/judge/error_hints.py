@@ -42,9 +42,10 @@ _DTYPE = r"[A-Za-z][\w ]{0,20}"
 @dataclass(frozen=True)
 class Rule:
     """One kind of error: ``types`` (exception type names; empty: any type), ``patterns``
-    (searched in the message; the first that matches gives the placeholders), ``hint`` (a
-    msgid of domain ``grader``), ``values`` (optional: the placeholders from the match, or
-    None when the rule does not apply after all)."""
+    (searched in the message; the first that matches gives the placeholders; none: the types
+    alone decide, and ``values`` gets None), ``hint`` (a msgid of domain ``grader``),
+    ``values`` (optional: the placeholders from the match, or None when the rule does not
+    apply after all)."""
     name: str
     types: tuple[str, ...]
     patterns: tuple[str, ...]
