@@ -817,7 +817,7 @@ def test_book_examples(student):
 @check("bleu", hint="a prediction identical to the label matches every n-gram (p_n = 1) and "
                     "has no brevity penalty; for n > len_pred there is nothing to compare: "
                     "skip that order.")
-@examples(20)
+@examples(12)
 @given(data=st.data(), k=st.integers(1, 4))
 def test_perfect_match_scores_one(student, data, k):
     """a prediction identical to the label scores 1, for every k"""
@@ -846,7 +846,7 @@ def _bleu_cases(draw):
 
 @check("bleu", hint=BLEU_HINT + "  Keep the tokens of an n-gram apart (' '.join or a tuple): "
                                "''.join makes 'a bc' and 'ab c' the same bigram.")
-@examples(30)
+@examples(20)
 @example(case=("x a bc", "x ab c", 2))         # no bigram matches: the score is 0
 @example(case=("ab c", "ab c the .", 2))       # a short prediction: exp(1 - 4 / 2)
 @given(case=_bleu_cases())
@@ -859,7 +859,7 @@ def test_matches_reference(student, reference, case):
 
 @check("bleu", hint="the brevity penalty is exp(min(0, 1 - len_label / len_pred)): never above "
                     "1, so long predictions are not rewarded; each p_n is at most 1.")
-@examples(25)
+@examples(15)
 @given(pred=_sentences(min_size=3, max_size=6), label=_sentences(max_size=6), k=st.integers(1, 3))
 @example(pred="a b c", label="a b", k=1)
 @example(pred="a a a", label="a", k=1)
@@ -873,7 +873,7 @@ def test_bounded_in_unit_interval(student, pred, label, k):
 
 @check("bleu", hint="an n-gram is n consecutive tokens taken together (tokens[i:i + n], "
                     "joined or as a tuple): with n >= 2 the word order matters.")
-@examples(15)
+@examples(10)
 @given(data=st.data(), k=st.integers(2, 4))
 def test_word_order_matters(student, data, k):
     """a reordering of a correct sentence scores below 1 for k >= 2, and exactly 1 for k = 1"""
@@ -897,7 +897,7 @@ def test_word_order_matters(student, data, k):
 
 @check("bleu", hint="the brevity penalty exp(min(0, 1 - len_label / len_pred)) multiplies the "
                     "score: a correct but short prediction is penalised.")
-@examples(15)
+@examples(10)
 @given(label=_sentences(min_size=2), data=st.data())
 def test_brevity_penalty(student, label, data):
     """a correct prefix of the label scores exactly exp(1 - len_label / len_pred)"""
