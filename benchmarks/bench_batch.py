@@ -11,8 +11,9 @@ the slots are warm), and the speed-up of --jobs 2 over --jobs 1.  With ``--sched
 (needs the ``cluster`` extra) the same classes are also graded with ``grade batch --scheduler``
 on a local Dask cluster of 2 workers (``dask scheduler`` and ``dask worker --nworkers 2
 --nthreads 1 --preload grader.classroom.dask_worker``, started and warmed before timing, their
-start-up printed apart), and its throughput is compared with ``--jobs 2``'s (target: within
-10%).  ``--scheduler tcp://HOST:8786`` times an existing cluster instead.  Figures, not
+start-up printed apart; the time the workers take to stop printed after), and its throughput
+is compared with ``--jobs 2``'s (target: within 10%); the cluster run gives no ``--jobs``
+(every worker thread grades).  ``--scheduler tcp://HOST:8786`` times an existing cluster instead.  Figures, not
 assertions; on a shared machine, read the load printed with them.
 """
 from __future__ import annotations
@@ -56,11 +57,12 @@ def timed_batch(submissions: Path, assignment: Path, jobs: int, sandbox: str,
     where = "dask" if scheduler else jobs
     book = submissions.parent / f"book-{where}-{submissions.name}.db"
     grade = str(Path(sys.executable).with_name("grade"))
-    command = [grade, "batch", str(submissions), "--jobs", str(jobs), "--gradebook",
-               str(book), "--assignment", str(assignment), "--sandbox", sandbox]
+    command = [grade, "batch", str(submissions), "--gradebook", str(book), "--assignment",
+               str(assignment), "--sandbox", sandbox]
+    # on the cluster, no --jobs: every worker thread grades, with submissions queued ahead
+    command += ["--scheduler", scheduler] if scheduler else ["--jobs", str(jobs)]
     start = time.perf_counter()
-    subprocess.run(command + (["--scheduler", scheduler] if scheduler else []),
-                   check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - start
 
 
@@ -80,8 +82,8 @@ def local_cluster(folder: Path, assignment: Path, sandbox: str, workers: int = 2
         time.sleep(0.1)
     processes.append(subprocess.Popen(
         [dask, "worker", "--scheduler-file", str(address_file), "--nworkers", str(workers),
-         "--nthreads", "1", "--preload", "grader.classroom.dask_worker"],
-        env=dict(os.environ, GRADER_ASSIGNMENT=str(assignment), GRADER_WORKER_SANDBOX=sandbox),
+         "--nthreads", "1", "--preload", "grader.classroom.dask_worker",
+         "--assignment", str(assignment), "--sandbox", sandbox],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     time.sleep(0.5)
     address = json.loads(address_file.read_text())["address"]
@@ -94,14 +96,19 @@ def local_cluster(folder: Path, assignment: Path, sandbox: str, workers: int = 2
     return processes, address, time.perf_counter() - start
 
 
-def stop(processes) -> None:
+def stop(processes) -> list[float]:
+    """Stop the cluster's processes, workers first; the seconds each took to exit."""
+    seconds = []
     for process in reversed(processes):
+        start = time.perf_counter()
         process.terminate()
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        seconds.append(time.perf_counter() - start)
+    return seconds
 
 
 def main() -> None:
@@ -148,7 +155,10 @@ def main() -> None:
                 t_small = timed_batch(small, assignment, 2, args.sandbox, scheduler)
                 t_large = timed_batch(large, assignment, 2, args.sandbox, scheduler)
             finally:
-                stop(processes)
+                stopped = stop(processes)
+            if processes:
+                print(f"dask worker (2 worker processes) stopped in {stopped[0]:.1f} s, "
+                      f"dask scheduler in {stopped[1]:.1f} s", flush=True)
             marginal = (t_large - t_small) / (args.large - args.small)
             print(f"--scheduler: {args.small} submissions {t_small:6.1f} s, {args.large} "
                   f"submissions {t_large:6.1f} s, {args.large / t_large:5.2f} per s, "
