@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import time
 
 import nbformat
 import pytest
@@ -243,11 +242,11 @@ def test_only_the_definitions_run(course, built, grade, tmp_path):
                                         "plt.plot([1, 2]); plt.show()\n" + hang))
     nb.cells[3]["id"] = "extra"
     write(nb, tmp_path / "nb" / "convolution.ipynb")
-    start = time.monotonic()
     names = ["corr2d", "Conv2D", "corr2d_multi_in"]
     result = grade(path=tmp_path / "nb", exercises=names,
                    only_checks=first_checks(course, names, n=2))
-    assert time.monotonic() - start < 20
+    # full marks is the proof, not a clock: a hang that ran would hold the module's import
+    # until its deadline (limits.import_seconds), and the import error would cost the points
     assert result.score == result.max_score, result.to_dict()
 
 
