@@ -401,7 +401,7 @@ def _reference_listing(reference, tokens, min_freq, reserved):
 
 
 @check("Vocab", hint=ORDER_HINT + " A token of count < min_freq is left out.")
-@examples(20)
+@examples(14)
 @given(tokens=corpora(empty=True), min_freq=st.integers(0, 3), reserved=RESERVED_LISTS)
 @example(tokens=[], min_freq=0, reserved=["<pad>", "<bos>", "<eos>"])   # the special tokens only
 def test_matches_reference(student, reference, tokens, min_freq, reserved):
@@ -413,7 +413,7 @@ def test_matches_reference(student, reference, tokens, min_freq, reserved):
 
 @check("Vocab", hint="sort the (token, count) pairs by count, largest first: "
                      "sorted(counter.items(), key=lambda x: x[1], reverse=True).")
-@examples(15)
+@examples(10)
 @given(tokens=corpora())
 def test_frequency_order(student, tokens):
     """lists every token of the corpus once, after '<unk>', by decreasing frequency"""
@@ -427,7 +427,7 @@ def test_frequency_order(student, tokens):
 
 @check("Vocab", hint="a token is kept exactly when its count is >= min_freq; a dropped token "
                      "is unknown, so vocab[token] is 0.")
-@examples(15)
+@examples(10)
 @given(tokens=corpora(), min_freq=st.integers(1, 4))
 def test_min_freq_filtering(student, tokens, min_freq):
     """keeps exactly the tokens seen at least min_freq times; dropped ones map to 0"""
@@ -444,7 +444,7 @@ def test_min_freq_filtering(student, tokens, min_freq):
 
 @check("Vocab", hint="idx_to_token starts as ['<unk>'] + reserved_tokens, so reserved_tokens[i] "
                      "has index i + 1 whatever the corpus.")
-@examples(15)
+@examples(10)
 @given(tokens=corpora(), reserved=st.lists(st.sampled_from(RESERVED), unique=True, min_size=1,
                                            max_size=4))
 def test_reserved_tokens_property(student, tokens, reserved):
@@ -463,7 +463,7 @@ def test_reserved_tokens_property(student, tokens, reserved):
 
 @check("Vocab", hint="__getitem__ returns 0, the index of '<unk>', for any token it does not "
                      "know (dict.get(token, 0)); it must not raise KeyError.")
-@examples(15)
+@examples(10)
 @given(tokens=corpora(), queries=st.lists(st.sampled_from(UNKNOWN), min_size=1, max_size=4))
 def test_unknown_maps_to_zero(student, tokens, queries):
     """maps every token that is not in the vocabulary to 0, alone or in a list"""
@@ -475,7 +475,7 @@ def test_unknown_maps_to_zero(student, tokens, queries):
 
 @check("Vocab", hint="to_tokens must undo __getitem__: both must use the same index for each "
                      "token (idx_to_token[token_to_idx[t]] == t).")
-@examples(15)
+@examples(10)
 @given(data=corpora().flatmap(lambda c: st.tuples(
     st.just(c), st.lists(st.sampled_from(sorted(set(_flat(c)))), max_size=8))))
 def test_round_trip(student, data):
@@ -489,7 +489,7 @@ def test_round_trip(student, data):
 
 @check("Vocab", hint="append each new token to idx_to_token and record token_to_idx[token] = "
                      "len(idx_to_token) - 1: indices are 0, 1, ..., len(vocab) - 1, one per token.")
-@examples(15)
+@examples(10)
 @given(tokens=corpora(empty=True), min_freq=st.integers(0, 2), reserved=RESERVED_LISTS)
 def test_indices_are_a_bijection(student, tokens, min_freq, reserved):
     """indices are exactly 0 .. len(vocab) - 1, each one a different token"""
