@@ -7,7 +7,8 @@
 
 Prints, per --jobs, the wall time for a small and a large class, the throughput, the marginal
 cost per submission ((T_large - T_small) / (large - small): what one more student costs once
-the slots are warm), and the speed-up of --jobs 2 over --jobs 1.  With ``--scheduler local``
+the slots are warm), the same in CPU seconds of grading (every process of the batch: the
+figure a loaded machine does not stretch), and the speed-up of --jobs 2 over --jobs 1.  With ``--scheduler local``
 (needs the ``cluster`` extra) the same classes are also graded with ``grade batch --scheduler``
 on a local Dask cluster of 2 workers (``dask scheduler`` and ``dask worker --nworkers 2
 --nthreads 1 --preload grader.classroom.dask_worker``, started and warmed before timing, their
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,18 +54,31 @@ def make_class(folder: Path, n: int) -> Path:
     return folder
 
 
+TIMEOUT = 3600.0      # per submission: a loaded machine must not cut a submission short
+
+
 def timed_batch(submissions: Path, assignment: Path, jobs: int, sandbox: str,
-                scheduler: str | None = None) -> float:
+                scheduler: str | None = None, cpu: list | None = None) -> float:
+    """Wall seconds of one `grade batch`; ``cpu`` gets the CPU seconds of it and every
+    process it waited for (its slots, their fork servers and workers: the figure a loaded
+    machine does not stretch; a Dask cluster's workers are not counted)."""
     where = "dask" if scheduler else jobs
     book = submissions.parent / f"book-{where}-{submissions.name}.db"
     grade = str(Path(sys.executable).with_name("grade"))
     command = [grade, "batch", str(submissions), "--gradebook", str(book), "--assignment",
-               str(assignment), "--sandbox", sandbox]
+               str(assignment), "--sandbox", sandbox, "--timeout", str(TIMEOUT)]
     # on the cluster, no --jobs: every worker thread grades, with submissions queued ahead
     command += ["--scheduler", scheduler] if scheduler else ["--jobs", str(jobs)]
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - start
+    done = subprocess.run(command, check=True, capture_output=True, cwd=ROOT, text=True)
+    wall = time.perf_counter() - start
+    if re.search(r"\b[1-9]\d* (crashed|timed out)", done.stdout):
+        print(f"  (not every submission was graded: {done.stdout.strip().splitlines()[-1]})")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
+    return wall
 
 
 def local_cluster(folder: Path, assignment: Path, sandbox: str, workers: int = 2):
@@ -132,13 +147,16 @@ def main() -> None:
               f"sandbox {args.sandbox}")
         figures = {}
         for jobs in ((2,) if args.skip_jobs_1 else (1, 2)):
-            t_small = timed_batch(small, assignment, jobs, args.sandbox)
-            t_large = timed_batch(large, assignment, jobs, args.sandbox)
+            cpu: list = []
+            t_small = timed_batch(small, assignment, jobs, args.sandbox, cpu=cpu)
+            t_large = timed_batch(large, assignment, jobs, args.sandbox, cpu=cpu)
             marginal = (t_large - t_small) / (args.large - args.small)
+            marginal_cpu = (cpu[1] - cpu[0]) / (args.large - args.small)
             figures[jobs] = t_large
             print(f"--jobs {jobs}: {args.small} submissions {t_small:6.1f} s, {args.large} "
                   f"submissions {t_large:6.1f} s, {args.large / t_large:5.2f} per s, "
-                  f"marginal {marginal:5.2f} s per submission  (load "
+                  f"marginal {marginal:5.2f} s per submission; CPU {cpu[0]:.1f} s and "
+                  f"{cpu[1]:.1f} s, marginal {marginal_cpu:5.2f} CPU s per submission  (load "
                   f"{os.getloadavg()[0]:.2f})", flush=True)
         if 1 in figures:
             print(f"speed-up of --jobs 2 over --jobs 1 on {args.large}: "

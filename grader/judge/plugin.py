@@ -3,7 +3,8 @@
 Registered by :func:`grader.judge.run.run` for one in-process pytest session over the check files.
 It selects the checks the assignment lists, provides the ``student`` and ``reference``
 fixtures, seeds every check, and turns each test's outcome (never its traceback or source)
-into a :class:`grader.judge.score.CheckResult`.
+into a :class:`grader.judge.score.CheckResult`.  What is the same for every submission is
+computed once per judge process: the checks' hypothesis digests (grader/judge/reuse.py).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader.i18n import _, check_text
-from grader.judge import error_hints, values
+from grader.judge import error_hints, reuse, values
 from grader.sandbox.client import WorkerFault
 from grader.errors import InternalError
 from grader.judge.deadlines import ReferenceCosts
@@ -87,6 +88,7 @@ class GraderPlugin:
             if "shape" in name and marker.kwargs.get("hint"):
                 self.shape_hints.setdefault(exercise.name, marker.kwargs["hint"])
             _stop_shrinking_after_poison(item)
+            reuse.pin_digest(item.obj)     # once per judge process (grader/judge/reuse.py)
             keep.append(item)
         self.expected = [(e.name, c.name) for e in self.assignment.exercises for c in e.checks
                          if not self.only_checks or c.name in self.only_checks]
