@@ -402,7 +402,7 @@ def test_book_example_2d(student):
 
 @check("masked_softmax", hint="without valid_lens it is the plain softmax over the last axis: "
                               "nn.functional.softmax(X, dim=-1).")
-@examples(10)
+@examples(6)
 @given(data=scores_and_lens(kinds=("none",)))
 def test_no_valid_lens_is_softmax(student, data):
     """with valid_lens = None, is the softmax over the last axis"""
@@ -413,7 +413,7 @@ def test_no_valid_lens_is_softmax(student, data):
 
 
 @check("masked_softmax", hint=MASK_HINT)
-@examples(15)
+@examples(10)
 @given(data=scores_and_lens(kinds=("1d", "2d")))
 def test_masked_positions_get_zero_weight(student, data):
     """positions at or beyond the valid length get weight 0, the others a positive weight"""
@@ -423,7 +423,7 @@ def test_masked_positions_get_zero_weight(student, data):
 
 
 @check("masked_softmax", hint=AXIS_HINT)
-@examples(15)
+@examples(10)
 @given(data=scores_and_lens())
 def test_rows_sum_to_one(student, data):
     """for every batch element and query, the weights sum to 1 over the last axis"""
@@ -433,7 +433,7 @@ def test_rows_sum_to_one(student, data):
 
 
 @check("masked_softmax", hint=MASK_HINT)
-@examples(15)
+@examples(10)
 @given(data=scores_and_lens())
 def test_matches_oracle(student, data):
     """matches torch's scaled_dot_product_attention with the mask built from valid_lens"""
@@ -445,7 +445,7 @@ def test_matches_oracle(student, data):
 @check("masked_softmax", hint="a 1-D valid_lens has one length per batch element, shared by "
                               "its queries: repeat each length num_queries times in a row "
                               "(torch.repeat_interleave), not the whole tensor (repeat).")
-@examples(10)
+@examples(8)
 @given(data=scores_and_lens(kinds=("1d",), min_batch=2, min_queries=2, min_keys=2))
 def test_one_length_per_batch_element(student, data):
     """a 1-D valid_lens gives each batch element its own length, for all of its queries"""
@@ -458,7 +458,7 @@ def test_one_length_per_batch_element(student, data):
 @check("masked_softmax", hint="a 2-D valid_lens of shape (batch_size, num_queries) has one "
                               "length per query: use all of it (valid_lens.reshape(-1)), not "
                               "only its first column.")
-@examples(10)
+@examples(8)
 @given(data=scores_and_lens(kinds=("2d",), min_queries=2, min_keys=2))
 def test_one_length_per_query(student, data):
     """a 2-D valid_lens gives every query its own length"""
@@ -844,7 +844,7 @@ def test_additive_output_shapes(student):
 
 @check("AdditiveAttention", hint="score(q, k) = w_v(tanh(W_q q + W_k k)) for every pair, then "
                                  "masked_softmax over the keys and bmm with the values.")
-@examples(20)
+@examples(12)
 @given(data=attention_inputs(additive=True), seed=st.integers(0, 3))
 def test_matches_reference(student, reference, data, seed):
     """matches the reference (output and weights) with the same layer weights, with 1-D, 2-D or no valid_lens"""
@@ -860,7 +860,7 @@ def test_matches_reference(student, reference, data, seed):
 
 
 @check("AdditiveAttention", hint=MASKED_PAIRS_HINT)
-@examples(10)
+@examples(7)
 @given(data=_masked_data(additive=True))
 def test_additive_masked_pairs_do_not_matter(student, data):
     """changing the keys and values beyond the valid length changes neither output nor weights"""
@@ -872,7 +872,7 @@ def test_additive_masked_pairs_do_not_matter(student, data):
 @check("AdditiveAttention", hint="score every (query, key) pair with the same rule, by "
                                  "broadcasting queries.unsqueeze(2) + keys.unsqueeze(1): "
                                  "query i must meet exactly key j at position (i, j).")
-@examples(10)
+@examples(7)
 @given(data=_permuted_data(additive=True))
 def test_additive_permutation_equivariant(student, data):
     """permuting the valid key-value pairs together leaves the output unchanged and permutes the weights"""
