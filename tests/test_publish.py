@@ -232,9 +232,13 @@ def test_publish_runs_validate_first_and_refuses_on_problems(tmp_path, monkeypat
     toml = _assignment_with_a_check_weakened_to_assert_true(tmp_path)
     monkeypatch.chdir(ROOT)
     out = tmp_path / "release"
+    # one mutant, the one the weakened check lets through, is enough for a refusal (the whole
+    # catalogue is test_validate_catches_a_check_weakened_to_assert_true's: graded once)
+    mutants = tmp_path / "mutants" / "corr2d"
+    mutants.mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "mutants" / "corr2d" / "flipped_kernel.py", mutants)
     refused = CliRunner().invoke(cli, ["publish", str(out), "--assignment", str(toml),
-                                       "--sandbox", "process",
-                                       "--mutants", str(ROOT / "tests" / "mutants")])
+                                       "--sandbox", "process", "--mutants", str(mutants.parent)])
     assert refused.exit_code == 1, refused.output
     assert "publish: refused" in refused.output and "--skip-validate" in refused.output
     assert "corr2d.matches_conv2d passes on mutant corr2d/flipped_kernel" in refused.output
