@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from grader import selection
 from grader.i18n import _
 from grader.errors import ConfigError, UsageError
 from grader.sandbox.process import Limits
@@ -91,17 +92,37 @@ class Assignment:
         return list(dict.fromkeys(e.topic for e in self.exercises))
 
     def exercise(self, name: str) -> ExerciseSpec:
+        """The exercise ``name``; UsageError (naming the close match and every exercise)
+        when the table has none by that name."""
         for spec in self.exercises:
             if spec.name == name:
                 return spec
-        raise UsageError(_("unknown exercise {name}; this assignment has: {names}",
-                           name=repr(name), names=", ".join(self.names)))
+        raise UsageError(selection.unknown_exercises([name], self.names))
 
     def select(self, names: list[str] | tuple[str, ...]) -> "Assignment":
+        """Only the exercises ``names`` (all when empty), in the order given; UsageError
+        naming every unknown one (grader/selection.py)."""
         if not names:
             return self
+        unknown = [n for n in dict.fromkeys(names) if n not in self.names]
+        if unknown:
+            raise UsageError(selection.unknown_exercises(unknown, self.names))
         wanted = [self.exercise(n) for n in dict.fromkeys(names)]
         return replace(self, exercises=tuple(wanted))
+
+    def select_checks(self, names) -> frozenset | None:
+        """``names`` (``grade --checks``; None: every check) as a frozenset, once each is
+        known to be a check of one of this assignment's exercises; UsageError naming every
+        unknown one, its close match and the valid names (grader/selection.py)."""
+        if names is None:
+            return None
+        names = frozenset(names)
+        valid = {c.name for e in self.exercises for c in e.checks}
+        unknown = sorted(names - valid)
+        if unknown:
+            raise UsageError(selection.unknown_checks(
+                unknown, {e.name: [c.name for c in e.checks] for e in self.exercises}))
+        return names
 
     @property
     def max_points(self) -> float:

@@ -69,6 +69,14 @@ def _check_lang(ctx, param, value):
     return chosen
 
 
+def _positive(ctx, param, value):
+    """A count, a limit or a duration must be more than 0: ``--timeout 0`` would record every
+    submission as timed out, ``--memory-mb -1`` as crashed (a usage error instead, exit 2)."""
+    if value is not None and value <= 0:
+        raise click.BadParameter(_("{value} is not a positive number", value=value))
+    return value
+
+
 def lang_option(official: bool = False):
     """``--lang zh_CN|en`` on a command whose output a person reads."""
     default = ("the assignment's [tool.grader] language, else the locale, else en" if official
@@ -123,7 +131,7 @@ def cli():
               help="What to show of hidden checks [default: the assignment's setting].")
 @click.option("--checks", "only_checks", default=None, metavar="NAME[,NAME...]",
               help="Run only these checks (by name) of the selected exercises.")
-@click.option("--jobs", "-j", type=int, default=None,
+@click.option("--jobs", "-j", type=int, default=None, callback=_positive,
               help="Judge processes grading exercises at once [default: the number of "
                    "cores; a few exercises always use one].")
 @click.option("--verbose", "-v", is_flag=True, help="List passing checks too.")
@@ -138,6 +146,10 @@ def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assign
     from grader.judge.run import GradeRequest, run
 
     spec = choose_language(lang, assignment_mod.load(assignment))
+    # a typo in a name is a usage error before anything starts (grader/selection.py)
+    from grader.selection import check_names
+    checks = check_names(only_checks) if only_checks is not None else None
+    spec.select(exercises).select_checks(checks)
     if submission is not None:
         target = submission
     else:        # exercises/, or the published notebooks/ beside it if the work is there
@@ -150,8 +162,6 @@ def run_command(exercises, submission, fmt, summary, fail_under, sandbox, assign
     elif progress:
         sys.stderr.write(_("grading: starting the judge and the workers..."))
         sys.stderr.flush()
-    checks = frozenset(c.strip() for c in only_checks.split(",") if c.strip()) \
-        if only_checks else None
     import os
     result = run(GradeRequest(spec, Path(target), tuple(exercises), mode, only_checks=checks,
                               progress=progress, jobs=jobs or os.cpu_count() or 1,
@@ -357,15 +367,15 @@ class _StatusLine:
 
 @cli.command("batch", epilog=EPILOG)
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--jobs", "-j", type=int, default=None,
+@click.option("--jobs", "-j", type=int, default=None, callback=_positive,
               help="Submissions graded at once [default: the number of cores; with "
                    "--scheduler, as many as the cluster's worker threads].")
 @click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("gradebook.db"), show_default=True, help="The SQLite gradebook.")
 @click.option("--force", is_flag=True, help="Regrade submissions the gradebook already holds.")
-@click.option("--timeout", type=float, default=300.0, show_default=True,
+@click.option("--timeout", type=float, default=300.0, show_default=True, callback=_positive,
               help="Wall-clock limit for grading one submission, in seconds.")
-@click.option("--memory-mb", type=int, default=None,
+@click.option("--memory-mb", type=int, default=None, callback=_positive,
               help="Address-space limit of a submission's worker [default: the assignment's].")
 @click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto",
               show_default=True,

@@ -85,3 +85,53 @@ def test_grading_writes_nothing_where_it_runs(tmp_path):
                           cwd=work, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in work.iterdir()) == ["translation.py"]
+
+
+def test_a_check_name_that_is_no_check_is_a_usage_error(runner):
+    """`grade --checks` with a typo was a silent 0 / 0 (exit 0): now exit 2, before any
+    grading, naming the unknown checks, the close match first, then the valid names."""
+    typo = runner.invoke(cli, ["corr2d", "-s", "solutions", "--checks", "book_exampel,nosuch"])
+    assert typo.exit_code == 2, typo.output
+    said = typo.stderr
+    assert "unknown check 'book_exampel': did you mean 'book_example'?" in said
+    assert "unknown check 'nosuch'\n" in said
+    assert "The checks of corr2d: book_example, edge_detection_example, output_shape" in said
+    several = runner.invoke(cli, ["corr2d", "dropout", "-s", "solutions", "--checks",
+                                  "keep_shape"])
+    assert several.exit_code == 2
+    assert "did you mean 'keeps_shape'?" in several.stderr
+    assert "  corr2d: book_example," in several.stderr and "  dropout: keeps_shape," in \
+        several.stderr
+    # a check of another exercise than those selected is unknown here too
+    other = runner.invoke(cli, ["dropout", "-s", "solutions", "--checks", "book_example"])
+    assert other.exit_code == 2 and "unknown check 'book_example'" in other.stderr
+    empty = runner.invoke(cli, ["corr2d", "-s", "solutions", "--checks", " , "])
+    assert empty.exit_code == 2 and "name at least one check" in empty.stderr
+    chinese = runner.invoke(cli, ["corr2d", "-s", "solutions", "--lang", "zh_CN", "--checks",
+                                  "book_exampel"])
+    assert chinese.exit_code == 2
+    assert "未知的检查 'book_exampel'：你是想写 'book_example' 吗？" in chinese.stderr
+    assert "corr2d 的检查：book_example," in chinese.stderr
+
+
+def test_every_unknown_exercise_is_named_with_its_close_match(runner):
+    result = runner.invoke(cli, ["corr2", "dropot", "pool2d", "-s", "solutions"])
+    assert result.exit_code == 2
+    assert "unknown exercise 'corr2': did you mean 'corr2d'?" in result.stderr
+    assert "unknown exercise 'dropot': did you mean 'dropout'?" in result.stderr
+    assert "The exercises of this assignment: polynomial_features, " in result.stderr
+    validate = runner.invoke(cli, ["validate", "corr2", "--sandbox", "process"])
+    assert validate.exit_code == 2 and "did you mean 'corr2d'?" in validate.output
+
+
+@pytest.mark.parametrize("option", [["--timeout", "0"], ["--timeout", "-5"], ["--jobs", "0"],
+                                    ["--memory-mb", "-1"], ["--memory-mb", "0"]])
+def test_batch_limits_must_be_positive(runner, tmp_path, option):
+    """`--timeout 0` recorded every submission as timed out, `--memory-mb -1` as crashed:
+    a usage error now, before the gradebook is opened."""
+    result = runner.invoke(cli, ["batch", str(tmp_path), "--gradebook",
+                                 str(tmp_path / "book.db"), *option])
+    assert result.exit_code == 2 and "is not a positive number" in result.stderr
+    assert option[0] in result.stderr and not (tmp_path / "book.db").exists()
+    run = runner.invoke(cli, ["dropout", "-s", "solutions", "-j", "0"])
+    assert run.exit_code == 2 and "is not a positive number" in run.stderr

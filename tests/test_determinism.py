@@ -208,3 +208,18 @@ def test_class_members_same_whatever_jobs(course, submissions, forkserver):
         return [(e.name, c.name, c.status, c.points) for e in result.exercises
                 for c in e.checks]
     assert verdicts(nb) == verdicts(py)
+
+
+def test_a_check_selection_is_shared_out_with_the_exercises(course, forkserver):
+    """``--checks`` with ``-j 2``: each judge runs the selected checks of its own exercises
+    (tokenize's char_example is in one share; the other judge runs nothing, never every
+    check), and the bytes are those of one judge."""
+    checks = frozenset({"char_example"})
+    one = run(GradeRequest(course, course.solutions_dir, EXERCISES, sandbox="process",
+                           only_checks=checks, launcher=forkserver.launch))
+    two = run(GradeRequest(course, course.solutions_dir, EXERCISES, sandbox="process",
+                           jobs=2, only_checks=checks))
+    assert _json(one) == _json(two)
+    ran = {e.name: [(c.name, c.status) for c in e.checks] for e in two.exercises}
+    assert ran == {name: [("char_example", "pass")] if name == "tokenize" else []
+                   for name in EXERCISES}

@@ -385,3 +385,16 @@ def test_a_grader_that_cannot_grade_says_why(monkeypatch, tmp_path):
     env = judge_process.judge_environment()
     assert not any(k.startswith("PYTHON") and k not in ("PYTHONPATH", "PYTHONIOENCODING")
                    for k in env)
+
+
+def test_check_names_are_checked_before_the_grader_starts(course):
+    """check(..., checks=) with a check none of the exercises has: a message naming it and
+    the valid names, never a silent 0 / 0."""
+    check_mod.choose_checks(course, ["corr2d"], ["book_example"])
+    check_mod.choose_checks(course, ["corr2d"], None)
+    with pytest.raises(check_mod.StudentError) as typo:
+        check_mod.choose_checks(course, ["corr2d"], ["book_exampel"])
+    assert "did you mean 'book_example'?" in str(typo.value)
+    assert "The checks of corr2d: book_example," in str(typo.value)
+    with pytest.raises(check_mod.StudentError, match="name at least one check"):
+        check_mod.choose_checks(course, ["corr2d"], [])

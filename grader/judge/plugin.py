@@ -76,7 +76,8 @@ class GraderPlugin:
                 continue
             exercise = wanted.get(marker.kwargs.get("exercise"))
             name = marker.kwargs.get("name") or check_name(item)
-            if exercise is None or (self.only_checks and name not in self.only_checks):
+            if exercise is None or (self.only_checks is not None
+                                     and name not in self.only_checks):
                 drop.append(item)
                 continue
             spec = exercise.check(name)
@@ -91,7 +92,7 @@ class GraderPlugin:
             reuse.pin_digest(item.obj)     # once per judge process (grader/judge/reuse.py)
             keep.append(item)
         self.expected = [(e.name, c.name) for e in self.assignment.exercises for c in e.checks
-                         if not self.only_checks or c.name in self.only_checks]
+                         if self.only_checks is None or c.name in self.only_checks]
         if drop:
             config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -230,7 +231,7 @@ class GraderPlugin:
         graded = [r for r in results if not r.advisory]
         failing = [r for r in graded if r.status in ("fail", "error")]
         # only with every check run: the diagnosis must not depend on a --checks selection
-        if (transcript is None or not failing or self.only_checks
+        if (transcript is None or not failing or self.only_checks is not None
                 or any(r.status == "not-implemented" or r.unavailable for r in graded)):
             return
         reference_path = Path(self.assignment.solutions_dir) / f"{exercise.topic}.py"

@@ -65,10 +65,15 @@ MIN_EXERCISES_PER_JOB = 4
 
 
 def run(request: GradeRequest, info: RunInfo | None = None) -> GradeResult:
-    """Grade ``request``; every message of the result is in the request's language."""
+    """Grade ``request``; every message of the result is in the request's language.
+
+    Raises UsageError, before anything starts, when ``request.exercises`` or
+    ``request.only_checks`` names an exercise or check the assignment does not have (a typo
+    is never a silent ``0 / 0``)."""
     from grader import i18n
     lang = request.language or request.assignment.language or i18n.current_language()
     with i18n.language(lang):
+        request.assignment.select(request.exercises).select_checks(request.only_checks)
         return _run(replace(request, language=lang), info)
 
 
@@ -200,7 +205,7 @@ def _run_checks(assignment, submission, pool, files, request):
         source = stub.read_text() if stub.is_file() else ""
         signatures[topic] = discover.signatures(source)
     plugin = GraderPlugin(assignment, pool, submission, signatures,
-                          set(request.only_checks) if request.only_checks else None,
+                          None if request.only_checks is None else set(request.only_checks),
                           request.progress)
     plugin.on_check = request.on_check
     args = ["-c", os.devnull, "--rootdir", str(checks_dir(assignment)),
@@ -287,6 +292,14 @@ def _import_judge() -> None:
     import grader.judge.plugin  # noqa: F401
 
 
+def _checks_of(share: Assignment, only_checks: frozenset | None) -> frozenset | None:
+    """The part of a ``--checks`` selection that names checks of ``share`` (one judge's
+    exercises): it may be empty, which runs none of them, never all."""
+    if only_checks is None:
+        return None
+    return frozenset(only_checks) & {c.name for e in share.exercises for c in e.checks}
+
+
 def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
                  info: RunInfo | None) -> GradeResult:
     """Grade the exercises in ``jobs`` judge processes at once, then merge.
@@ -327,6 +340,8 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             process = context.Process(target=_shard_main, daemon=True, args=(
                 theirs, replace(request, exercises=share, jobs=1, progress=None,
                                 trace_causes=False, sandbox=mode,
+                                only_checks=_checks_of(assignment.select(share),
+                                                       request.only_checks),
                                 launcher=handles[index].launch if shared else None)))
             process.start()
             sandbox_mod.register_own_child(process.pid)

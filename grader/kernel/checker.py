@@ -15,7 +15,6 @@ yet, an unknown name, the grader missing) are messages, never tracebacks.
 """
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import tempfile
@@ -23,6 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import selection
 from grader.i18n import _
 from grader.kernel import history, render
 from grader.kernel.judge_process import JudgeFailed, grade_notebook
@@ -66,10 +66,6 @@ class Report:
 
 
 # ----------------------------------------------------------------------------- choosing
-def _assignment_names(assignment) -> list[str]:
-    return _load_assignment(assignment).names
-
-
 def _load_assignment(assignment):
     from grader import assignment as assignment_mod
     return assignment_mod.load(assignment)
@@ -79,16 +75,9 @@ def choose(requested, executed, names: list[str], notebook_names: list[str] | No
     """(exercises to grade, notes about the rest); StudentError when nothing can be graded."""
     defined = history.last_definers(executed, names)
     if requested:
-        unknown = [n for n in requested if n not in names]
+        unknown = [n for n in dict.fromkeys(requested) if n not in names]
         if unknown:
-            lines = []
-            for n in unknown:
-                close = difflib.get_close_matches(n, names, n=1)
-                lines.append(_("unknown exercise {name}: did you mean {close}?", name=repr(n),
-                               close=repr(close[0])) if close else
-                             _("unknown exercise {name}", name=repr(n)))
-            raise StudentError("\n".join(lines) + "\n" + _(
-                "The exercises of this assignment: {names}", names=", ".join(names)))
+            raise StudentError(selection.unknown_exercises(unknown, names))
         chosen = [n for n in dict.fromkeys(requested) if n in defined]
         missing = [n for n in dict.fromkeys(requested) if n not in defined]
     else:
@@ -109,6 +98,18 @@ def choose(requested, executed, names: list[str], notebook_names: list[str] | No
                              "your exercises, then check again.  check() grades what this "
                              "kernel has run, not the file on disk."))
     return chosen, notes
+
+
+def choose_checks(spec, exercises: list[str], checks) -> None:
+    """StudentError, before the grader starts, when ``checks`` (check()'s ``checks=``) is
+    empty or names a check that none of ``exercises`` has (grader/selection.py)."""
+    from grader.errors import GraderError
+    if checks is None:
+        return
+    try:
+        spec.select(exercises).select_checks(selection.check_names(",".join(checks)))
+    except GraderError as exc:
+        raise StudentError(str(exc)) from None
 
 
 # ----------------------------------------------------------------------------- the result
@@ -203,7 +204,7 @@ def _language(lang, assignment) -> str:
 def _check(shell, display, requested, checks, notebook, assignment, lang="en") -> Report:
     from grader.errors import GraderError
     try:
-        names = _assignment_names(assignment)
+        spec = _load_assignment(assignment)
     except GraderError as exc:
         raise StudentError(_("check() cannot find the assignment: {error}.\nStart Jupyter in "
                              "the course folder (or a folder inside it), or name the "
@@ -216,7 +217,8 @@ def _check(shell, display, requested, checks, notebook, assignment, lang="en") -
     path = history.find_notebook(shell.user_ns, notebook)
     saved = history.disk_cells(path) if path is not None else []
     notebook_names = _notebook_exercises(path) if path is not None else None
-    chosen, notes = choose(requested, executed, names, notebook_names)
+    chosen, notes = choose(requested, executed, spec.names, notebook_names)
+    choose_checks(spec, requested or chosen, checks)   # the names asked for, defined or not
     if path is not None and saved:
         notes = history.stale_notes(executed, saved, chosen, path.name) + notes
 
