@@ -494,3 +494,61 @@ def test_finding_the_work_reads_a_bounded_amount(tmp_path, names, monkeypatch):
     from grader.submission import layout
     layout.find_work(tmp_path, names)
     assert len(read) == 2                  # 18 KB each: the third would pass 40 KB
+
+
+# ----------------------------------------------------------------------------- what a worker carries
+def _padding(folder: Path, count: int, size: int) -> list[str]:
+    """``count`` modules of about ``size`` bytes each, no two the same size (the largest
+    first in name order), each under the reader's 2 MB per file."""
+    names = []
+    for k in range(count):
+        names.append(f"data{k:02d}.py")
+        (folder / names[-1]).write_text("X = '" + "a" * (size - 1000 * k) + "'\n")
+    return names
+
+
+def test_code_past_what_a_worker_carries_leaves_the_largest_files_out(tmp_path, names):
+    """The reader admits 128 MB, a worker carries 32 MB of code in 1000 files: the largest
+    files that define no exercise are left out, each saying why, the rest is graded."""
+    shutil.copy(SOLUTIONS / "dropout.py", tmp_path / "dropout.py")
+    (tmp_path / "helper.py").write_text("SCALE = 2\n")
+    padding = _padding(tmp_path, 20, 1_950_000)            # 37 MB in all
+    submission = discover.load(tmp_path, names, all_names=names)
+    left_out = [n for n in padding if submission.units[n[:-3]].problem]
+    assert left_out == padding[:3]                         # the three largest: 31.4 MB remain
+    why = submission.units["data00"].problem
+    assert "data00.py was left out" in why and "37.0 MB in 22 files" in why
+    assert "(32 MB in 1000 files)" in why and "Submit only your own code" in why
+    assert submission.locate("dropout", "dropout")[0] is not None
+    assert submission.units["helper"].problem is None
+    assert [n for n in submission.notes
+            if "3 files were left out (data00.py, data01.py, data02.py)" in n]
+    carried = sum(len(u.source.encode()) for u in submission.units.values()
+                  if u.problem is None)
+    assert carried <= reader.LIMITS.code_bytes
+
+
+def test_more_files_than_a_worker_carries_keeps_the_exercises(tmp_path, names):
+    shutil.copy(SOLUTIONS / "dropout.py", tmp_path / "dropout.py")
+    for k in range(1005):
+        (tmp_path / f"m{k:04d}.py").write_text(f"x = {k}\n" + "#" * (k % 7))
+    submission = discover.load(tmp_path, names, all_names=names)
+    kept = [u for u in submission.units.values() if u.problem is None]
+    assert len(kept) == 1000 and submission.locate("dropout", "dropout")[0] is not None
+    assert any("6 files were left out" in n and "in 1006 files" in n
+               for n in submission.notes)
+
+
+def test_a_submission_larger_than_a_worker_carries_is_graded_not_an_internal_error(
+        tmp_path, course):
+    """37 MB of .py files (each under 2 MB) made bubblewrap's fork server raise ValueError:
+    exit 3, 'internal error', for every exercise.  Now the exercise is graded (in the
+    default sandbox, bubblewrap where it works) and the report says what was left out."""
+    from grader.judge.run import GradeRequest, run
+    shutil.copy(SOLUTIONS / "dropout.py", tmp_path / "dropout.py")
+    _padding(tmp_path, 20, 1_950_000)
+    result = run(GradeRequest(course, tmp_path, ("dropout",), sandbox="auto",
+                              only_checks=frozenset({"keeps_shape"})))
+    dropout = exercise_of(result, "dropout")
+    assert dropout.score == dropout.max_score == 1
+    assert any("3 files were left out" in n and "32 MB" in n for n in result.notes)

@@ -29,6 +29,15 @@ import time
 from grader.sandbox import harden
 
 PR_SET_CHILD_SUBREAPER = 36
+MB = 1024 * 1024
+# What one spawn request carries into an isolated worker: the submission's modules, sent with
+# the request and written into the worker's private tmpfs (TMPFS_INODES inodes).  The judge
+# hands no worker more, in any sandbox mode: the reader leaves a submission's largest files
+# out, with a message for the student, before any worker starts
+# (grader/submission/reader.py, Limits.code_bytes and code_files), so that a submission's
+# size is never the grader's internal error and grades the same with or without bubblewrap.
+CARRY_BYTES = 32 * MB
+CARRY_FILES = 1000
 
 
 # --------------------------------------------------------------------------- messages
@@ -61,12 +70,13 @@ def _receive_frame(sock: socket.socket, max_fds: int):
             return None, fds
         data += more
     (length,) = struct.unpack(">I", data)
-    body = b""
-    while len(body) < length:
-        chunk = sock.recv(length - len(body))
-        if not chunk:
+    body = bytearray(length)            # filled in place: a spawn request may be 32 MB
+    view, got = memoryview(body), 0
+    while got < length:
+        count = sock.recv_into(view[got:], length - got)
+        if not count:
             return None, fds
-        body += chunk
+        got += count
     return json.loads(body), fds
 
 
@@ -441,17 +451,21 @@ class ForkedProcess:
             return False
 
 
-def _read_files(root: str, limit: int = 32 * 1024 * 1024) -> dict:
-    """The submission copy's modules, to be written inside the worker's private namespace."""
+def _read_files(root: str, limit: int = CARRY_BYTES, most: int = CARRY_FILES) -> dict:
+    """The submission copy's modules, to be written inside the worker's private namespace.
+    ValueError past what a spawn request carries: the judge wrote more than its reader
+    admits (a bug of the grader's, never a student's submission)."""
     files, total = {}, 0
     for name in sorted(os.listdir(root)):
         path = os.path.join(root, name)
         if name.endswith(".py") and os.path.isfile(path):
-            with open(path, encoding="utf-8") as handle:
-                files[name] = handle.read()
-            total += len(files[name])
-    if total > limit:
-        raise ValueError(f"the submission's files are larger than {limit // 2**20} MB")
+            with open(path, "rb") as handle:
+                data = handle.read()
+            files[name] = data.decode("utf-8")
+            total += len(data)
+    if total > limit or len(files) > most:
+        raise ValueError(f"the submission's copy has {len(files)} modules of {total} bytes: "
+                         f"a worker carries at most {most} modules of {limit} bytes")
     return files
 
 

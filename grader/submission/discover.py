@@ -134,6 +134,7 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
             notebooks[module] = (file, content)
         notes += units[module].notes
     _keep_book_names(units, notebooks, exercise_names)
+    _what_a_worker_carries(units, exercise_names, notes)
     for entry in refused:
         notes.append(entry.message)
         if reader.looks_gradable(entry.name):          # DROPOUT.PY stands for dropout.py
@@ -141,6 +142,39 @@ def build(path: Path, folder: Path, names: list[str], refused: list, exercise_na
             units[module] = Unit(module=module, origin=Path(entry.name).name,
                                  problem=entry.message)
     return Submission(path, units, notes)
+
+
+def _what_a_worker_carries(units: dict[str, Unit], exercise_names, notes: list[str],
+                           limits: reader.Limits = reader.LIMITS) -> None:
+    """Every worker gets every importable unit (an exercise may import a helper file), and
+    it carries at most ``limits.code_bytes`` in ``limits.code_files`` files: past that, the
+    files that define no exercise go first, then those that do, the largest first; each one
+    left out says why (and so do its exercises), once in the notes too.  Depends only on the
+    files and the assignment's exercises, never on the sandbox or the selection."""
+    carried = [u for u in units.values() if u.problem is None]
+    sizes = {u.module: len(u.source.encode("utf-8")) for u in carried}
+    total, count = sum(sizes.values()), len(carried)
+    if total <= limits.code_bytes and count <= limits.code_files:
+        return
+    wanted = set(exercise_names)
+    left_out, kept_bytes, kept = [], total, count
+    for unit in sorted(carried, key=lambda u: (bool(u.defines & wanted), -sizes[u.module],
+                                               u.module)):
+        if kept_bytes <= limits.code_bytes and kept <= limits.code_files:
+            break
+        left_out.append(unit)
+        kept_bytes, kept = kept_bytes - sizes[unit.module], kept - 1
+    for unit in left_out:
+        unit.problem = reader.code_size_message(unit.origin, total, count, limits)
+    names = ", ".join(u.origin for u in left_out[:5])
+    if len(left_out) > 5:
+        names = _("{names} and {count} more", names=names, count=len(left_out) - 5)
+    notes.append(_("{left} files were left out ({names}): the submission's code adds up to "
+                   "{size} MB in {count} files, more than the grader takes from one "
+                   "submission ({limit} MB in {files} files).  Submit only your own code: "
+                   "no data or copied libraries in .py files.", left=len(left_out),
+                   names=names, size=f"{total / reader.MB:.1f}", count=count,
+                   limit=f"{limits.code_bytes / reader.MB:g}", files=limits.code_files))
 
 
 def _keep_book_names(units: dict[str, Unit], notebooks: dict, exercise_names) -> None:

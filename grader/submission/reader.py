@@ -12,7 +12,9 @@ module, because a submission is hostile input that the judge handles *before* an
   the look and the read);
 * a submission inside ``/proc``, ``/sys`` or ``/dev`` is refused as a whole;
 * sizes are capped (per file, by kind, and in total), and so are the folder depth and the
-  number of entries looked at;
+  number of entries looked at; the code handed to the worker is capped at what the sandbox
+  carries (:attr:`Limits.code_bytes`, :attr:`Limits.code_files`: the largest files are left
+  out first, each saying why, by :func:`grader.submission.discover.build`);
 * the walk runs under a deadline (:class:`Budget`), so that no layout can stall grading.
 
 A refused entry becomes a :class:`Refused`: its name as the student knows it and a message
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from grader.i18n import _
 from grader.errors import UsageError
+from grader.sandbox.forkserver import CARRY_BYTES, CARRY_FILES
 
 GRADABLE = (".py", ".ipynb")
 # folders and files that are never a student's work: tool caches, editor and OS litter
@@ -46,6 +49,11 @@ class Limits:
     notebook_bytes: int = 32 * MB   # one notebook, outputs (plots) included
     other_bytes: int = 2 * MB       # any other file the grader reads (metadata)
     total_bytes: int = 128 * MB     # everything read from one submission
+    # the code handed to every worker (.py files, a notebook's code cells): what a sandboxed
+    # worker's start-up request carries (grader/sandbox/forkserver.py); past it the largest
+    # files are left out, each with a message (discover.py), in every sandbox mode
+    code_bytes: int = CARRY_BYTES
+    code_files: int = CARRY_FILES
     entries: int = 5000             # files and folders looked at
     depth: int = 8                  # folders below the submission's root
     seconds: float = 30.0           # the whole discovery
@@ -319,6 +327,17 @@ def walk(root: Path, *, recursive: bool = True, limits: Limits = LIMITS,
                 listing.refused.append(Refused(name, refusal_message(name, mode)))
     listing.files.sort()
     return listing
+
+
+def code_size_message(name: str, size: int, count: int, limits: Limits = LIMITS) -> str:
+    """Why ``name`` was left out of a submission whose code (``size`` bytes in ``count``
+    files) is more than a worker takes."""
+    return _("{name} was left out: the submission's code adds up to {size} MB in {count} "
+             "files, more than the grader takes from one submission ({limit} MB in {files} "
+             "files), and its largest files are left out first.  Submit only your own code: "
+             "no data or copied libraries in .py files.", name=name,
+             size=f"{size / MB:.1f}", count=count, limit=f"{limits.code_bytes / MB:g}",
+             files=limits.code_files)
 
 
 class TotalBytes:
