@@ -390,11 +390,31 @@ def test_a_grader_that_cannot_grade_says_why(monkeypatch, tmp_path):
 def test_check_names_are_checked_before_the_grader_starts(course):
     """check(..., checks=) with a check none of the exercises has: a message naming it and
     the valid names, never a silent 0 / 0."""
+    from grader import i18n
     check_mod.choose_checks(course, ["corr2d"], ["book_example"])
     check_mod.choose_checks(course, ["corr2d"], None)
-    with pytest.raises(check_mod.StudentError) as typo:
+    with i18n.language("en"), pytest.raises(check_mod.StudentError) as typo:
         check_mod.choose_checks(course, ["corr2d"], ["book_exampel"])
     assert "did you mean 'book_example'?" in str(typo.value)
     assert "The checks of corr2d: book_example," in str(typo.value)
-    with pytest.raises(check_mod.StudentError, match="name at least one check"):
+    with i18n.language("en"), pytest.raises(check_mod.StudentError,
+                                            match="name at least one check"):
         check_mod.choose_checks(course, ["corr2d"], [])
+    with i18n.language("zh_CN"), pytest.raises(check_mod.StudentError, match="未知的检查"):
+        check_mod.choose_checks(course, ["corr2d"], ["book_exampel"])
+
+
+def test_a_notebook_name_that_is_no_file_is_said(tmp_path, monkeypatch):
+    """check(notebook="lba.ipynb"): a message with the close match, never a silent run
+    without the notebook's stale-cell warnings."""
+    (tmp_path / "lab.ipynb").write_text("{}")
+    (tmp_path / "notes.ipynb").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    assert check_mod.given_notebook("lab.ipynb") == Path("lab.ipynb")
+    assert check_mod.given_notebook(None) is None
+    from grader import i18n
+    with i18n.language("en"), pytest.raises(check_mod.StudentError) as typo:
+        check_mod.given_notebook("lba.ipynb")
+    said = str(typo.value)
+    assert "check(notebook='lba.ipynb'): there is no such file" in said
+    assert "did you mean 'lab.ipynb'?" in said and "lab.ipynb, notes.ipynb" in said

@@ -75,8 +75,7 @@ def test_two_judges_start_one_fork_server_and_grade_the_same(course, monkeypatch
     monkeypatch.setattr(ForkServer, "__init__", counting)
     exercises = ("corr2d", "pool2d", "dropout", "conv_output_shape", "tokenize",
                  "truncate_pad", "l2_penalty", "sequence_mask")
-    checks = frozenset({"book_example", "book_example_max", "matches_conv2d", "output_shape",
-                        "examples", "pads", "truncates", "book_example_values"})
+    checks = frozenset({"book_example", "book_example_max", "matches_conv2d", "output_shape"})
 
     def graded(jobs):
         result = run(GradeRequest(course, ROOT / "solutions", exercises, sandbox="process",

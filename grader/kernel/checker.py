@@ -112,6 +112,27 @@ def choose_checks(spec, exercises: list[str], checks) -> None:
         raise StudentError(str(exc)) from None
 
 
+def given_notebook(notebook) -> Path | None:
+    """check(notebook=...) as a path; StudentError when no such file exists (a typo would
+    silently lose the warnings about cells edited since they ran), naming the close match
+    and the notebooks of that folder."""
+    if notebook is None:
+        return None
+    path = Path(notebook).expanduser()
+    if path.is_file():
+        return path
+    folder = (path.parent if path.parent.is_dir() else Path.cwd()).resolve()
+    here = sorted(p.name for p in folder.glob("*.ipynb"))
+    close = selection.close_match(path.name, here)
+    said = _("check(notebook={name}): there is no such file", name=repr(str(notebook)))
+    if close:
+        said += "\n" + _("did you mean {close}?", close=repr(close))
+    if here:
+        said += "\n" + _("The notebooks in {folder}: {names}", folder=folder,
+                          names=", ".join(here))
+    raise StudentError(said)
+
+
 # ----------------------------------------------------------------------------- the result
 def relabel(result: dict, origin: str) -> dict:
     """Cell numbers of the history notebook are execution counts: say ``In [n]``."""
@@ -214,7 +235,7 @@ def _check(shell, display, requested, checks, notebook, assignment, lang="en") -
     if executed:                 # the running cell is the last one IPython stored
         running = executed[-1].number
         executed = history.up_to_the_call(executed, running, _calling_line(shell, running))
-    path = history.find_notebook(shell.user_ns, notebook)
+    path = history.find_notebook(shell.user_ns, given_notebook(notebook))
     saved = history.disk_cells(path) if path is not None else []
     notebook_names = _notebook_exercises(path) if path is not None else None
     chosen, notes = choose(requested, executed, spec.names, notebook_names)
