@@ -418,3 +418,21 @@ def test_a_notebook_name_that_is_no_file_is_said(tmp_path, monkeypatch):
     said = str(typo.value)
     assert "check(notebook='lba.ipynb'): there is no such file" in said
     assert "did you mean 'lab.ipynb'?" in said and "lab.ipynb, notes.ipynb" in said
+
+
+def test_an_unknown_magic_option_is_said_not_taken_for_an_exercise(monkeypatch):
+    """``%check dropout --lnag zh_CN`` graded nothing and said 'unknown exercise --lnag'."""
+    import IPython.display
+    from grader import i18n
+    shown, calls = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda data, **kw: shown.append(data))
+    monkeypatch.setattr(check_mod, "check", lambda *a, **k: calls.append((a, k)))
+    with i18n.language("en"):
+        assert check_mod.check_magic("dropout --lnag zh_CN") is None
+    said = shown[0]["text/plain"]
+    assert "%check: unknown option '--lnag'" in said and "did you mean '--lang'?" in said
+    assert calls == []
+    check_mod.check_magic("dropout corr2d --checks=book_example --lang zh_CN")
+    check_mod.check_magic("dropout --checks keeps_shape")
+    assert calls == [(("dropout", "corr2d"), {"checks": "book_example", "lang": "zh_CN"}),
+                     (("dropout",), {"checks": "keeps_shape", "lang": None})]

@@ -313,17 +313,35 @@ def _notebook_exercises(path: Path) -> list[str] | None:
 
 
 # ----------------------------------------------------------------------------- the magic
+MAGIC_OPTIONS = ("--checks", "--lang")
+
+
 def check_magic(line: str):
     """``%check [EXERCISE ...] [--checks NAME,...] [--lang zh_CN|en]``: check() as a line
-    magic."""
+    magic (``--checks=NAME`` too).  An unknown option (``--lnag``) is said, with the close
+    match, and nothing is graded: it would otherwise be taken for an exercise's name."""
     words = line.split()
-    options = {}
-    for option in ("--checks", "--lang"):
-        if option in words:
-            at = words.index(option)
-            options[option] = words[at + 1] if at + 1 < len(words) else ""
-            del words[at:at + 2]
-    return check(*words, checks=options.get("--checks"), lang=options.get("--lang") or None)
+    options, names, at = {}, [], 0
+    while at < len(words):
+        word = words[at]
+        key, equals, value = word.partition("=")
+        if key in MAGIC_OPTIONS:
+            if not equals:
+                value = words[at + 1] if at + 1 < len(words) else ""
+                at += 1
+            options[key] = value
+        elif word.startswith("-"):
+            close = selection.close_match(key, MAGIC_OPTIONS)
+            said = _("{magic}: unknown option {option}", magic="%check", option=repr(key))
+            if close:
+                said += "\n" + _("did you mean {close}?", close=repr(close))
+            _say(said + "\n" + _("Write: {usage}", usage="%check [EXERCISE ...] "
+                                                          "[--checks NAME,...] [--lang zh_CN|en]"))
+            return None
+        else:
+            names.append(word)
+        at += 1
+    return check(*names, checks=options.get("--checks"), lang=options.get("--lang") or None)
 
 
 def load_ipython_extension(shell) -> None:
