@@ -6,8 +6,7 @@ from hypothesis import strategies as st
 from torch import nn  # noqa: F401 - scenarios use nn (their own namespace has it too)
 
 from grader.judge.api import (_, Failure, Mismatch, advise_device, advise_vectorised, check,
-    examples, expect_close, expect_no_builtin, expect_shape, input_and_kernel, scenario, shapes,
-    tensors, values)
+    examples, expect_close, expect_no_builtin, expect_shape, scenario, shapes, values)
 
 CROSS_NOT_CONV = ("cross-correlation slides K over X without flipping it: "
                   "Y[i, j] = (X[i:i+kh, j:j+kw] * K).sum().")
@@ -372,7 +371,7 @@ def test_learns_edge_kernel(student):
 
 @st.composite
 def _conv2d_case(draw):
-    X, K = draw(input_and_kernel(max_side=7))
+    X, K = draw(_input_and_kernel(max_side=7))
     b = draw(st.integers(-3, 3))
     return X, K, torch.tensor([float(b)])
 
@@ -437,8 +436,7 @@ def _pad_stride_case(draw, max_side=6, max_pad=2, max_stride=3):
     h, w = draw(shapes(2, 1, max_side))
     kh = draw(st.integers(1, min(h + 2 * ph, 5)))
     kw = draw(st.integers(1, min(w + 2 * pw, 5)))
-    X = draw(tensors((h, w)))
-    K = draw(tensors((kh, kw)))
+    X, K = _values(draw, (h, w), (kh, kw))
     return X, K, _keywords(padding=padding, stride=stride), (ph, pw), (sh, sw)
 
 
@@ -477,6 +475,7 @@ def test_padded_strided_shape(student, case):
 @check("corr2d_pad_stride", hint=PAD_STRIDE_HINT, name="matches_conv2d")
 @examples(25)
 @given(case=_pad_stride_case())
+@example(case=(*_case(5, 7, 2, 3), {"padding": (1, 0), "stride": (2, 3)}, (1, 0), (2, 3)))
 def test_padded_strided_matches_conv2d(student, case):
     """matches torch's conv2d with the same padding and stride (ints, pairs, or left out)"""
     X, K, kwargs, p, s = case
@@ -568,11 +567,10 @@ def _multi_case(draw, out_channels: bool, max_side=5, max_channels=3):
     c_i = draw(st.integers(1, max_channels))
     h, w = draw(shapes(2, 1, max_side))
     kh, kw = draw(st.integers(1, h)), draw(st.integers(1, w))
-    X = draw(tensors((c_i, h, w)))
     if out_channels:
         c_o = draw(st.integers(1, max_channels))
-        return X, draw(tensors((c_o, c_i, kh, kw)))
-    return X, draw(tensors((c_i, kh, kw)))
+        return _values(draw, (c_i, h, w), (c_o, c_i, kh, kw))
+    return _values(draw, (c_i, h, w), (c_i, kh, kw))
 
 
 MULTI_IN_HINT = ("cross-correlate each input channel with its own kernel (X[c] with K[c]) "
@@ -673,7 +671,7 @@ ONE_BY_ONE_HINT = ("a 1 x 1 convolution mixes channels pixel by pixel: with X as
 def _one_by_one_case(draw, max_side=6, max_channels=4):
     c_i, c_o = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
     h, w = draw(shapes(2, 1, max_side))
-    return draw(tensors((c_i, h, w))), draw(tensors((c_o, c_i, 1, 1)))
+    return _values(draw, (c_i, h, w), (c_o, c_i, 1, 1))
 
 
 @check("corr2d_multi_in_out_1x1", hint=ONE_BY_ONE_HINT, name="small_example")
