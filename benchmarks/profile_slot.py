@@ -10,7 +10,8 @@ own time is not in them).  Each sample is put in one stage by the innermost fram
 one: the references' answers, deadlines (the reference timed on a slow call's input),
 comparisons (torch.testing and the expect_* helpers), worker round trips (encoding, decoding,
 the pipe), example generation (hypothesis strategies), the hypothesis engine (seeding, the
-test-case digest, shrinking), the check bodies, pytest (collection, set-up, failure reports),
+test-case digest, shrinking), the check bodies, replaying recorded examples (copying them,
+checking their outcomes: grader/judge/replay.py), pytest (collection, set-up, failure reports),
 diagnosis transcripts, report building, and the rest.  Prints CPU seconds per submission and
 shares.  Figures, not assertions.
 """
@@ -43,6 +44,7 @@ STAGES = (
     ("shrinking", ("hypothesis/internal/conjecture/shrink",)),
     ("hypothesis digest (source)", ("hypothesis/internal/reflection.py",)),
     ("check bodies", ("grader/checks/",)),
+    ("replay (copies, checks)", ("grader/judge/replay.py",)),
     ("hypothesis engine", ("hypothesis/",)),
     ("pytest failure reports", ("_pytest/_code/", "_pytest/reports.py")),
     ("pytest collection", ("_pytest/python.py:collect", "_pytest/main.py:perform_collect",
@@ -85,10 +87,15 @@ def main() -> None:
     parser.add_argument("--detail", type=int, default=0, metavar="N",
                         help="also the N commonest innermost frames of each stage")
     parser.add_argument("--depth", type=int, default=1, help="frames shown by --detail")
+    parser.add_argument("--no-replay", action="store_true",
+                        help="generate every check's examples anew (grader/judge/replay.py "
+                             "off): the slot as it was before replay")
     args = parser.parse_args()
 
     from grader import assignment
+    from grader.judge import replay
     from grader.judge.run import GradeRequest, run
+    replay.ENABLED = not args.no_replay
     from grader.sandbox.forkserver import ForkServer
     course = assignment.load(ROOT / "pyproject.toml")
     forbidden = sorted({f for e in course.exercises for f in e.forbidden})
@@ -107,7 +114,8 @@ def main() -> None:
         started = time.process_time()
         run(request)                                   # warm: imports, first-call costs
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S')}  load {os.getloadavg()[0]:.2f}  "
-              f"{len(request.exercises) or len(course.exercises)} exercises; "
+              f"{len(request.exercises) or len(course.exercises)} exercises, replay "
+              f"{'off' if args.no_replay else 'on'}; "
               f"first (cold) submission {time.process_time() - started:.2f} CPU s")
         signal.signal(signal.SIGPROF, sample)
         interval = args.interval_ms / 1000
@@ -122,6 +130,10 @@ def main() -> None:
             cpu += time.process_time() - started
             wall += time.perf_counter() - clock
         signal.signal(signal.SIGPROF, signal.SIG_DFL)
+    if not args.no_replay:
+        refused = sorted(getattr(t, "__name__", "?") for t in replay._REFUSED)
+        print(f"replay: {len(replay._RECORDINGS)} checks recorded ({replay.size() / 1e6:.1f} "
+              f"MB), {len(refused)} never replayed: {', '.join(refused) or '-'}")
     total = sum(samples.values()) or 1
     per = cpu / args.runs
     print(f"warm submission: {per:.2f} CPU s of the judge, {wall / args.runs:.2f} s wall "

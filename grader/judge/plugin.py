@@ -4,7 +4,9 @@ Registered by :func:`grader.judge.run.run` for one in-process pytest session ove
 It selects the checks the assignment lists, provides the ``student`` and ``reference``
 fixtures, seeds every check, and turns each test's outcome (never its traceback or source)
 into a :class:`grader.judge.score.CheckResult`.  What is the same for every submission is
-computed once per judge process: the checks' hypothesis digests (grader/judge/reuse.py).
+computed once per judge process: the checks' hypothesis digests (grader/judge/reuse.py) and
+the examples of a check that passed, replayed for the next submission instead of generated
+again (grader/judge/replay.py).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from grader.i18n import _, check_text
-from grader.judge import error_hints, reuse, values
+from grader.judge import error_hints, replay, reuse, values
 from grader.sandbox.client import WorkerFault
 from grader.errors import InternalError
 from grader.judge.deadlines import ReferenceCosts
@@ -199,6 +201,21 @@ class GraderPlugin:
         line = line if isinstance(line, int) else None
         return unit.where(line) if unit else f"{file}, line {line}"
 
+    # ----------------------------------------------------------------- running
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem):
+        """A property check that passed before in this process replays its examples instead
+        of generating them again (grader/judge/replay.py); None: pytest runs it."""
+        if not replay.ENABLED:
+            return None
+        funcargs = {name: pyfuncitem.funcargs[name]
+                    for name in pyfuncitem._fixtureinfo.argnames}
+
+        def swallowed():
+            context = pyfuncitem.stash.get(_CONTEXT, None)
+            return context.swallowed if context is not None else None
+        return True if replay.run_check(pyfuncitem.obj, funcargs, swallowed) else None
+
     # ----------------------------------------------------------------- outcomes
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -355,7 +372,7 @@ def _stop_shrinking_after_poison(item) -> None:
     if inner is None or getattr(inner, "_grader_swallows_poison", False):
         return
 
-    def inner_test(*args, **kwargs):
+    def guarded(*args, **kwargs):
         # Always run the body (a poisoned call fails at once, without the worker): an example
         # must draw the same data every time it runs, or hypothesis reports it as flaky.
         student = kwargs.get("student")
@@ -367,6 +384,10 @@ def _stop_shrinking_after_poison(item) -> None:
                 raise
             if context.swallowed is None:
                 context.swallowed = problem
+
+    def inner_test(*args, **kwargs):
+        # recorded, or ended as a replay did (grader/judge/replay.py)
+        return replay.example(inner_test, guarded, args, kwargs)
     inner_test._grader_swallows_poison = True
     functools.update_wrapper(inner_test, inner)
     hypothesis.inner_test = inner_test

@@ -12,7 +12,8 @@ check's function object:
   time per submission, benchmarks/profile_slot.py).  It is computed once, by hypothesis's
   own function on the same object, and handed back to hypothesis through ``@seed``'s
   attribute and the database key's, so the seed, and so every example, is the one hypothesis
-  would derive itself.
+  would derive itself;
+* the examples of a check that passed (grader/judge/replay.py).
 
 Nothing here changes what a check does: same examples, same order, same seeds, the same
 bytes in the report, with the cache warm or cold (tests/test_slot_reuse.py).
