@@ -20,6 +20,16 @@ if i18n.locale_language() not in (None, "en"):
 MUTANTS = ROOT / "tests" / "mutants"
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Each test starts in the language the suite started in: a test that runs the CLI in
+    process with --lang zh_CN (which sets the process's language) must not leave the next
+    test, whichever it is under pytest-xdist's distribution, reading Chinese."""
+    before = i18n.current_language()
+    yield
+    i18n.set_language(before)
+
+
 @pytest.fixture(scope="session")
 def course():
     return assignment_mod.load(ROOT / "pyproject.toml")
