@@ -168,10 +168,21 @@ def test_a_check_out_of_time_while_shrinking_says_so_not_flaky(grade, course):
     from dataclasses import replace
     exercises = tuple(replace(e, check_timeout=1.0) for e in course.exercises)
     slow = replace(course, exercises=exercises)
-    files = {"convolution.py": "import time\n\ndef corr2d(X, K):\n"
-                               "    end = time.process_time() + 0.3\n"
-                               "    while time.process_time() < end:\n        pass\n"
-                               "    return X\n"}
+    # right and quick for its first six calls (the check's explicit examples), then wrong
+    # and slow (0.8 s of CPU a call): the first failing call leaves the 1 s budget nearly
+    # spent, and it runs out at hypothesis's first shrinking (or replaying) call
+    files = {"convolution.py": "import time\n_calls = [0]\n\ndef corr2d(X, K):\n"
+                               "    h, w = K.shape\n"
+                               "    _calls[0] += 1\n"
+                               "    if _calls[0] > 6:\n"
+                               "        end = time.process_time() + 0.8\n"
+                               "        while time.process_time() < end:\n            pass\n"
+                               "        return X\n"
+                               "    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"
+                               "    for i in range(Y.shape[0]):\n"
+                               "        for j in range(Y.shape[1]):\n"
+                               "            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n"
+                               "    return Y\n"}
     result = grade(files=files, exercises=("corr2d",), assignment=slow,
                    only_checks={"matches_conv2d"})
     check = exercise_of(result, "corr2d").checks[0]
@@ -186,10 +197,16 @@ def test_calls_quicker_than_a_poll_still_spend_the_checks_budget(grade, course):
     from dataclasses import replace
     exercises = tuple(replace(e, check_timeout=1.0) for e in course.exercises)
     slow = replace(course, exercises=exercises)
+    # right, and 0.2 s of CPU a call: the check's examples spend its 1 s budget
     files = {"convolution.py": "import time\n\ndef corr2d(X, K):\n"
                                "    end = time.process_time() + 0.2\n"
                                "    while time.process_time() < end:\n        pass\n"
-                               "    return X\n"}
+                               "    h, w = K.shape\n"
+                               "    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"
+                               "    for i in range(Y.shape[0]):\n"
+                               "        for j in range(Y.shape[1]):\n"
+                               "            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n"
+                               "    return Y\n"}
     result = grade(files=files, exercises=("corr2d",), assignment=slow,
                    only_checks={"matches_conv2d"})
     check = exercise_of(result, "corr2d").checks[0]
