@@ -237,6 +237,10 @@ def slot_main(conn, assignment, sandbox: str) -> None:
     from grader.classroom import payload
     forbidden = sorted({f for e in assignment.exercises for f in e.forbidden})
     server = ForkServer(mode=sandbox, forbidden=forbidden)
+    # the judge's imports (torch, hypothesis, pytest, the checks' helpers: seconds of CPU)
+    # while the fork server warms up: the slot's start-up, not its first submission's --timeout
+    from grader.judge.run import import_judge
+    import_judge()
     try:
         while True:
             try:

@@ -280,7 +280,7 @@ def _shard_main(conn, request: GradeRequest) -> None:
         conn.close()
 
 
-def _import_judge() -> None:
+def import_judge() -> None:
     """What every judge imports, done once before the judges are forked (see _run_sharded)."""
     import torch
     torch.set_num_threads(1)
@@ -330,7 +330,7 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     conns, processes, progress = [], [], {}
     try:
         if shared:
-            _import_judge()
+            import_judge()
             handles = [server.attach() for _job in range(jobs)]
         context = multiprocessing.get_context("fork" if shared else "spawn")
         names = assignment.names
