@@ -161,6 +161,14 @@ def test_a_hanging_function_waits_for_the_reference_limit_not_call_timeout(grade
         assert check.message.startswith("corr2d is not run again"), check.message
 
 
+# the end of a right corr2d, after `h, w = K.shape` (the book's loop)
+CROSS_CORRELATION = ("    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"
+                     "    for i in range(Y.shape[0]):\n"
+                     "        for j in range(Y.shape[1]):\n"
+                     "            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n"
+                     "    return Y\n")
+
+
 def test_a_check_out_of_time_while_shrinking_says_so_not_flaky(grade, course):
     """A slow wrong answer: the check's budget runs out while hypothesis shrinks, which makes
     the failing example "pass" on replay; the verdict is the budget, never "gave different
@@ -178,11 +186,7 @@ def test_a_check_out_of_time_while_shrinking_says_so_not_flaky(grade, course):
                                "        end = time.process_time() + 0.8\n"
                                "        while time.process_time() < end:\n            pass\n"
                                "        return X\n"
-                               "    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"
-                               "    for i in range(Y.shape[0]):\n"
-                               "        for j in range(Y.shape[1]):\n"
-                               "            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n"
-                               "    return Y\n"}
+                               + CROSS_CORRELATION}
     result = grade(files=files, exercises=("corr2d",), assignment=slow,
                    only_checks={"matches_conv2d"})
     check = exercise_of(result, "corr2d").checks[0]
@@ -202,11 +206,7 @@ def test_calls_quicker_than_a_poll_still_spend_the_checks_budget(grade, course):
                                "    end = time.process_time() + 0.2\n"
                                "    while time.process_time() < end:\n        pass\n"
                                "    h, w = K.shape\n"
-                               "    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"
-                               "    for i in range(Y.shape[0]):\n"
-                               "        for j in range(Y.shape[1]):\n"
-                               "            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n"
-                               "    return Y\n"}
+                               + CROSS_CORRELATION}
     result = grade(files=files, exercises=("corr2d",), assignment=slow,
                    only_checks={"matches_conv2d"})
     check = exercise_of(result, "corr2d").checks[0]
