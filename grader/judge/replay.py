@@ -107,8 +107,9 @@ def run_check(test, funcargs: dict, swallowed) -> bool:
         _run(test, funcargs, session)
         if session.index <= len(divergence.before):
             from grader.errors import InternalError
-            raise InternalError("hypothesis ran fewer examples of a replayed check than it "
-                                f"recorded ({getattr(test, '__name__', '')})")
+            from grader.i18n import _
+            raise InternalError(_("hypothesis ran fewer examples of a replayed check than it "
+                                  "recorded ({check})", check=getattr(test, "__name__", "")))
         return True
     session = Session("record", test, given)
     _run(test, funcargs, session)
@@ -230,8 +231,10 @@ class Session:
             else divergence.choices
         if _choices() != expected:
             from grader.errors import InternalError
-            raise InternalError("a replayed check diverged from hypothesis's own examples "
-                                f"at example {index + 1} ({getattr(self.test, '__name__', '')})")
+            from grader.i18n import _
+            raise InternalError(_("a replayed check diverged from hypothesis's own examples at "
+                                  "example {index} ({check})", index=index + 1,
+                                  check=getattr(self.test, "__name__", "")))
         if index < len(divergence.before):
             if divergence.before[index].outcome[0] == "reject":
                 raise _unsatisfied()("rejected, as when it was replayed")
