@@ -169,13 +169,22 @@ CROSS_CORRELATION = ("    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 
                      "    return Y\n")
 
 
+def _assert_budget_runs_out(grade, course, files):
+    """corr2d's matches_conv2d, graded with a 1 s budget, ends as a budget timeout."""
+    from dataclasses import replace
+    slow = replace(course, exercises=tuple(replace(e, check_timeout=1.0)
+                                           for e in course.exercises))
+    result = grade(files=files, exercises=("corr2d",), assignment=slow,
+                   only_checks={"matches_conv2d"})
+    check = exercise_of(result, "corr2d").checks[0]
+    assert check.status == "timeout", check.to_dict()
+    assert "ran out of its total time" in check.message
+
+
 def test_a_check_out_of_time_while_shrinking_says_so_not_flaky(grade, course):
     """A slow wrong answer: the check's budget runs out while hypothesis shrinks, which makes
     the failing example "pass" on replay; the verdict is the budget, never "gave different
     results for the same input"."""
-    from dataclasses import replace
-    exercises = tuple(replace(e, check_timeout=1.0) for e in course.exercises)
-    slow = replace(course, exercises=exercises)
     # right and quick for its first six calls (the check's explicit examples), then wrong
     # and slow (0.8 s of CPU a call): the first failing call leaves the 1 s budget nearly
     # spent, and it runs out at hypothesis's first shrinking (or replaying) call
@@ -187,31 +196,20 @@ def test_a_check_out_of_time_while_shrinking_says_so_not_flaky(grade, course):
                                "        while time.process_time() < end:\n            pass\n"
                                "        return X\n"
                                + CROSS_CORRELATION}
-    result = grade(files=files, exercises=("corr2d",), assignment=slow,
-                   only_checks={"matches_conv2d"})
-    check = exercise_of(result, "corr2d").checks[0]
-    assert check.status == "timeout", check.to_dict()
-    assert "ran out of its total time" in check.message
+    _assert_budget_runs_out(grade, course, files)
 
 
 def test_calls_quicker_than_a_poll_still_spend_the_checks_budget(grade, course):
     """Each call answers before the client first looks at its time (0.2 s of CPU, under
     CallLimit.POLL); the check's budget counts them whole and runs out (they once counted 0,
     and such a check ran as long as hypothesis cared to)."""
-    from dataclasses import replace
-    exercises = tuple(replace(e, check_timeout=1.0) for e in course.exercises)
-    slow = replace(course, exercises=exercises)
     # right, and 0.2 s of CPU a call: the check's examples spend its 1 s budget
     files = {"convolution.py": "import time\n\ndef corr2d(X, K):\n"
                                "    end = time.process_time() + 0.2\n"
                                "    while time.process_time() < end:\n        pass\n"
                                "    h, w = K.shape\n"
                                + CROSS_CORRELATION}
-    result = grade(files=files, exercises=("corr2d",), assignment=slow,
-                   only_checks={"matches_conv2d"})
-    check = exercise_of(result, "corr2d").checks[0]
-    assert check.status == "timeout", check.to_dict()
-    assert "ran out of its total time" in check.message
+    _assert_budget_runs_out(grade, course, files)
 
 
 # at import: pinned to one CPU with three busy children of its own (a loaded machine, made by
