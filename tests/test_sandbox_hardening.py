@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,22 @@ PROBE = textwrap.dedent('''
         """Does a file with this name exist in any of the places a worker writes?"""
         return [folder for folder in ("/tmp", "/dev/shm", os.environ.get("TMPDIR", "/tmp"))
                 if os.path.exists(os.path.join(folder, marker))]
+
+
+    def leave_a_process(name, megabytes):
+        """Start a process in a session of its own, named ``name``, holding ``megabytes`` of
+        memory, that would run for ten minutes; return at once."""
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                import ctypes
+                ballast = b"x" * (megabytes << 20)     # slow to tear down: the kernel
+                ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)     # PR_SET_NAME
+                import time
+                time.sleep(600)
+            os._exit(0)
+        os.wait()
+        return True
 
 
     def mount_tmpfs():
@@ -223,3 +240,40 @@ def test_private_tmp_and_shm_are_capped_and_gone_with_the_worker(mode, servers):
             except OSError:                               # keep a worker out of /tmp
                 pass
     assert not os.path.exists(os.path.join("/dev/shm", marker))
+
+
+def _processes_named(name: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/comm") as handle:
+                if handle.read().strip() == name:
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_nothing_a_worker_started_is_alive_when_the_next_worker_starts(mode, servers):
+    """A worker is stopped without waiting for the kernel to tear it down (bwrap: its
+    keeper is killed and reaped later), but the next worker is forked only once it, and
+    everything it started, is gone."""
+    name = f"grdstray{os.getpid() % 100000}"[:15]
+    first = _session(mode, servers(mode).launch)
+    try:
+        assert first.request({"op": "call", "name": "leave_a_process", "args": (name, 400),
+                              "kwargs": {}}, 60)["value"] is True
+        for _ in range(100):                 # the grandchild names itself
+            if _processes_named(name):
+                break
+            time.sleep(0.05)
+        assert _processes_named(name), "the probe's process did not start"
+    finally:
+        first.close()
+    second = _session(mode, servers(mode).launch)
+    try:
+        second.start()                  # returns as soon as the new worker is forked
+        assert _processes_named(name) == []
+    finally:
+        second.close()

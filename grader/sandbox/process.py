@@ -107,6 +107,11 @@ class OutputDrain(threading.Thread):
                 self.dropped += max(0, len(chunk) - max(room, 0))
         except (OSError, ValueError):
             pass
+        finally:
+            try:
+                self.stream.close()     # at the end of the output: whoever stopped the
+            except (OSError, ValueError):   # worker need not wait for it
+                pass
 
     def text(self) -> str:
         out = self.kept.decode("utf-8", "replace")
@@ -165,8 +170,13 @@ def launch(root: str, limits: Limits, mode: str, python: str | None = None) -> L
     return Launched(proc, req_w, rep_r, drain, pidfd, root_inside, mode == "bwrap", shm, watch)
 
 
-def stop(launched: Launched, exempt: set[int] | None = None) -> None:
-    """Kill the worker's whole process group, then anything that escaped it."""
+def stop(launched: Launched, exempt: set[int] | None = None, output: bool = True) -> None:
+    """Kill the worker's whole process group, then anything that escaped it.
+
+    ``output``: wait for the worker's output to be read to its end (a crash report quotes
+    it).  Without it, a worker whose fork server reaps it later (an isolated worker:
+    ForkServer's ``stop_isolated``) is not waited for here either: its output reader ends
+    by itself, and closes the pipe, when the worker is gone."""
     proc = launched.proc
     kill_all = getattr(proc, "kill_all", None)
     if kill_all is not None:
@@ -186,11 +196,12 @@ def stop(launched: Launched, exempt: set[int] | None = None) -> None:
                 os.close(fd)
             except OSError:
                 pass
-    launched.drain.join(timeout=2)
-    try:
-        proc.stdout.close()
-    except OSError:
-        pass
+    if output or not launched.drain.is_alive():
+        launched.drain.join(timeout=2)
+        try:
+            proc.stdout.close()
+        except OSError:
+            pass
     reap_orphans(exempt or set())
     if launched.shm is not None:      # the worker and all it started are dead: sweep
         launched.shm.sweep()
