@@ -100,9 +100,8 @@ class _Server:
                 return
             if pid in self.live:        # a stray's or a killed keeper's status: nobody asks
                 self.statuses[pid] = os.waitstatus_to_exitcode(status)
-            self.live.discard(pid)
-            self.dying.discard(pid)
-            self._forget_probe(pid)
+            self.live.discard(pid)      # (a stopped keeper reaped here stays in dying:
+            self._forget_probe(pid)     # settle() must still wait for its worker)
 
     def _forget_probe(self, pid: int) -> None:
         probe = self.probes.pop(pid, None)
@@ -257,6 +256,9 @@ class _Server:
             except ChildProcessError:
                 pass                        # reaped already by reap()
         self.dying.clear()
+        # the keepers are gone, their workers perhaps not yet: re-parented to this server,
+        # each is waited for here (a worker ends only once every process of its PID
+        # namespace has)
         self.kill_strays()
 
     def kill_strays(self) -> None:
