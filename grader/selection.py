@@ -24,15 +24,24 @@ def close_match(name: str, valid: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def unknown_exercises(unknown: Iterable[str], valid: list[str]) -> str:
-    """The message for exercise names ``unknown`` that are not in ``valid`` (the
-    assignment's exercises, in the table's order): one line per name, then the list."""
+def _each_unknown(unknown: Iterable[str], valid: list[str], near, alone) -> list[str]:
+    """One line per unknown name: ``near(name, close)`` when a valid name is close to it,
+    else ``alone(name)`` (both given the names quoted with repr)."""
     lines = []
     for name in unknown:
         close = close_match(name, valid)
-        lines.append(_("unknown exercise {name}: did you mean {close}?", name=repr(name),
-                       close=repr(close)) if close else
-                     _("unknown exercise {name}", name=repr(name)))
+        lines.append(near(repr(name), repr(close)) if close else alone(repr(name)))
+    return lines
+
+
+def unknown_exercises(unknown: Iterable[str], valid: list[str]) -> str:
+    """The message for exercise names ``unknown`` that are not in ``valid`` (the
+    assignment's exercises, in the table's order): one line per name, then the list."""
+    lines = _each_unknown(
+        unknown, valid,
+        lambda name, close: _("unknown exercise {name}: did you mean {close}?", name=name,
+                              close=close),
+        lambda name: _("unknown exercise {name}", name=name))
     lines.append(_("The exercises of this assignment: {names}", names=", ".join(valid)))
     return "\n".join(lines)
 
@@ -41,12 +50,11 @@ def unknown_checks(unknown: Iterable[str], checks: Mapping[str, list[str]]) -> s
     """The message for check names ``unknown`` that no selected exercise has; ``checks``:
     each selected exercise -> its checks' names (the table's order)."""
     valid = [name for names in checks.values() for name in names]
-    lines = []
-    for name in unknown:
-        close = close_match(name, valid)
-        lines.append(_("unknown check {name}: did you mean {close}?", name=repr(name),
-                       close=repr(close)) if close else
-                     _("unknown check {name}", name=repr(name)))
+    lines = _each_unknown(
+        unknown, valid,
+        lambda name, close: _("unknown check {name}: did you mean {close}?", name=name,
+                              close=close),
+        lambda name: _("unknown check {name}", name=name))
     if len(checks) == 1:
         [(exercise, names)] = checks.items()
         lines.append(_("The checks of {exercise}: {names}", exercise=exercise,
