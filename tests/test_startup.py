@@ -84,3 +84,78 @@ def test_two_judges_start_one_fork_server_and_grade_the_same(course, monkeypatch
     two = graded(2)
     assert started == ["MainProcess"]          # one fork server, none in the judges
     assert two == graded(1)
+
+
+def _wait_then_ask(handle, peers, conn) -> None:
+    for peer in peers:
+        peer.close()               # as a judge of grade -j N does (run._shard_main)
+    session = _session(handle.launch)
+    try:
+        conn.send(_ask(session, 2.5))
+    except Exception as exc:   # noqa: BLE001 - reported to the test
+        conn.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        session.close()
+        handle.close()
+
+
+def test_a_judge_forked_before_the_server_is_ready_waits_for_it_and_is_not_stranded():
+    """attach_later: a judge forked while the template warms up asks for its first worker at
+    once; the request is answered once the coordinator has handed its connection over.  A
+    judge whose server is gone (or never started) gets an error, never a wait without end:
+    its copy of the server's end was closed in the judge."""
+    context = multiprocessing.get_context("fork")
+    server = ForkServer()
+    handle, peer = server.attach_later()
+    mine, theirs = context.Pipe()
+    child = context.Process(target=_wait_then_ask, args=(handle, (peer,), theirs), daemon=True)
+    child.start()
+    try:
+        assert not mine.poll(0.5)           # no answer before the connection is handed over
+        server.hand_over(peer)
+        assert mine.poll(60) and mine.recv() == 5.0
+        child.join(30)
+        assert child.exitcode == 0
+    finally:
+        child.kill()
+        server.close()
+
+    broken = ForkServer(python="/bin/false")
+    handle, peer = broken.attach_later()
+    mine, theirs = context.Pipe()
+    child = context.Process(target=_wait_then_ask, args=(handle, (peer,), theirs), daemon=True)
+    child.start()
+    try:
+        try:
+            broken.hand_over(peer)
+        except RuntimeError as exc:
+            assert "did not start" in str(exc)
+        else:
+            raise AssertionError("a server that never started accepted a connection")
+        assert mine.poll(30), "the judge was left waiting for a server that is gone"
+        assert mine.recv().startswith("InternalError: could not start a worker")
+        child.join(30)
+    finally:
+        child.kill()
+        broken.close()
+
+
+def test_two_judges_stop_at_once_when_their_fork_server_cannot_start(course, monkeypatch):
+    """grade -j 2 forks its judges before the fork server is ready: one that never starts
+    ends the run with its error, and takes the judges with it."""
+    original = ForkServer.__init__
+
+    def broken(self, *args, **kwargs):
+        original(self, "/bin/false", *args[1:], **{k: v for k, v in kwargs.items()
+                                                   if k != "python"})
+    monkeypatch.setattr(ForkServer, "__init__", broken)
+    before = set(multiprocessing.active_children())
+    try:
+        run(GradeRequest(course, ROOT / "solutions", ("corr2d", "pool2d", "dropout",
+                                                      "conv_output_shape"),
+                         sandbox="process", jobs=2))
+    except Exception as exc:   # noqa: BLE001 - whichever the run reports it as
+        assert "did not start" in str(exc)
+    else:
+        raise AssertionError("graded without a fork server")
+    assert set(multiprocessing.active_children()) <= before    # no judge left behind
