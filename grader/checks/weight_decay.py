@@ -5,7 +5,10 @@ hypothesis, derandomized), training starts from the weights the check passes in 
 the minibatches in the order given, so a correct submission computes the same numbers as the
 oracles up to floating-point rounding.
 
-The oracle for sgd and train_weight_decay is torch.optim.SGD, run in the judge: one sgd step
+The oracle for sgd and train_weight_decay is torch.optim.SGD's update, run in the judge (torch's
+own torch.optim.sgd.sgd, the function SGD.step applies, called directly: SGD.step's wrapper
+imports torch._dynamo on its first call, 800 modules and about 2 s of CPU, only to mark a graph
+break that matters under torch.compile; the update is the same, bit for bit): one sgd step
 is SGD(lr = lr / batch_size).step() on the gradient of the summed loss, and training with
 weight decay λ (penalty λ ||w||^2 / 2 added to every example's squared loss, summed, then
 divided by batch_size in sgd) is SGD(lr, weight_decay=λ on w only) on the minibatch's mean
@@ -23,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 from hypothesis import example, given
 from hypothesis import strategies as st
+from torch.optim.sgd import sgd as sgd_update
 
 from grader.judge.api import (_, Failure, check, describe_type, examples, expect_close,
     expect_no_builtin, expect_number, expect_shape, expect_tensor, fill_by_shape, format_number,
@@ -139,12 +143,21 @@ def _module_before_and_grads(seed):
             [p.grad.detach().clone() for p in net.parameters()])
 
 
+def _torch_sgd_step(params, lr, weight_decay=0.0):
+    """One step of torch.optim.SGD(params, lr, weight_decay) (no momentum) on the gradients
+    in ``params``' .grad, in place: torch.optim.sgd.sgd, what SGD.step computes (see above)."""
+    with torch.no_grad():
+        sgd_update(params, [p.grad for p in params], [None] * len(params),
+                   weight_decay=weight_decay, momentum=0.0, lr=lr, dampening=0.0,
+                   nesterov=False, maximize=False)
+
+
 def _sgd_oracle(values, grads, lr, batch_size):
     """The judge's oracle: torch.optim.SGD with lr / batch_size on the same tensors."""
     params = [v.clone().double().requires_grad_(True) for v in values]
     for param, grad in zip(params, grads):
         param.grad = grad.clone().double()
-    torch.optim.SGD(params, lr=lr / batch_size).step()
+    _torch_sgd_step(params, lr / batch_size)
     return [p.detach() for p in params]
 
 
@@ -318,12 +331,13 @@ def _train_oracle(lambd, w0, b0, X, y, num_epochs, lr, batch_size):
     batches = [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
     w = w0.clone().requires_grad_(True)
     b = b0.clone().requires_grad_(True)
-    trainer = torch.optim.SGD([{"params": [w], "weight_decay": lambd}, {"params": [b]}], lr=lr)
+    # torch.optim.SGD([{"params": [w], "weight_decay": lambd}, {"params": [b]}], lr=lr)
     for __ in range(num_epochs):
         for features, labels in batches:
-            trainer.zero_grad()
+            w.grad = b.grad = None                      # trainer.zero_grad()
             (F.mse_loss(features @ w + b, labels) / 2).backward()
-            trainer.step()
+            _torch_sgd_step([w], lr, weight_decay=lambd)     # trainer.step(), group by group
+            _torch_sgd_step([b], lr)
     return w.detach(), b.detach()
 
 
