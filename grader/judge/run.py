@@ -343,8 +343,8 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     try:
         if shared:
             import_judge()
-            # the judges start now, while the template may still be warming up (torch, the
-            # first optimizer step: about a second after the judge's own imports): each has
+            # the judges start now, while the template may still be warming up (torch and
+            # its kernels: as long as the judge's own imports, longer on a busy machine): each has
             # its connection at once, and waits on it only when it first needs a worker
             for _job in range(jobs):
                 handle, peer = server.attach_later()
