@@ -251,8 +251,8 @@ def slot_main(conn, assignment, sandbox: str) -> None:
             try:
                 if server.proc.poll() is not None:      # a submission killed it: replace it
                     server = ForkServer(mode=sandbox, forbidden=forbidden)
-                # the fork server's warm-up (torch and its kernels: seconds on a busy machine)
-                # is the slot's start-up, not the submission's
+                # the fork server's warm-up (torch, the first optimizer step: many seconds on a
+                # busy machine) is the slot's start-up, not the submission's
                 server.wait_ready()
                 started = time.monotonic()
                 conn.send({"started": True})   # the submission's clock starts now, not before

@@ -31,10 +31,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-# worker seconds every call gets: a first call pays torch's lazy initialisation once (a
-# worker's first optimizer step imports torch._dynamo, 2.2-2.8 s of CPU on the course machine:
-# the fork server does not warm it, see forkserver.warm_up), and a slower CPU pays more: the
-# floor keeps well clear of that
+# worker seconds every call gets: a first call pays torch's lazy initialisation once (the
+# first optimizer step alone is ~2.8 s of CPU on the course machine, before the fork server
+# warmed it), and a slower CPU pays more: the floor keeps well clear of that
 FLOOR = 5.0
 MULTIPLE = 50          # times the reference's CPU seconds on the same input
 

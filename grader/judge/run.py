@@ -343,8 +343,8 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
     try:
         if shared:
             import_judge()
-            # the judges start now, while the template may still be warming up (torch and
-            # its kernels: as long as the judge's own imports, longer on a busy machine): each has
+            # the judges start now, while the template may still be warming up (torch, the
+            # first optimizer step: about a second after the judge's own imports): each has
             # its connection at once, and waits on it only when it first needs a worker
             for _job in range(jobs):
                 handle, peer = server.attach_later()
@@ -407,6 +407,11 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             handle.close()
         if server is not None:
             server.close()
+        if shared:
+            # import_judge froze this process's heap for the judges forked from it; a process
+            # that grades again (a test, a notebook) collects its garbage as before
+            import gc
+            gc.unfreeze()
     by_name = {e.name: e for result, _info in results.values() for e in result.exercises}
     if info is not None:
         for _result, shard_info in results.values():

@@ -385,13 +385,15 @@ def warm_up(forbidden: list[str]) -> None:
     """Pay once, in the template, for what torch initialises lazily: every fork inherits it.
 
     The forbidden built-ins are resolved (and the plain-Python ones wrapped) here, once, and
-    the kernels the lesson's workers use are run once.  Not an optimizer step: its first call
-    imports ``torch._dynamo`` (800 modules: 2.2 s of CPU and 67 MB more in the template, which
-    every fork copies the page tables of and every worker's exit tears down), and no
-    reference or check of this lesson takes one in a worker.  A submission that does (the
-    forbidden ``torch.optim.SGD`` in ``sgd``) pays for it in that worker, within the calls'
-    floor (grader/judge/deadlines.py).  Measured: the template ready in 2.0-2.4 s instead of
-    3.5-4.2 s; 144 MB of anonymous memory instead of 211.
+    ``torch._dynamo`` is imported (800 modules: 2.2 s of CPU and 67 MB more in the template,
+    which every fork copies the page tables of): a worker would otherwise import it again,
+    1.7-2.2 s each time, at its first optimizer step or its first random fill of a tensor on
+    the meta device (``nn.init.normal_``, ``kaiming_normal_``, ``eye_``, ``nn.Embedding``,
+    dropout...), which the network checks' ``run_network`` runs on every student network
+    that initialises its weights that way (grader/checks/lenet.py builds them on the meta
+    device).  Measured without it: the template ready in 2.0-2.4 s instead of 3.5-4.2 s, but
+    a LeNet whose weights are set with ``nn.init.normal_`` 1.7 s slower in each of the six
+    network exercises.
     """
     import torch
     import torch.nn.functional as F
@@ -403,6 +405,8 @@ def warm_up(forbidden: list[str]) -> None:
     F.max_pool2d(X, 2), F.avg_pool2d(X, 2), F.dropout(X, 0.5), torch.softmax(X, -1)
     model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
     model(torch.randn(4, 3)).sum().backward()
+    # the first optimizer step imports torch._dynamo (see above): once here, not in every worker
+    torch.optim.SGD(model.parameters(), lr=0.0).step()
     nn.GRU(3, 2)(nn.Embedding(5, 3)(torch.tensor([[1, 2]])))
     torch.bmm(torch.randn(1, 2, 3), torch.randn(1, 3, 2)), torch.rand(3) < 0.5
     torch.ones(2).numpy()
@@ -546,8 +550,8 @@ class ForkServer:
         self._ready = False
 
     def wait_ready(self) -> None:
-        """Wait until the server has started and warmed its template (torch imported, its
-        kernels run once: warm_up); RuntimeError if it could not.  Called by the first
+        """Wait until the server has started and warmed its template (torch imported, the
+        first optimizer step taken); RuntimeError if it could not.  Called by the first
         request; a batch slot calls it before a submission's clock starts."""
         with self.lock:
             self._wait_ready()
