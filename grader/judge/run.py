@@ -368,7 +368,11 @@ def _run_sharded(request: GradeRequest, assignment: Assignment, jobs: int,
             conns.append(mine)
             processes.append(process)
         while peers:
-            server.hand_over(peers.pop(0))   # RuntimeError if the server did not start
+            try:
+                server.hand_over(peers.pop(0))
+            except RuntimeError as exc:      # the server did not start, or ended: never the
+                raise InternalError(_(       # student's fault (as WorkerSession.start says it)
+                    "could not start a worker: {error}", error=exc)) from exc
     except BaseException:
         for peer in peers:
             peer.close()

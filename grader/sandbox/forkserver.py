@@ -670,6 +670,8 @@ class ForkServer:
         ``peer`` is closed here.  RuntimeError if the server did not start or refused it."""
         try:
             reply = self.request({"op": "attach"}, [peer.fileno()])
+        except OSError as exc:          # it ended after saying it was ready
+            raise RuntimeError(f"the fork server stopped: {exc}") from exc
         finally:
             peer.close()
         if not reply.get("attached"):
