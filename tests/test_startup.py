@@ -30,6 +30,13 @@ def _ask(session, value: float) -> float:
     return float(reply["value"])
 
 
+def _attached(server):
+    """A handle on ``server`` already handed over (before any process is forked with it)."""
+    handle, peer = server.attach_later()
+    server.hand_over(peer)
+    return handle
+
+
 def _in_other_process(handle, conn) -> None:
     session = _session(handle.launch)
     try:
@@ -42,7 +49,7 @@ def _in_other_process(handle, conn) -> None:
 def test_attached_handles_share_one_fork_server_across_processes():
     server = ForkServer()
     try:
-        handles = [server.attach(), server.attach()]
+        handles = [_attached(server), _attached(server)]
         context = multiprocessing.get_context("fork")
         pipes = [context.Pipe() for _ in handles]
         children = [context.Process(target=_in_other_process, args=(handle, theirs))

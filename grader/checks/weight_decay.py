@@ -331,12 +331,13 @@ def _train_oracle(lambd, w0, b0, X, y, num_epochs, lr, batch_size):
     batches = [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
     w = w0.clone().requires_grad_(True)
     b = b0.clone().requires_grad_(True)
-    # torch.optim.SGD([{"params": [w], "weight_decay": lambd}, {"params": [b]}], lr=lr)
+    # the book's trainer, SGD with two parameter groups (weight_decay=lambd on w, none on b):
+    # zero_grad, backward, then its step, group by group
     for __ in range(num_epochs):
         for features, labels in batches:
-            w.grad = b.grad = None                      # trainer.zero_grad()
+            w.grad = b.grad = None
             (F.mse_loss(features @ w + b, labels) / 2).backward()
-            _torch_sgd_step([w], lr, weight_decay=lambd)     # trainer.step(), group by group
+            _torch_sgd_step([w], lr, weight_decay=lambd)
             _torch_sgd_step([b], lr)
     return w.detach(), b.detach()
 

@@ -638,27 +638,18 @@ class ForkServer:
             return None
         return Usage(found["waited"], found["cpu"])
 
-    def attach(self) -> "ForkServer":
+    def attach_later(self) -> "tuple[ForkServer, socket.socket]":
         """Another handle on this server, with a connection of its own: for a judge in
         another process (a shard of ``grade -j N``, forked after this handle was made), so
         that the shards share one warm template instead of starting one each.  Closing it
-        closes only its connection; the server lives until this handle is closed.  Waits
-        until the server is ready (see :meth:`attach_later` for a handle that does not)."""
-        other, peer = self.attach_later()
-        try:
-            self.hand_over(peer)
-        except BaseException:
-            other.close()
-            raise
-        return other
+        closes only its connection; the server lives until this handle is closed.
 
-    def attach_later(self) -> "tuple[ForkServer, socket.socket]":
-        """A handle as :meth:`attach` makes, at once, without waiting for the server to be
-        ready, and the socket to give it with :meth:`hand_over` once it is.  Until then the
-        handle's requests wait (they are read once the server has the socket), so a judge
-        forked with it can start its own work while the template warms up.  Whoever forks
-        while holding the socket must close the child's copy in the child (socket.close: a
-        child holding it would never see the server end)."""
+        Returned at once, without waiting for the server to be ready, with the socket to give
+        the server with :meth:`hand_over` once it is.  Until then the handle's requests wait
+        (they are read once the server has the socket), so a judge forked with it can start
+        its own work while the template warms up.  Whoever forks while holding the socket
+        must close the child's copy in the child (socket.close: a child holding it would
+        never see the server end)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         other = object.__new__(ForkServer)
         other.__dict__.update(self.__dict__)
